@@ -1,0 +1,79 @@
+package dev.valley.worker.science.bench;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.valley.model.job.ModelSpec;
+import dev.valley.worker.science.Devices;
+import dev.valley.worker.science.data.DatasetSplits;
+import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.data.FashionMnist;
+import dev.valley.worker.science.model.Architectures;
+import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.Trainer;
+import dev.valley.worker.science.train.TrainingListener;
+import java.util.List;
+
+/**
+ * Prints, in one run, training samples/s of the 784-512-512-10 MLP on Fashion-MNIST (batch 128, SGD with momentum)
+ * and float32 2048x2048 matmul GFLOP/s, interleaved in rounds because these machines are shared and noisy.
+ * Run with {@code ./valley bench}.
+ */
+public final class TrainingBenchmark {
+    private static final int N = 2048;
+
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        Device device = Devices.select(System.getProperty("valley.device", "auto"));
+        System.out.printf("engine %s %s, device %s, %d threads%n", Engine.getInstance().getEngineName(),
+                Engine.getInstance().getVersion(), device, Runtime.getRuntime().availableProcessors());
+        DatasetSplits data = FashionMnist.load(FashionMnist.DEBIAN_PACKAGE_DIR);
+        try (NDManager manager = NDManager.newBaseManager(device);
+                DeviceData train = DeviceData.of(manager, data.train());
+                DeviceData test = DeviceData.of(manager, data.test().select(new int[] {0}))) {
+            var architecture = Architectures.of(new ModelSpec("mlp", List.of(512, 512), null), data.sampleShape(), 10);
+            double flopsPerSample = 6.0 * (784 * 512 + 512 * 512 + 512 * 10);
+            // Warm-up: the JIT and libtorch's first calls.
+            trainSamplesPerSecond(architecture, manager, train, test, 1);
+            matmulGflops(manager, 5);
+            for (int round = 1; round <= rounds; round++) {
+                double matmul = matmulGflops(manager, 20);
+                double samples = trainSamplesPerSecond(architecture, manager, train, test, 1);
+                System.out.printf("round %d: train %.0f samples/s (%.1f GFLOP/s effective), matmul %.1f GFLOP/s, "
+                        + "training at %.0f%% of matmul%n", round, samples, samples * flopsPerSample / 1e9, matmul,
+                        100 * samples * flopsPerSample / 1e9 / matmul);
+            }
+        }
+    }
+
+    private static double trainSamplesPerSecond(dev.valley.worker.science.model.Architecture architecture,
+            NDManager manager, DeviceData train, DeviceData test, int epochs) {
+        try (Weights weights = architecture.initialize(manager, 1)) {
+            Trainer.Outcome outcome = Trainer.train(weights, train, test,
+                    new Trainer.Config(epochs, 128, 0.05, 0.9, 1e-4, 1), TrainingListener.NONE);
+            return (double) outcome.steps() * 128 / outcome.seconds();
+        }
+    }
+
+    private static double matmulGflops(NDManager parent, int repeats) {
+        try (NDManager manager = parent.newSubManager()) {
+            NDArray a = manager.randomUniform(-1, 1, new Shape(N, N));
+            NDArray b = manager.randomUniform(-1, 1, new Shape(N, N));
+            a.matMul(b).close();
+            long start = System.nanoTime();
+            float sink = 0;
+            for (int i = 0; i < repeats; i++) {
+                try (NDArray c = a.matMul(b)) {
+                    sink += c.getFloat(0, 0);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (Float.isNaN(sink)) {
+                System.out.println();
+            }
+            return 2.0 * N * N * N * repeats / seconds / 1e9;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.valley.worker.science.data;
+
+import java.util.SplittableRandom;
+
+/** A dataset's train and test splits with its number of classes. */
+public record DatasetSplits(String name, Split train, Split test, int classes) {
+
+    public long[] sampleShape() {
+        return train.sampleShape();
+    }
+
+    /** The first {@code n} training examples of a seeded permutation; the test split stays whole. */
+    public DatasetSplits withTrainSubset(Integer n, long seed) {
+        if (n == null || n >= train.size()) {
+            return this;
+        }
+        int[] order = permutation(train.size(), seed);
+        int[] chosen = new int[n];
+        System.arraycopy(order, 0, chosen, 0, n);
+        return new DatasetSplits(name, train.select(chosen), test, classes);
+    }
+
+    /** Fisher-Yates; the same seed gives the same order on every machine. */
+    public static int[] permutation(int n, long seed) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}

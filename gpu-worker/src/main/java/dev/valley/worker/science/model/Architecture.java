@@ -1,0 +1,96 @@
+package dev.valley.worker.science.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A network as a function of explicitly named weights. Tensor names and layouts are PyTorch's, so that a
+ * state_dict saved as safetensors loads on either side.
+ */
+public interface Architecture {
+
+    /** Every tensor, parameters and buffers, in a stable order. */
+    List<TensorSpec> tensors();
+
+    /** Logits for a batch {@code x} of shape [N, ...sampleShape]. In training mode batch norm uses batch statistics
+     * and updates its running statistics in place. */
+    NDArray forward(Weights weights, NDArray x, boolean training);
+
+    /** For the safetensors {@code __metadata__}: the architecture's name and sizes. */
+    Map<String, String> metadata();
+
+    String describe();
+
+    /** PyTorch's default initialisation: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases of Linear and
+     * Conv2d; batch norm starts at weight 1, bias 0, mean 0, variance 1. Drawn on the host, so the same seed gives
+     * the same network on every device. */
+    default Weights initialize(NDManager parent, long seed) {
+        NDManager manager = parent.newSubManager();
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        for (TensorSpec spec : tensors()) {
+            tensors.put(spec.name(), initialTensor(manager, spec, random));
+        }
+        for (TensorSpec spec : tensors()) {
+            if (spec.isParameter()) {
+                tensors.get(spec.name()).setRequiresGradient(true);
+            }
+        }
+        return new Weights(this, manager, tensors);
+    }
+
+    /** Fan-in of the layer a tensor belongs to, for initialisation; 0 where it does not apply. */
+    long fanIn(TensorSpec spec);
+
+    private NDArray initialTensor(NDManager manager, TensorSpec spec, SplittableRandom random) {
+        Shape shape = spec.shape();
+        if (spec.dataType() == DataType.INT64) {
+            return manager.zeros(shape, DataType.INT64);
+        }
+        String name = spec.name();
+        if (name.endsWith("running_var")) {
+            return manager.ones(shape);
+        }
+        if (name.endsWith("running_mean")) {
+            return manager.zeros(shape);
+        }
+        long fanIn = fanIn(spec);
+        if (fanIn == 0) {
+            return name.endsWith("weight") ? manager.ones(shape) : manager.zeros(shape);
+        }
+        float bound = (float) (1 / Math.sqrt(fanIn));
+        float[] values = new float[Math.toIntExact(shape.size())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) ((2 * random.nextDouble() - 1) * bound);
+        }
+        return manager.create(values, shape);
+    }
+
+    /** Every name or shape that differs from this architecture's; empty when the tensors fit. */
+    default List<String> mismatches(Map<String, NDArray> given) {
+        List<String> problems = new ArrayList<>();
+        for (TensorSpec spec : tensors()) {
+            NDArray array = given.get(spec.name());
+            if (array == null) {
+                problems.add(spec.name() + " is missing");
+            } else if (!array.getShape().equals(spec.shape())) {
+                problems.add(spec.name() + " has shape " + array.getShape() + ", expected " + spec.shape());
+            } else if (array.getDataType() != spec.dataType()) {
+                problems.add(spec.name() + " is " + array.getDataType() + ", expected " + spec.dataType());
+            }
+        }
+        for (String name : given.keySet()) {
+            if (tensors().stream().noneMatch(s -> s.name().equals(name))) {
+                problems.add(name + " is not part of the architecture");
+            }
+        }
+        return problems;
+    }
+}

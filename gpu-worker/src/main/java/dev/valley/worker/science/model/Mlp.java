@@ -1,0 +1,71 @@
+package dev.valley.worker.science.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Input flattened, then Linear layers {@code layers.{i}} (weight [out, in], bias [out]) for i = 0..k with ReLU
+ * between them; logits out. Loads into a {@code torch.nn.ModuleList} named {@code layers} of {@code nn.Linear}.
+ */
+public final class Mlp implements Architecture {
+    private final long[] sizes;
+    private final List<TensorSpec> tensors;
+
+    public Mlp(long inputs, List<Integer> hidden, long classes) {
+        sizes = new long[hidden.size() + 2];
+        sizes[0] = inputs;
+        for (int i = 0; i < hidden.size(); i++) {
+            sizes[i + 1] = hidden.get(i);
+        }
+        sizes[sizes.length - 1] = classes;
+        List<TensorSpec> specs = new ArrayList<>();
+        for (int i = 0; i + 1 < sizes.length; i++) {
+            specs.add(TensorSpec.parameter("layers." + i + ".weight", sizes[i + 1], sizes[i]));
+            specs.add(TensorSpec.parameter("layers." + i + ".bias", sizes[i + 1]));
+        }
+        tensors = List.copyOf(specs);
+    }
+
+    @Override
+    public List<TensorSpec> tensors() {
+        return tensors;
+    }
+
+    @Override
+    public NDArray forward(Weights w, NDArray x, boolean training) {
+        NDArray h = x.getShape().dimension() == 2 ? x : x.reshape(x.getShape().get(0), sizes[0]);
+        int layers = sizes.length - 1;
+        for (int i = 0; i < layers; i++) {
+            h = Linear.linear(h, w.get("layers." + i + ".weight"), w.get("layers." + i + ".bias")).singletonOrThrow();
+            if (i + 1 < layers) {
+                h = Activation.relu(h);
+            }
+        }
+        return h;
+    }
+
+    @Override
+    public long fanIn(TensorSpec spec) {
+        int layer = Integer.parseInt(spec.name().split("\\.")[1]);
+        return sizes[layer];
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return Map.of("arch", "mlp", "sizes", sizesText());
+    }
+
+    @Override
+    public String describe() {
+        return "mlp " + sizesText();
+    }
+
+    private String sizesText() {
+        return java.util.Arrays.stream(sizes).mapToObj(Long::toString).collect(Collectors.joining("-"));
+    }
+}

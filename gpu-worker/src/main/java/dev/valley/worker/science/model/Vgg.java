@@ -1,0 +1,128 @@
+package dev.valley.worker.science.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A small VGG-style net with batch norm, laid out as PyTorch's {@code nn.Sequential}: block b is
+ * {@code features.{4b}} Conv2d(3x3, padding 1), {@code features.{4b+1}} BatchNorm2d, ReLU, MaxPool2d(2); then
+ * {@code classifier} Linear on the flattened features.
+ */
+public final class Vgg implements Architecture {
+    private static final float EPSILON = 1e-5f;
+    /** DJL passes 1 - momentum to torch (MXNet's convention): 0.9 here is PyTorch's default 0.1. */
+    private static final float DJL_MOMENTUM = 0.9f;
+    private static final Shape KERNEL = new Shape(3, 3);
+    private static final Shape STRIDE = new Shape(1, 1);
+    private static final Shape PADDING = new Shape(1, 1);
+    private static final Shape POOL = new Shape(2, 2);
+    private static final Shape NO_PADDING = new Shape(0, 0);
+
+    private final long[] input;
+    private final List<Integer> channels;
+    private final long classes;
+    private final long flat;
+    private final List<TensorSpec> tensors;
+
+    /** {@code input} is [channels, height, width]. */
+    public Vgg(long[] input, List<Integer> channels, long classes) {
+        if (input.length != 3) {
+            throw new IllegalArgumentException("vgg needs images [channels, height, width], got " + input.length + "-D samples");
+        }
+        this.input = input.clone();
+        this.channels = List.copyOf(channels);
+        this.classes = classes;
+        List<TensorSpec> specs = new ArrayList<>();
+        long in = input[0];
+        long h = input[1];
+        long w = input[2];
+        for (int b = 0; b < channels.size(); b++) {
+            long out = channels.get(b);
+            String conv = "features." + (4 * b);
+            String bn = "features." + (4 * b + 1);
+            specs.add(TensorSpec.parameter(conv + ".weight", out, in, KERNEL.get(0), KERNEL.get(1)));
+            specs.add(TensorSpec.parameter(conv + ".bias", out));
+            specs.add(TensorSpec.parameter(bn + ".weight", out));
+            specs.add(TensorSpec.parameter(bn + ".bias", out));
+            specs.add(TensorSpec.buffer(bn + ".running_mean", DataType.FLOAT32, out));
+            specs.add(TensorSpec.buffer(bn + ".running_var", DataType.FLOAT32, out));
+            specs.add(TensorSpec.buffer(bn + ".num_batches_tracked", DataType.INT64));
+            in = out;
+            h /= 2;
+            w /= 2;
+            if (h == 0 || w == 0) {
+                throw new IllegalArgumentException("vgg with " + channels.size() + " blocks pools "
+                        + input[1] + "x" + input[2] + " inputs down to nothing");
+            }
+        }
+        flat = in * h * w;
+        specs.add(TensorSpec.parameter("classifier.weight", classes, flat));
+        specs.add(TensorSpec.parameter("classifier.bias", classes));
+        tensors = List.copyOf(specs);
+    }
+
+    @Override
+    public List<TensorSpec> tensors() {
+        return tensors;
+    }
+
+    @Override
+    public NDArray forward(Weights w, NDArray x, boolean training) {
+        long n = x.getShape().get(0);
+        NDArray h = x.getShape().dimension() == 4 ? x : x.reshape(n, input[0], input[1], input[2]);
+        for (int b = 0; b < channels.size(); b++) {
+            String conv = "features." + (4 * b);
+            String bn = "features." + (4 * b + 1);
+            h = Conv2d.conv2d(h, w.get(conv + ".weight"), w.get(conv + ".bias"), STRIDE, PADDING).singletonOrThrow();
+            // Axis -1 makes DJL hand the call straight to torch::batch_norm, which normalises over dimension 1.
+            h = BatchNorm.batchNorm(h, w.get(bn + ".running_mean"), w.get(bn + ".running_var"),
+                    w.get(bn + ".weight"), w.get(bn + ".bias"), -1, DJL_MOMENTUM, EPSILON, training).singletonOrThrow();
+            if (training) {
+                w.get(bn + ".num_batches_tracked").addi(1);
+            }
+            h = Activation.relu(h);
+            h = Pool.maxPool2d(h, POOL, POOL, NO_PADDING, false);
+        }
+        return Linear.linear(h.reshape(n, flat), w.get("classifier.weight"), w.get("classifier.bias")).singletonOrThrow();
+    }
+
+    @Override
+    public long fanIn(TensorSpec spec) {
+        String name = spec.name();
+        if (name.startsWith("classifier")) {
+            return flat;
+        }
+        int index = Integer.parseInt(name.split("\\.")[1]);
+        if (index % 4 != 0) {
+            return 0;
+        }
+        int block = index / 4;
+        long in = block == 0 ? input[0] : channels.get(block - 1);
+        return in * KERNEL.size();
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return Map.of("arch", "vgg", "channels", channelsText(), "input", input[0] + "x" + input[1] + "x" + input[2],
+                "classes", Long.toString(classes));
+    }
+
+    @Override
+    public String describe() {
+        return "vgg " + channelsText() + " on " + input[0] + "x" + input[1] + "x" + input[2];
+    }
+
+    private String channelsText() {
+        return channels.stream().map(String::valueOf).collect(Collectors.joining("-"));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.valley.worker.science.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * A complete set of named tensors for one architecture, all owned by one manager on one device. Models are
+ * functions of Weights, so a curve point, an average or a grid point is just another Weights.
+ */
+public final class Weights implements AutoCloseable {
+    private final Architecture architecture;
+    private final NDManager manager;
+    private final Map<String, NDArray> tensors;
+
+    Weights(Architecture architecture, NDManager manager, Map<String, NDArray> tensors) {
+        this.architecture = architecture;
+        this.manager = manager;
+        this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+    }
+
+    /** Takes ownership of {@code tensors}, which must match the architecture's names and shapes exactly. */
+    public static Weights of(Architecture architecture, NDManager manager, Map<String, NDArray> tensors) {
+        List<String> problems = architecture.mismatches(tensors);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("weights do not fit " + architecture.describe() + ": "
+                    + String.join("; ", problems));
+        }
+        Map<String, NDArray> ordered = new LinkedHashMap<>();
+        for (TensorSpec spec : architecture.tensors()) {
+            NDArray array = tensors.get(spec.name());
+            array.attach(manager);
+            ordered.put(spec.name(), array);
+        }
+        return new Weights(architecture, manager, ordered);
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public NDArray get(String name) {
+        NDArray array = tensors.get(name);
+        if (array == null) {
+            throw new NoSuchElementException("no tensor " + name + " in " + architecture.describe());
+        }
+        return array;
+    }
+
+    /** All tensors in the architecture's order. */
+    public Map<String, NDArray> tensors() {
+        return tensors;
+    }
+
+    /** The trainable tensors, in the architecture's order. */
+    public List<NDArray> parameters() {
+        return architecture.tensors().stream().filter(TensorSpec::isParameter).map(s -> tensors.get(s.name())).toList();
+    }
+
+    public long parameterCount() {
+        return architecture.tensors().stream().filter(TensorSpec::isParameter).mapToLong(s -> s.shape().size()).sum();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.valley.worker.science.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SGD with momentum and weight decay as {@code torch.optim.SGD} does it: g += wd·p; b = μ·b + g; p -= lr·b.
+ * Updates run in place with 0-d scalars that live as long as the optimiser: DJL's Number overloads make a
+ * temporary per call, which costs several times more and (inside a GradientCollector) can be freed too early.
+ */
+public final class Sgd implements AutoCloseable {
+    private final List<NDArray> parameters;
+    private final NDManager manager;
+    private final List<NDArray> momentumBuffers = new ArrayList<>();
+    private final NDArray lr;
+    private final NDArray momentum;
+    private final NDArray weightDecay;
+    private final boolean decays;
+
+    public Sgd(List<NDArray> parameters, NDManager parent, double lr, double momentum, double weightDecay) {
+        this.parameters = List.copyOf(parameters);
+        this.manager = parent.newSubManager();
+        this.lr = manager.full(new Shape(), (float) lr);
+        this.momentum = manager.full(new Shape(), (float) momentum);
+        this.weightDecay = manager.full(new Shape(), (float) weightDecay);
+        this.decays = weightDecay != 0;
+        for (NDArray p : this.parameters) {
+            momentumBuffers.add(manager.zeros(p.getShape(), p.getDataType()));
+        }
+    }
+
+    public void setLearningRate(double value) {
+        lr.set(new float[] {(float) value});
+    }
+
+    /** Applies one step from the gradients of the last backward, then zeroes them (DJL accumulates otherwise). */
+    public void step() {
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray p = parameters.get(i);
+            NDArray buffer = momentumBuffers.get(i);
+            try (NDArray g = p.getGradient()) {
+                if (decays) {
+                    try (NDArray decay = p.mul(weightDecay)) {
+                        g.addi(decay);
+                    }
+                }
+                buffer.muli(momentum).addi(g);
+                try (NDArray delta = buffer.mul(lr)) {
+                    p.subi(delta);
+                }
+                g.subi(g);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

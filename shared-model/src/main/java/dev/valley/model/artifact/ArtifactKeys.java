@@ -1,0 +1,25 @@
+package dev.valley.model.artifact;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** Deterministic object keys: an attempt writes only under its own prefix, so a retry never overwrites. */
+public final class ArtifactKeys {
+    public static final String MODEL = "model.safetensors";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private ArtifactKeys() {
+    }
+
+    public static String of(UUID jobId, int attempt, String name) {
+        if (!isValidName(name)) {
+            throw new IllegalArgumentException("invalid artifact name: " + name);
+        }
+        return "jobs/" + jobId + "/attempt-" + attempt + "/" + name;
+    }
+
+    /** Names are single path segments; nothing like {@code ../} can reach outside the job. */
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches() && !name.contains("..");
+    }
+}

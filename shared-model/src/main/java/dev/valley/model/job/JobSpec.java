@@ -1,0 +1,9 @@
+package dev.valley.model.job;
+
+/**
+ * What a job of some type is asked to do. A spec as submitted may leave fields out; {@link #withDefaults()}
+ * fills every one of them, and the filled spec is what gets validated, stored and run.
+ */
+public interface JobSpec {
+    JobSpec withDefaults();
+}

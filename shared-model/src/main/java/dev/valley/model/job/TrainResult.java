@@ -1,0 +1,22 @@
+package dev.valley.model.job;
+
+import java.util.List;
+
+/** What a finished train job reports; losses are mean cross-entropy, accuracies fractions in [0, 1]. */
+public record TrainResult(
+        double trainLoss,
+        double trainAccuracy,
+        double testLoss,
+        double testAccuracy,
+        List<EpochRecord> history,
+        String device,
+        double seconds,
+        long parameters,
+        int trainExamples,
+        int testExamples,
+        double samplesPerSecond) {
+
+    /** {@code trainLoss} is the mean minibatch loss over the epoch, as the optimiser saw it. */
+    public record EpochRecord(int epoch, double trainLoss, double testLoss, double testAccuracy) {
+    }
+}

@@ -1,0 +1,47 @@
+package dev.valley.model.job;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+
+/**
+ * Train a network from a seed with SGD and momentum: a mode of the loss. Every field but {@code dataset} and
+ * {@code model} has a default.
+ */
+public record TrainSpec(
+        @NotNull @Pattern(regexp = Datasets.PATTERN, message = "must be one of: fashion-mnist, spirals") String dataset,
+        @NotNull @Valid ModelSpec model,
+        @NotNull @Min(1) @Max(1000) Integer epochs,
+        @NotNull @Min(1) @Max(65536) Integer batchSize,
+        @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double lr,
+        @NotNull @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
+        @NotNull @DecimalMin("0") @DecimalMax("1") Double weightDecay,
+        @NotNull Long seed,
+        @Positive Integer trainSubset) implements JobSpec {
+
+    public static final int DEFAULT_EPOCHS = 10;
+    public static final int DEFAULT_BATCH_SIZE = 128;
+    public static final double DEFAULT_LR = 0.05;
+    public static final double DEFAULT_MOMENTUM = 0.9;
+    public static final double DEFAULT_WEIGHT_DECAY = 1e-4;
+    public static final long DEFAULT_SEED = 0;
+
+    @Override
+    public TrainSpec withDefaults() {
+        return new TrainSpec(
+                dataset,
+                model == null ? null : model.withDefaults(),
+                epochs == null ? DEFAULT_EPOCHS : epochs,
+                batchSize == null ? DEFAULT_BATCH_SIZE : batchSize,
+                lr == null ? DEFAULT_LR : lr,
+                momentum == null ? DEFAULT_MOMENTUM : momentum,
+                weightDecay == null ? DEFAULT_WEIGHT_DECAY : weightDecay,
+                seed == null ? DEFAULT_SEED : seed,
+                trainSubset);
+    }
+}

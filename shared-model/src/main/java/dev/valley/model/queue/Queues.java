@@ -1,0 +1,27 @@
+package dev.valley.model.queue;
+
+/** Exchange, queue and routing names shared by the api-service and the workers. */
+public final class Queues {
+    /** Direct exchange for job dispatch; the routing key is the worker pool. */
+    public static final String DISPATCH_EXCHANGE = "valley.dispatch";
+    public static final String DEFAULT_POOL = "default";
+    public static final String DISPATCH_QUEUE_PREFIX = "valley.jobs.";
+
+    /** Workers report to this exchange; the api-service alone consumes the queue. */
+    public static final String EVENTS_EXCHANGE = "valley.events";
+    public static final String EVENTS_QUEUE = "valley.events";
+
+    /** Fanout to every worker: cancellation requests. Each worker binds a private queue. */
+    public static final String CONTROL_EXCHANGE = "valley.control";
+
+    /** Fanout dead-letter exchange (Qpid routes by alternate binding, so no routing keys here). */
+    public static final String DEAD_LETTER_EXCHANGE = "valley.dlx";
+    public static final String DEAD_LETTER_QUEUE = "valley.dead-letters";
+
+    private Queues() {
+    }
+
+    public static String dispatchQueue(String pool) {
+        return DISPATCH_QUEUE_PREFIX + pool;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.valley.embedded;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.qpid.server.SystemLauncher;
+
+/**
+ * Apache Qpid Broker-J speaking AMQP 0-9-1 with a memory store. Its configuration (qpid-config.json) makes it
+ * accept RabbitMQ's queue arguments and dead-letter the way RabbitMQ does; see DESIGN.md. Messages do not survive
+ * a restart: the api-service's outbox dispatches again whatever the database says is still queued.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+    public static final String USER = "guest";
+    public static final String PASSWORD = "guest";
+
+    private final SystemLauncher launcher;
+    private final int port;
+
+    private EmbeddedBroker(SystemLauncher launcher, int port) {
+        this.launcher = launcher;
+        this.port = port;
+    }
+
+    public static EmbeddedBroker start(Path workDir) {
+        int port = FreePorts.next();
+        try {
+            Files.createDirectories(workDir);
+            Map<String, Object> context = new HashMap<>();
+            context.put("qpid.amqp_port", port);
+            context.put("qpid.work_dir", workDir.toString());
+            context.put("qpid.home_dir", workDir.toString());
+            Map<String, Object> attributes = new HashMap<>();
+            attributes.put("type", "Memory");
+            attributes.put("initialConfigurationLocation",
+                    EmbeddedBroker.class.getResource("qpid-config.json").toExternalForm());
+            attributes.put("startupLoggedToSystemOut", false);
+            attributes.put("context", context);
+            SystemLauncher launcher = new SystemLauncher();
+            launcher.startup(attributes);
+            return new EmbeddedBroker(launcher, port);
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded AMQP broker did not start on port " + port, e);
+        }
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        launcher.shutdown();
+    }
+}

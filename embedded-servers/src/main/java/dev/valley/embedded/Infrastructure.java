@@ -1,0 +1,154 @@
+package dev.valley.embedded;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The servers Valley needs, as Spring properties both services read: PostgreSQL, an AMQP broker and an S3 store.
+ * {@link #embedded} starts all three in-process; {@link #forTests} uses this machine's real PostgreSQL and RabbitMQ
+ * where the environment names them (as .ci/run does) and embedded ones otherwise. S3 is always embedded: no test
+ * machine runs an S3 server.
+ */
+public final class Infrastructure implements AutoCloseable {
+    /** JDBC URL of a real PostgreSQL for tests, e.g. jdbc:postgresql://127.0.0.1:5432/test */
+    public static final String TEST_POSTGRES_URL = "VALLEY_TEST_POSTGRES_URL";
+    public static final String TEST_POSTGRES_USER = "VALLEY_TEST_POSTGRES_USER";
+    /** host:port of a real RabbitMQ for tests (guest/guest), e.g. 127.0.0.1:5672 */
+    public static final String TEST_RABBITMQ = "VALLEY_TEST_RABBITMQ";
+
+    private static Infrastructure forTests;
+
+    private final Map<String, Object> properties;
+    private final List<AutoCloseable> servers;
+    private final String description;
+
+    private Infrastructure(Map<String, Object> properties, List<AutoCloseable> servers, String description) {
+        this.properties = Map.copyOf(properties);
+        this.servers = List.copyOf(servers);
+        this.description = description;
+    }
+
+    /** All three servers in-process, their state under {@code home}: what `./valley up` runs on. */
+    public static Infrastructure embedded(Path home) {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            EmbeddedDatabase database = EmbeddedDatabase.start(home.resolve("postgres"));
+            started.add(database);
+            EmbeddedBroker broker = EmbeddedBroker.start(home.resolve("broker"));
+            started.add(broker);
+            EmbeddedObjectStore store = EmbeddedObjectStore.start(home.resolve("objects"));
+            started.add(store);
+            Map<String, Object> p = new LinkedHashMap<>();
+            database(p, database.jdbcUrl(), database.username());
+            broker(p, broker.host(), broker.port());
+            storage(p, store);
+            return new Infrastructure(p, started, "embedded PostgreSQL, Qpid Broker-J and S3Proxy under " + home);
+        } catch (RuntimeException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    /**
+     * One set of servers per test JVM, stopped when it exits. On a shared real PostgreSQL the run gets a schema of
+     * its own, and on a shared broker a worker pool of its own, so runs never see each other's jobs.
+     */
+    public static synchronized Infrastructure forTests() {
+        if (forTests != null) {
+            return forTests;
+        }
+        String run = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        Path home;
+        try {
+            home = Files.createTempDirectory("valley-test-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<AutoCloseable> started = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
+        Map<String, Object> p = new LinkedHashMap<>();
+        String pgUrl = System.getenv(TEST_POSTGRES_URL);
+        if (pgUrl != null && !pgUrl.isBlank()) {
+            String schema = "valley_test_" + run;
+            database(p, pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                    System.getenv().getOrDefault(TEST_POSTGRES_USER, "postgres"));
+            p.put("spring.flyway.schemas", schema);
+            parts.add("PostgreSQL at " + pgUrl + " (schema " + schema + ")");
+        } else {
+            EmbeddedDatabase database = EmbeddedDatabase.start(home.resolve("postgres"));
+            started.add(database);
+            database(p, database.jdbcUrl(), database.username());
+            parts.add("embedded PostgreSQL");
+        }
+        String rabbit = System.getenv(TEST_RABBITMQ);
+        if (rabbit != null && !rabbit.isBlank()) {
+            String[] hostPort = rabbit.split(":");
+            broker(p, hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 5672);
+            parts.add("RabbitMQ at " + rabbit);
+        } else {
+            EmbeddedBroker broker = EmbeddedBroker.start(home.resolve("broker"));
+            started.add(broker);
+            broker(p, broker.host(), broker.port());
+            parts.add("embedded Qpid Broker-J");
+        }
+        String pool = "test-" + run;
+        p.put("valley.dispatch.default-pool", pool);
+        p.put("valley.worker.pool", pool);
+        EmbeddedObjectStore store = EmbeddedObjectStore.start(home.resolve("objects"));
+        started.add(store);
+        storage(p, store);
+        parts.add("embedded S3Proxy");
+        forTests = new Infrastructure(p, started, String.join(", ", parts));
+        Runtime.getRuntime().addShutdownHook(new Thread(forTests::close, "valley-test-servers-stop"));
+        System.out.println("Valley test servers: " + forTests.description());
+        return forTests;
+    }
+
+    private static void database(Map<String, Object> p, String url, String user) {
+        p.put("spring.datasource.url", url);
+        p.put("spring.datasource.username", user);
+        p.put("spring.datasource.password", "");
+    }
+
+    private static void broker(Map<String, Object> p, String host, int port) {
+        p.put("spring.rabbitmq.host", host);
+        p.put("spring.rabbitmq.port", port);
+        p.put("spring.rabbitmq.username", EmbeddedBroker.USER);
+        p.put("spring.rabbitmq.password", EmbeddedBroker.PASSWORD);
+    }
+
+    private static void storage(Map<String, Object> p, EmbeddedObjectStore store) {
+        p.put("valley.storage.endpoint", store.endpoint().toString());
+        p.put("valley.storage.access-key", EmbeddedObjectStore.ACCESS_KEY);
+        p.put("valley.storage.secret-key", EmbeddedObjectStore.SECRET_KEY);
+    }
+
+    /** Spring properties pointing both services at these servers. */
+    public Map<String, Object> properties() {
+        return properties;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        closeAll(servers);
+    }
+
+    private static void closeAll(List<AutoCloseable> servers) {
+        for (int i = servers.size() - 1; i >= 0; i--) {
+            try {
+                servers.get(i).close();
+            } catch (Exception e) {
+                System.err.println("stopping " + servers.get(i).getClass().getSimpleName() + " failed: " + e);
+            }
+        }
+    }
+}

@@ -33,8 +33,10 @@ public final class EmbeddedBroker implements AutoCloseable {
             context.put("qpid.home_dir", workDir.toString());
             Map<String, Object> attributes = new HashMap<>();
             attributes.put("type", "Memory");
-            attributes.put("initialConfigurationLocation",
-                    EmbeddedBroker.class.getResource("qpid-config.json").toExternalForm());
+            attributes.put("initialConfigurationLocation", writeConfig(workDir).toUri().toString());
+            // Qpid's default is a classpath: URL, whose handler the packaged jar's class loader cannot provide.
+            Path systemProperties = Files.writeString(workDir.resolve("system.properties"), "");
+            attributes.put("initialSystemPropertiesLocation", systemProperties.toUri().toString());
             attributes.put("startupLoggedToSystemOut", false);
             attributes.put("context", context);
             SystemLauncher launcher = new SystemLauncher();
@@ -43,6 +45,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("embedded AMQP broker did not start on port " + port, e);
         }
+    }
+
+    /** Qpid opens its configuration by URL; inside a packaged jar only a plain file works. */
+    private static Path writeConfig(Path workDir) throws java.io.IOException {
+        Path config = workDir.resolve("qpid-config.json");
+        try (var in = EmbeddedBroker.class.getResourceAsStream("qpid-config.json")) {
+            Files.copy(in, config, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return config;
     }
 
     public String host() {

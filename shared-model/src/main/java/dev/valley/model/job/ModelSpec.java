@@ -34,8 +34,13 @@ public record ModelSpec(
         return this;
     }
 
-    @AssertTrue(message = "belongs to another architecture: hidden is for mlp, channels for vgg")
-    boolean isSizesMatchArch() {
-        return !(MLP.equals(arch) && channels != null) && !(VGG.equals(arch) && hidden != null);
+    @AssertTrue(message = "is only for arch mlp")
+    boolean isHiddenOnlyForMlp() {
+        return hidden == null || !VGG.equals(arch);
+    }
+
+    @AssertTrue(message = "is only for arch vgg")
+    boolean isChannelsOnlyForVgg() {
+        return channels == null || !MLP.equals(arch);
     }
 }

@@ -1,6 +1,7 @@
 package dev.valley.model.job;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -30,6 +31,11 @@ public record TrainSpec(
     public static final double DEFAULT_MOMENTUM = 0.9;
     public static final double DEFAULT_WEIGHT_DECAY = 1e-4;
     public static final long DEFAULT_SEED = 0;
+
+    @AssertTrue(message = "vgg needs image inputs; dataset spirals holds 2-D points")
+    boolean isModelFitsDataset() {
+        return model == null || !ModelSpec.VGG.equals(model.arch()) || !Datasets.SPIRALS.equals(dataset);
+    }
 
     @Override
     public TrainSpec withDefaults() {

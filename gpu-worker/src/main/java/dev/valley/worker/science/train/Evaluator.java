@@ -16,7 +16,7 @@ public final class Evaluator {
     public static Metrics evaluate(Weights weights, DeviceData data) {
         double lossSum = 0;
         long correct = 0;
-        try (NDManager scope = weights.manager().newSubManager()) {
+        try (NoGrad noGrad = NoGrad.enter(); NDManager scope = weights.manager().newSubManager()) {
             for (int from = 0; from < data.size(); from += BATCH) {
                 int to = Math.min(from + BATCH, data.size());
                 try (NDManager batch = scope.newSubManager()) {

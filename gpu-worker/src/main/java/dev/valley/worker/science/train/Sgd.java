@@ -3,6 +3,8 @@ package dev.valley.worker.science.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,7 +38,8 @@ public final class Sgd implements AutoCloseable {
         lr.set(new float[] {(float) value});
     }
 
-    /** Applies one step from the gradients of the last backward, then zeroes them (DJL accumulates otherwise). */
+    /** Applies one step from the gradients of the last backward, then zeroes them (they accumulate otherwise).
+     * Call with autograd off ({@link NoGrad}). */
     public void step() {
         for (int i = 0; i < parameters.size(); i++) {
             NDArray p = parameters.get(i);
@@ -51,8 +54,8 @@ public final class Sgd implements AutoCloseable {
                 try (NDArray delta = buffer.mul(lr)) {
                     p.subi(delta);
                 }
-                g.subi(g);
             }
+            JniUtils.zeroGrad((PtNDArray) p);
         }
     }
 

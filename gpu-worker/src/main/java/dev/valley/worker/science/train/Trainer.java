@@ -35,7 +35,8 @@ public final class Trainer {
         long steps = 0;
         long start = System.nanoTime();
         NDManager manager = weights.manager();
-        try (Sgd sgd = new Sgd(weights.parameters(), manager, config.lr(), config.momentum(), config.weightDecay())) {
+        try (NoGrad noGrad = NoGrad.enter();
+                Sgd sgd = new Sgd(weights.parameters(), manager, config.lr(), config.momentum(), config.weightDecay())) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 try (NDManager epochScope = manager.newSubManager()) {

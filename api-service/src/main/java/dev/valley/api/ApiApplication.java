@@ -1,0 +1,22 @@
+package dev.valley.api;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+@EnableScheduling
+public class ApiApplication {
+
+    /** Named so that the api-service and a worker can share one classpath (the standalone run) without their
+     * configuration files colliding. */
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(ApiApplication.class).properties("spring.config.name=api-service");
+    }
+
+    public static void main(String[] args) {
+        builder().run(args);
+    }
+}

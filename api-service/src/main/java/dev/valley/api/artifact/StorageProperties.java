@@ -1,0 +1,20 @@
+package dev.valley.api.artifact;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/** Any S3-compatible store, addressed path-style by default (S3Proxy, SeaweedFS, Garage, AWS). */
+@Validated
+@ConfigurationProperties("valley.storage")
+public record StorageProperties(
+        @NotNull URI endpoint,
+        @NotBlank @DefaultValue("valley") String bucket,
+        @NotBlank @DefaultValue("us-east-1") String region,
+        @NotBlank String accessKey,
+        @NotBlank String secretKey,
+        @DefaultValue("true") boolean pathStyle) {
+}

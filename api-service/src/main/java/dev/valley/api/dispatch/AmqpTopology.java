@@ -1,0 +1,39 @@
+package dev.valley.api.dispatch;
+
+import dev.valley.model.queue.Queues;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.DirectExchange;
+import org.springframework.amqp.core.FanoutExchange;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.amqp.support.converter.JacksonJsonMessageConverter;
+import org.springframework.amqp.support.converter.MessageConverter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** What the api-service publishes to and consumes from; declaring is idempotent, so workers declare their side too. */
+@Configuration(proxyBeanMethods = false)
+class AmqpTopology {
+
+    @Bean
+    Declarables valleyTopology(DispatchProperties dispatch) {
+        DirectExchange jobs = new DirectExchange(Queues.DISPATCH_EXCHANGE);
+        Queue defaultPool = QueueBuilder.durable(Queues.dispatchQueue(dispatch.defaultPool()))
+                .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
+        DirectExchange events = new DirectExchange(Queues.EVENTS_EXCHANGE);
+        Queue eventQueue = QueueBuilder.durable(Queues.EVENTS_QUEUE)
+                .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
+        FanoutExchange deadLetters = new FanoutExchange(Queues.DEAD_LETTER_EXCHANGE);
+        Queue deadLetterQueue = QueueBuilder.durable(Queues.DEAD_LETTER_QUEUE).build();
+        return new Declarables(jobs, defaultPool, BindingBuilder.bind(defaultPool).to(jobs).with(dispatch.defaultPool()),
+                events, eventQueue, BindingBuilder.bind(eventQueue).to(events).with(Queues.EVENTS_QUEUE),
+                deadLetters, deadLetterQueue, BindingBuilder.bind(deadLetterQueue).to(deadLetters),
+                new FanoutExchange(Queues.CONTROL_EXCHANGE));
+    }
+
+    @Bean
+    MessageConverter jsonMessageConverter() {
+        return new JacksonJsonMessageConverter();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.valley.api.dispatch;
+
+import dev.valley.model.queue.Queues;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageBuilder;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.data.domain.Limit;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes unsent outbox rows and marks a row sent only when the broker confirmed it with an ack and returned
+ * nothing (Qpid nacks an unroutable message, RabbitMQ returns it and then acks). While the broker is down the rows
+ * wait; after a restart of an in-memory broker, rows are unsent still, so nothing is lost.
+ */
+@Component
+class PublishOutbox {
+    private static final Logger log = LoggerFactory.getLogger(PublishOutbox.class);
+
+    private final OutboxRepository outbox;
+    private final RabbitTemplate rabbit;
+    private final DispatchProperties properties;
+    private volatile boolean brokerDown;
+
+    PublishOutbox(OutboxRepository outbox, RabbitTemplate rabbit, DispatchProperties properties) {
+        this.outbox = outbox;
+        this.rabbit = rabbit;
+        this.properties = properties;
+    }
+
+    @Scheduled(fixedDelayString = "${valley.dispatch.publish-interval:200ms}")
+    void publishPending() {
+        List<OutboxMessage> pending = outbox.findBySentAtIsNullOrderById(Limit.of(properties.batchSize()));
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<CorrelationData> confirms = new ArrayList<>();
+        try {
+            for (OutboxMessage row : pending) {
+                CorrelationData correlation = new CorrelationData(row.getId().toString());
+                rabbit.send(Queues.DISPATCH_EXCHANGE, row.getPool(), toMessage(row), correlation);
+                confirms.add(correlation);
+            }
+        } catch (AmqpException e) {
+            if (!brokerDown) {
+                log.warn("broker unreachable, {} dispatches wait in the outbox: {}", outbox.countBySentAtIsNull(),
+                        e.getMessage());
+            }
+            brokerDown = true;
+        }
+        for (CorrelationData correlation : confirms) {
+            awaitConfirm(correlation);
+        }
+    }
+
+    private void awaitConfirm(CorrelationData correlation) {
+        try {
+            CorrelationData.Confirm confirm = correlation.getFuture()
+                    .get(properties.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (confirm.ack() && correlation.getReturned() == null) {
+                outbox.markSent(Long.parseLong(correlation.getId()), Instant.now());
+                if (brokerDown) {
+                    log.info("broker reachable again, dispatching");
+                    brokerDown = false;
+                }
+            } else {
+                log.warn("dispatch {} not accepted by the broker (ack={}, returned={}, reason={}); will retry",
+                        correlation.getId(), confirm.ack(), correlation.getReturned() != null, confirm.reason());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("no confirm for dispatch {}: {}; will retry", correlation.getId(), e.toString());
+        }
+    }
+
+    private static Message toMessage(OutboxMessage row) {
+        return MessageBuilder.withBody(row.getPayload().getBytes(StandardCharsets.UTF_8))
+                .setContentType("application/json")
+                .setContentEncoding("UTF-8")
+                .setMessageId("outbox-" + row.getId())
+                .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
+                .setHeader("valley-job", row.getJobId().toString())
+                .setHeader("valley-attempt", row.getAttempt())
+                .build();
+    }
+}

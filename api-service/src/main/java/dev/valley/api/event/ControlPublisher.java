@@ -1,0 +1,21 @@
+package dev.valley.api.event;
+
+import dev.valley.model.queue.ControlMessage;
+import dev.valley.model.queue.Queues;
+import java.util.UUID;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.stereotype.Component;
+
+/** Tells every worker to stop a job; the one running it does, at its next step. */
+@Component
+public class ControlPublisher {
+    private final RabbitTemplate rabbit;
+
+    ControlPublisher(RabbitTemplate rabbit) {
+        this.rabbit = rabbit;
+    }
+
+    public void cancel(UUID jobId) {
+        rabbit.convertAndSend(Queues.CONTROL_EXCHANGE, "", new ControlMessage(jobId, ControlMessage.Command.CANCEL));
+    }
+}

@@ -1,0 +1,122 @@
+package dev.valley.api.job;
+
+import dev.valley.model.job.JobStatus;
+import dev.valley.model.job.JobType;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+import org.hibernate.annotations.ColumnTransformer;
+
+/** A job row. Status changes after creation go through conditional updates in {@link JobRepository}. */
+@Entity
+@Table(name = "job")
+public class Job {
+    @Id
+    private UUID id;
+    @Column(nullable = false)
+    private String type;
+    private String name;
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    private JobStatus status;
+    private double progress;
+    private int attempt;
+    @Column(nullable = false)
+    private String pool;
+    @Column(columnDefinition = "jsonb", nullable = false)
+    @ColumnTransformer(write = "?::jsonb")
+    private String spec;
+    @Column(columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    private String result;
+    private String error;
+    private String worker;
+    private boolean cancelRequested;
+    private Instant createdAt;
+    private Instant startedAt;
+    private Instant finishedAt;
+    private Instant heartbeatAt;
+
+    protected Job() {
+    }
+
+    Job(UUID id, JobType type, String name, String pool, String spec, Instant createdAt) {
+        this.id = id;
+        this.type = type.wireName();
+        this.name = name;
+        this.status = JobStatus.QUEUED;
+        this.attempt = 1;
+        this.pool = pool;
+        this.spec = spec;
+        this.createdAt = createdAt;
+    }
+
+    public UUID getId() {
+        return id;
+    }
+
+    public String getType() {
+        return type;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public JobStatus getStatus() {
+        return status;
+    }
+
+    public double getProgress() {
+        return progress;
+    }
+
+    public int getAttempt() {
+        return attempt;
+    }
+
+    public String getPool() {
+        return pool;
+    }
+
+    public String getSpec() {
+        return spec;
+    }
+
+    public String getResult() {
+        return result;
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    public String getWorker() {
+        return worker;
+    }
+
+    public boolean isCancelRequested() {
+        return cancelRequested;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public Instant getStartedAt() {
+        return startedAt;
+    }
+
+    public Instant getFinishedAt() {
+        return finishedAt;
+    }
+
+    public Instant getHeartbeatAt() {
+        return heartbeatAt;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.valley.api.job;
+
+import dev.valley.api.artifact.ArtifactDownloads;
+import dev.valley.model.job.JobStatus;
+import java.net.URI;
+import java.util.UUID;
+import org.springframework.core.io.Resource;
+import org.springframework.data.domain.Page;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/jobs")
+class JobController {
+    private final JobService jobs;
+    private final ArtifactDownloads downloads;
+
+    JobController(JobService jobs, ArtifactDownloads downloads) {
+        this.jobs = jobs;
+        this.downloads = downloads;
+    }
+
+    @PostMapping
+    ResponseEntity<JobView> submit(@RequestBody SubmitJobRequest request) {
+        JobView job = jobs.submit(request);
+        return ResponseEntity.created(URI.create("/api/v1/jobs/" + job.id())).body(job);
+    }
+
+    @GetMapping("/{id}")
+    JobView get(@PathVariable UUID id) {
+        return jobs.get(id);
+    }
+
+    /** Newest first. */
+    @GetMapping
+    Page<JobView> list(@RequestParam(required = false) JobStatus status, @RequestParam(required = false) String type,
+            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "20") int size) {
+        return jobs.list(status, type, page, size);
+    }
+
+    @PostMapping("/{id}/cancel")
+    JobView cancel(@PathVariable UUID id) {
+        return jobs.cancel(id);
+    }
+
+    @GetMapping("/{id}/artifacts/{name}")
+    ResponseEntity<Resource> artifact(@PathVariable UUID id, @PathVariable String name) {
+        jobs.find(id);
+        return downloads.download(id, name);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.valley.api.job;
+
+import dev.valley.model.job.JobStatus;
+import java.time.Instant;
+import java.util.UUID;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Modifying;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.query.Param;
+
+/**
+ * Every state change is conditional on the attempt and the state it leaves: the database, not the message,
+ * decides who owns a job, and an event of a superseded attempt changes nothing.
+ */
+public interface JobRepository extends JpaRepository<Job, UUID> {
+
+    @Query("""
+            select j from Job j
+            where (:status is null or j.status = :status) and (:type is null or j.type = :type)
+            order by j.createdAt desc, j.id""")
+    Page<Job> search(@Param("status") JobStatus status, @Param("type") String type, Pageable pageable);
+
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query("""
+            update Job j set j.status = dev.valley.model.job.JobStatus.RUNNING, j.startedAt = :at, j.heartbeatAt = :at,
+                j.worker = :worker
+            where j.id = :id and j.attempt = :attempt and j.status = dev.valley.model.job.JobStatus.QUEUED""")
+    int markRunning(@Param("id") UUID id, @Param("attempt") int attempt, @Param("worker") String worker,
+            @Param("at") Instant at);
+
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query("""
+            update Job j set j.progress = coalesce(:progress, j.progress), j.heartbeatAt = :at
+            where j.id = :id and j.attempt = :attempt and j.status = dev.valley.model.job.JobStatus.RUNNING""")
+    int recordProgress(@Param("id") UUID id, @Param("attempt") int attempt, @Param("progress") Double progress,
+            @Param("at") Instant at);
+
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query(value = """
+            update job set status = 'SUCCEEDED', progress = 1, result = cast(:result as jsonb), finished_at = :at,
+                heartbeat_at = :at
+            where id = :id and attempt = :attempt and status = 'RUNNING'""", nativeQuery = true)
+    int markSucceeded(@Param("id") UUID id, @Param("attempt") int attempt, @Param("result") String result,
+            @Param("at") Instant at);
+
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query("""
+            update Job j set j.status = :status, j.error = :error, j.finishedAt = :at
+            where j.id = :id and j.attempt = :attempt
+              and j.status in (dev.valley.model.job.JobStatus.QUEUED, dev.valley.model.job.JobStatus.RUNNING)""")
+    int markEnded(@Param("id") UUID id, @Param("attempt") int attempt, @Param("status") JobStatus status,
+            @Param("error") String error, @Param("at") Instant at);
+
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query("""
+            update Job j set j.status = dev.valley.model.job.JobStatus.CANCELLED, j.cancelRequested = true,
+                j.finishedAt = :at
+            where j.id = :id and j.status = dev.valley.model.job.JobStatus.QUEUED""")
+    int cancelQueued(@Param("id") UUID id, @Param("at") Instant at);
+
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query("""
+            update Job j set j.cancelRequested = true
+            where j.id = :id and j.status = dev.valley.model.job.JobStatus.RUNNING""")
+    int requestCancel(@Param("id") UUID id);
+}

@@ -1,0 +1,93 @@
+package dev.valley.api.job;
+
+import dev.valley.api.artifact.ArtifactRepository;
+import dev.valley.api.dispatch.DispatchProperties;
+import dev.valley.api.dispatch.Outbox;
+import dev.valley.api.event.ControlPublisher;
+import dev.valley.api.web.ConflictException;
+import dev.valley.api.web.InvalidRequestException;
+import dev.valley.api.web.NotFoundException;
+import dev.valley.model.job.JobSpec;
+import dev.valley.model.job.JobStatus;
+import dev.valley.model.job.JobType;
+import java.time.Instant;
+import java.util.UUID;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+@Service
+public class JobService {
+    static final int MAX_NAME = 200;
+    static final int MAX_PAGE_SIZE = 200;
+
+    private final JobRepository jobs;
+    private final ArtifactRepository artifacts;
+    private final JobSpecs specs;
+    private final Outbox outbox;
+    private final ControlPublisher control;
+    private final DispatchProperties dispatch;
+
+    JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Outbox outbox,
+            ControlPublisher control, DispatchProperties dispatch) {
+        this.jobs = jobs;
+        this.artifacts = artifacts;
+        this.specs = specs;
+        this.outbox = outbox;
+        this.control = control;
+        this.dispatch = dispatch;
+    }
+
+    /** Validates, then stores the job and its dispatch in one transaction: nothing is stored for a bad request. */
+    @Transactional
+    public JobView submit(SubmitJobRequest request) {
+        JobType type = specs.type(request.type());
+        if (request.name() != null && (request.name().isBlank() || request.name().length() > MAX_NAME)) {
+            throw new InvalidRequestException("name", "must be 1 to " + MAX_NAME + " characters when given");
+        }
+        JobSpec spec = specs.parse(type, request.spec());
+        Job job = jobs.save(new Job(UUID.randomUUID(), type, request.name(), dispatch.defaultPool(), specs.toJson(spec),
+                Instant.now()));
+        outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec);
+        return JobView.of(job, java.util.List.of());
+    }
+
+    @Transactional(readOnly = true)
+    public JobView get(UUID id) {
+        Job job = find(id);
+        return JobView.of(job, artifacts.findByJobIdOrderByName(id));
+    }
+
+    @Transactional(readOnly = true)
+    public Page<JobView> list(JobStatus status, String type, int page, int size) {
+        if (type != null && JobType.fromWireName(type).isEmpty()) {
+            throw new InvalidRequestException("type", "'" + type + "' is not a job type; one of: " + JobType.knownNames());
+        }
+        if (page < 0) {
+            throw new InvalidRequestException("page", "must be at least 0");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw new InvalidRequestException("size", "must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        return jobs.search(status, type, PageRequest.of(page, size))
+                .map(job -> JobView.of(job, artifacts.findByJobIdOrderByName(job.getId())));
+    }
+
+    /** A queued job is cancelled at once; a running one is asked to stop at its next step. */
+    @Transactional
+    public JobView cancel(UUID id) {
+        Job job = find(id);
+        if (jobs.cancelQueued(id, Instant.now()) == 0) {
+            if (jobs.requestCancel(id) == 0) {
+                throw new ConflictException("job " + id + " is already " + job.getStatus() + " and cannot be cancelled");
+            }
+            control.cancel(id);
+        }
+        return get(id);
+    }
+
+    Job find(UUID id) {
+        return jobs.findById(id).orElseThrow(() -> new NotFoundException("no job " + id));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.valley.api.job;
+
+import dev.valley.api.web.InvalidRequestException;
+import dev.valley.api.web.InvalidRequestException.FieldError;
+import dev.valley.api.web.JsonPaths;
+import dev.valley.model.job.JobSpec;
+import dev.valley.model.job.JobType;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads a submitted spec strictly into its type's record, fills the defaults and validates it. Strict means: an
+ * unknown field is an error (a typo must not silently fall back to a default), "3" is not a number, 2.5 is not an
+ * integer.
+ */
+@Component
+class JobSpecs {
+    private static final JsonMapper STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+            .build();
+
+    private final Validator validator;
+
+    JobSpecs(Validator validator) {
+        this.validator = validator;
+    }
+
+    JobType type(String name) {
+        if (name == null) {
+            throw new InvalidRequestException("type", "is required; one of: " + JobType.knownNames());
+        }
+        return JobType.fromWireName(name).orElseThrow(() -> new InvalidRequestException("type",
+                "'" + name + "' is not a job type; one of: " + JobType.knownNames()));
+    }
+
+    /** The spec with every default filled in, or an exception naming each offending field. */
+    JobSpec parse(JobType type, JsonNode spec) {
+        if (spec == null || spec.isNull() || spec.isMissingNode()) {
+            throw new InvalidRequestException("spec", "is required");
+        }
+        if (!spec.isObject()) {
+            throw new InvalidRequestException("spec", "must be an object");
+        }
+        JobSpec parsed;
+        try {
+            parsed = STRICT.treeToValue(spec, type.specType());
+        } catch (DatabindException e) {
+            throw new InvalidRequestException("spec." + JsonPaths.of(e.getPath()), JsonPaths.reason(e));
+        }
+        JobSpec filled = parsed.withDefaults();
+        List<FieldError> errors = validator.validate(filled).stream()
+                .map(v -> new FieldError("spec." + fieldName(v), v.getMessage()))
+                .sorted(Comparator.comparing(FieldError::field))
+                .toList();
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+        return filled;
+    }
+
+    String toJson(JobSpec spec) {
+        return STRICT.writeValueAsString(spec);
+    }
+
+    /** Cross-field rules are methods of the spec records; name the field each one is about. */
+    private static final Map<String, String> RULE_FIELDS = Map.of(
+            "hiddenOnlyForMlp", "hidden",
+            "channelsOnlyForVgg", "channels",
+            "modelFitsDataset", "model.arch");
+
+    /** Bean Validation names list elements {@code hidden[1].<list element>}; keep {@code hidden[1]}. */
+    private static String fieldName(ConstraintViolation<?> v) {
+        String path = v.getPropertyPath().toString().replace(".<list element>", "");
+        int dot = path.lastIndexOf('.');
+        String last = path.substring(dot + 1);
+        String field = RULE_FIELDS.get(last);
+        return field == null ? path : path.substring(0, dot + 1) + field;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.valley.api.job;
+
+import dev.valley.api.artifact.Artifact;
+import dev.valley.model.job.JobStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A job as the API shows it (names are part of API v1: lab tooling depends on them). */
+public record JobView(
+        UUID id,
+        String type,
+        String name,
+        JobStatus status,
+        double progress,
+        int attempt,
+        String pool,
+        boolean cancelRequested,
+        JsonNode spec,
+        JsonNode result,
+        String error,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        List<ArtifactView> artifacts) {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    public record ArtifactView(String name, String contentType, long size, String sha256) {
+    }
+
+    static JobView of(Job job, List<Artifact> artifacts) {
+        return new JobView(job.getId(), job.getType(), job.getName(), job.getStatus(), job.getProgress(),
+                job.getAttempt(), job.getPool(), job.isCancelRequested(), JSON.readTree(job.getSpec()),
+                job.getResult() == null ? null : JSON.readTree(job.getResult()), job.getError(), job.getCreatedAt(),
+                job.getStartedAt(), job.getFinishedAt(),
+                artifacts.stream().map(a -> new ArtifactView(a.getName(), a.getContentType(), a.getSize(), a.getSha256()))
+                        .toList());
+    }
+}

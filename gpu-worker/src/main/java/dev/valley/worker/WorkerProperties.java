@@ -1,0 +1,36 @@
+package dev.valley.worker;
+
+import jakarta.validation.constraints.NotBlank;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * @param pool which dispatch queue this worker takes jobs from
+ * @param device "auto" (a GPU when there is one), "cpu", "gpu" or "gpu:N"
+ * @param id how events name this worker; host and process by default
+ */
+@Validated
+@ConfigurationProperties("valley.worker")
+public record WorkerProperties(
+        @NotBlank @DefaultValue("default") String pool,
+        @NotBlank @DefaultValue("auto") String device,
+        String id,
+        @DefaultValue("10s") Duration heartbeatInterval,
+        @DefaultValue("1s") Duration progressInterval,
+        @DefaultValue("/usr/share/datasets/fashion-mnist") Path fashionMnist) {
+
+    public String workerId() {
+        return id != null && !id.isBlank() ? id : hostName() + ":" + ProcessHandle.current().pid();
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "worker";
+        }
+    }
+}

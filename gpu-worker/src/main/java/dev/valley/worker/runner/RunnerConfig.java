@@ -1,0 +1,21 @@
+package dev.valley.worker.runner;
+
+import ai.djl.Device;
+import dev.valley.worker.WorkerProperties;
+import dev.valley.worker.science.Devices;
+import dev.valley.worker.science.data.DatasetCatalog;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class RunnerConfig {
+    @Bean
+    Device device(WorkerProperties worker) {
+        return Devices.select(worker.device());
+    }
+
+    @Bean
+    DatasetCatalog datasetCatalog(WorkerProperties worker) {
+        return new DatasetCatalog(worker.fashionMnist());
+    }
+}

@@ -1,0 +1,65 @@
+package dev.valley.worker.storage;
+
+import dev.valley.model.artifact.ArtifactInfo;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.springframework.stereotype.Component;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+
+/** Uploads artifacts through the S3 API; the bucket is created on first use. */
+@Component
+public class ObjectStore implements AutoCloseable {
+    private final S3Client s3;
+    private final String bucket;
+    private volatile boolean bucketKnown;
+
+    ObjectStore(StorageProperties storage) {
+        this.bucket = storage.bucket();
+        this.s3 = S3Client.builder()
+                .endpointOverride(storage.endpoint())
+                .region(Region.of(storage.region()))
+                .forcePathStyle(storage.pathStyle())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(storage.accessKey(), storage.secretKey())))
+                .build();
+    }
+
+    public ArtifactInfo put(String key, String name, String contentType, byte[] bytes) {
+        ensureBucket();
+        String sha256 = sha256(bytes);
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength((long) bytes.length)
+                .metadata(java.util.Map.of("sha256", sha256)), RequestBody.fromBytes(bytes));
+        return new ArtifactInfo(name, contentType, bytes.length, sha256, key);
+    }
+
+    private void ensureBucket() {
+        if (bucketKnown) {
+            return;
+        }
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+        } catch (NoSuchBucketException e) {
+            s3.createBucket(b -> b.bucket(bucket));
+        }
+        bucketKnown = true;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.valley.standalone;
+
+import dev.valley.api.ApiApplication;
+import dev.valley.embedded.Infrastructure;
+import dev.valley.worker.WorkerApplication;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * `./valley up`: embedded PostgreSQL, AMQP broker and S3 server with their state under {@code $VALLEY_HOME}
+ * (./.valley by default), then the api-service and one worker, all in this JVM.
+ */
+public final class Valley {
+    /** The worker shares this classpath with the api-service but owns no database. */
+    static final String WORKER_EXCLUDES = String.join(",",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
+            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+            "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration");
+
+    private final ConfigurableApplicationContext api;
+    private final ConfigurableApplicationContext worker;
+
+    private Valley(ConfigurableApplicationContext api, ConfigurableApplicationContext worker) {
+        this.api = api;
+        this.worker = worker;
+    }
+
+    /** Starts the api-service, then a worker, against the servers {@code servers} describes. */
+    public static Valley start(Map<String, Object> servers, Map<String, Object> apiOverrides, String... args) {
+        Map<String, Object> apiProperties = new LinkedHashMap<>(servers);
+        apiProperties.putAll(apiOverrides);
+        ConfigurableApplicationContext api = ApiApplication.builder().run(arguments(apiProperties, args));
+        Map<String, Object> workerProperties = new LinkedHashMap<>(servers);
+        workerProperties.put("spring.autoconfigure.exclude", WORKER_EXCLUDES);
+        try {
+            ConfigurableApplicationContext worker = WorkerApplication.builder().run(arguments(workerProperties, args));
+            return new Valley(api, worker);
+        } catch (RuntimeException e) {
+            api.close();
+            throw e;
+        }
+    }
+
+    /** As command-line arguments, so that they outrank each service's own configuration file; the user's own
+     * arguments come last and win. */
+    private static String[] arguments(Map<String, Object> properties, String[] args) {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        properties.forEach((k, v) -> all.add("--" + k + "=" + v));
+        all.addAll(java.util.List.of(args));
+        return all.toArray(String[]::new);
+    }
+
+    public ConfigurableApplicationContext api() {
+        return api;
+    }
+
+    public void stop() {
+        worker.close();
+        api.close();
+    }
+
+    public static void main(String[] args) {
+        Path home = Path.of(System.getenv().getOrDefault("VALLEY_HOME", ".valley")).toAbsolutePath();
+        String port = System.getenv().getOrDefault("VALLEY_PORT", "8080");
+        Infrastructure servers = Infrastructure.embedded(home);
+        Valley valley;
+        try {
+            valley = start(servers.properties(), Map.of("server.port", port, "server.address", "127.0.0.1"), args);
+        } catch (RuntimeException e) {
+            servers.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            valley.stop();
+            servers.close();
+        }, "valley-stop"));
+        System.out.printf("%nValley is up on http://localhost:%s  (API: /api/v1/jobs, OpenAPI: /api/v1/openapi)%n"
+                + "State: %s%nServers: %s%n%n", port, home, servers.description());
+    }
+}

@@ -3,11 +3,14 @@ package dev.valley.api;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.data.web.config.EnableSpringDataWebSupport;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableScheduling
+// A page is {"content": [...], "page": {"size", "number", "totalElements", "totalPages"}}: a stable API shape.
+@EnableSpringDataWebSupport(pageSerializationMode = EnableSpringDataWebSupport.PageSerializationMode.VIA_DTO)
 public class ApiApplication {
 
     /** Named so that the api-service and a worker can share one classpath (the standalone run) without their

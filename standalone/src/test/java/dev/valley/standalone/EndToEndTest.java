@@ -1,0 +1,271 @@
+package dev.valley.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import dev.valley.embedded.Infrastructure;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole platform: HTTP → PostgreSQL → broker → DJL worker → S3 → HTTP, on real servers (the machine's
+ * PostgreSQL and RabbitMQ when .ci/run names them, embedded ones otherwise).
+ */
+class EndToEndTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    private static Valley valley;
+    private static String base;
+
+    @BeforeAll
+    static void start() {
+        valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0"));
+        base = "http://127.0.0.1:" + valley.api().getEnvironment().getProperty("local.server.port");
+    }
+
+    @AfterAll
+    static void stop() {
+        valley.stop();
+    }
+
+    /** The issue's acceptance run: 784-512-512-10 MLP, 3 epochs, seed 1. */
+    @Test
+    void trainJobSucceedsAndItsWeightsReproduceTheReportedAccuracy() throws Exception {
+        HttpResponse<String> created = post("/api/v1/jobs", """
+                {"type":"train","name":"e2e","spec":{"dataset":"fashion-mnist","model":{"arch":"mlp","hidden":[512,512]},
+                 "epochs":3,"seed":1}}""");
+        assertThat(created.statusCode()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).get("id").asString();
+        assertThat(created.headers().firstValue("Location")).hasValue("/api/v1/jobs/" + id);
+        assertThat(JSON.readTree(created.body()).at("/spec/batchSize").asInt()).isEqualTo(128);
+
+        JsonNode job = await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+                .until(() -> JSON.readTree(get("/api/v1/jobs/" + id).body()),
+                        j -> j.get("status").asString().matches("SUCCEEDED|FAILED|CANCELLED"));
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("progress").asDouble()).isEqualTo(1.0);
+        assertThat(job.get("startedAt").isNull()).isFalse();
+        JsonNode result = job.get("result");
+        double reported = result.get("testAccuracy").asDouble();
+        assertThat(reported).isGreaterThanOrEqualTo(0.85);
+        assertThat(result.get("history")).hasSize(3);
+
+        JsonNode artifact = job.get("artifacts").get(0);
+        assertThat(artifact.get("name").asString()).isEqualTo("model.safetensors");
+        HttpResponse<byte[]> download = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + id
+                + "/artifacts/model.safetensors")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(download.statusCode()).isEqualTo(200);
+        byte[] bytes = download.body();
+        assertThat(bytes.length).isEqualTo(artifact.get("size").asLong());
+        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)))
+                .isEqualTo(artifact.get("sha256").asString());
+
+        double[] independent = evaluateMlp(bytes);
+        assertThat(independent[0]).isCloseTo(reported, within(0.002));
+        assertThat(independent[1]).isCloseTo(result.get("testLoss").asDouble(), within(1e-3 * independent[1]));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unknown type      | {"type":"fit","spec":{"dataset":"spirals","model":{"arch":"mlp"}}}                   | type
+            missing type      | {"spec":{"dataset":"spirals","model":{"arch":"mlp"}}}                                 | type
+            unknown arch      | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"transformer"}}}          | spec.model.arch
+            negative epochs   | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"epochs":-3}}      | spec.epochs
+            missing dataset   | {"type":"train","spec":{"model":{"arch":"mlp"}}}                                      | spec.dataset
+            unknown dataset   | {"type":"train","spec":{"dataset":"cifar-100","model":{"arch":"mlp"}}}                | spec.dataset
+            missing model     | {"type":"train","spec":{"dataset":"spirals"}}                                         | spec.model
+            epochs as string  | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"epochs":"3"}}     | spec.epochs
+            fractional epochs | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"epochs":2.5}}     | spec.epochs
+            hidden not list   | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":5}}}       | spec.model.hidden
+            zero hidden size  | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[64,0]}}}  | spec.model.hidden[1]
+            misspelt field    | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"epoch":3}}        | spec.epoch
+            vgg on spirals    | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"vgg"}}}                  | spec.model.arch
+            momentum of 1     | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"momentum":1}}     | spec.momentum
+            spec not object   | {"type":"train","spec":[1,2]}                                                         | spec
+            name as object    | {"type":"train","name":{"a":1},"spec":{"dataset":"spirals","model":{"arch":"mlp"}}}  | name
+            """)
+    void invalidSubmissionsAre400sNamingTheFieldAndStoreNothing(String label, String body, String field)
+            throws Exception {
+        long before = totalJobs();
+        HttpResponse<String> response = post("/api/v1/jobs", body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("application/problem+json"));
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(400);
+        assertThat(problem.get("errors").findValuesAsString("field")).as(response.body()).contains(field);
+        assertThat(totalJobs()).isEqualTo(before);
+    }
+
+    @Test
+    void malformedJsonIsA400ProblemAndStoresNothing() throws Exception {
+        long before = totalJobs();
+        HttpResponse<String> response = post("/api/v1/jobs", "{\"type\":\"train\",\"spec\":{");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("detail").asString()).startsWith("malformed JSON");
+        assertThat(totalJobs()).isEqualTo(before);
+    }
+
+    @Test
+    void unknownJobIs404Problem() throws Exception {
+        HttpResponse<String> response = get("/api/v1/jobs/00000000-0000-0000-0000-000000000000");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).get("detail").asString()).contains("no job");
+        assertThat(post("/api/v1/jobs/00000000-0000-0000-0000-000000000000/cancel", "").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void listsNewestFirstAndFiltersByStatusAndType() throws Exception {
+        String first = submitSpirals("list-a");
+        String second = submitSpirals("list-b");
+        JsonNode page = JSON.readTree(get("/api/v1/jobs?type=train&size=200").body());
+        var ids = page.get("content").findValuesAsString("id");
+        assertThat(ids.indexOf(second)).isLessThan(ids.indexOf(first));
+        assertThat(get("/api/v1/jobs?status=RUNNING&type=curve").statusCode()).isEqualTo(400);
+        assertThat(get("/api/v1/jobs?size=0").statusCode()).isEqualTo(400);
+        assertThat(get("/api/v1/jobs?status=NOPE").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void cancellingARunningJobStopsItAtItsNextStep() throws Exception {
+        HttpResponse<String> created = post("/api/v1/jobs", """
+                {"type":"train","name":"to cancel","spec":{"dataset":"fashion-mnist","model":{"arch":"mlp"},"epochs":50}}""");
+        String id = JSON.readTree(created.body()).get("id").asString();
+        await().atMost(Duration.ofMinutes(3)).until(() -> status(id).matches("RUNNING|SUCCEEDED|FAILED"));
+        assertThat(post("/api/v1/jobs/" + id + "/cancel", "").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofMinutes(1)).until(() -> status(id).equals("CANCELLED"));
+        JsonNode job = JSON.readTree(get("/api/v1/jobs/" + id).body());
+        assertThat(job.get("artifacts")).isEmpty();
+        assertThat(post("/api/v1/jobs/" + id + "/cancel", "").statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void servesAnOpenApiDocumentGeneratedFromTheCode() throws Exception {
+        JsonNode doc = JSON.readTree(get("/api/v1/openapi").body());
+        assertThat(doc.get("paths").has("/api/v1/jobs")).isTrue();
+        assertThat(doc.get("paths").has("/api/v1/jobs/{id}/artifacts/{name}")).isTrue();
+    }
+
+    private String submitSpirals(String name) throws Exception {
+        return JSON.readTree(post("/api/v1/jobs", "{\"type\":\"train\",\"name\":\"" + name
+                + "\",\"spec\":{\"dataset\":\"spirals\",\"model\":{\"arch\":\"mlp\",\"hidden\":[16]},\"epochs\":1}}")
+                .body()).get("id").asString();
+    }
+
+    private String status(String id) throws Exception {
+        return JSON.readTree(get("/api/v1/jobs/" + id).body()).get("status").asString();
+    }
+
+    private long totalJobs() throws Exception {
+        return JSON.readTree(get("/api/v1/jobs?size=1").body()).at("/page/totalElements").asLong();
+    }
+
+    private static HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A second method: the MLP in plain Java with double accumulation, straight from the safetensors bytes and the
+     * IDX files, sharing no code with the worker. Returns {accuracy, mean cross-entropy} on the test set.
+     */
+    static double[] evaluateMlp(byte[] file) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        int headerLength = (int) buffer.getLong();
+        JsonNode header = JSON.readTree(new String(file, 8, headerLength, StandardCharsets.UTF_8));
+        Map<String, float[]> t = new LinkedHashMap<>();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (var e : header.properties()) {
+            if (e.getKey().equals("__metadata__")) {
+                continue;
+            }
+            int begin = e.getValue().get("data_offsets").get(0).asInt();
+            int end = e.getValue().get("data_offsets").get(1).asInt();
+            float[] values = new float[(end - begin) / 4];
+            ByteBuffer.wrap(file, 8 + headerLength + begin, end - begin).order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer().get(values);
+            t.put(e.getKey(), values);
+            shapes.put(e.getKey(), e.getValue().get("shape").valueStream().mapToInt(JsonNode::asInt).toArray());
+        }
+        byte[] images = gunzip(FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz"));
+        byte[] labels = gunzip(FASHION_MNIST.resolve("t10k-labels-idx1-ubyte.gz"));
+        int n = 10_000;
+        int layers = (int) t.keySet().stream().filter(k -> k.endsWith(".weight")).count();
+        double[][] perImage = IntStream.range(0, n).parallel().mapToObj(i -> {
+            double[] h = new double[784];
+            for (int p = 0; p < 784; p++) {
+                h[p] = (images[16 + i * 784 + p] & 0xff) / 255.0;
+            }
+            for (int l = 0; l < layers; l++) {
+                float[] w = t.get("layers." + l + ".weight");
+                float[] b = t.get("layers." + l + ".bias");
+                int out = shapes.get("layers." + l + ".weight")[0];
+                int in = shapes.get("layers." + l + ".weight")[1];
+                double[] next = new double[out];
+                for (int o = 0; o < out; o++) {
+                    double s = b[o];
+                    for (int k = 0; k < in; k++) {
+                        s += w[o * in + k] * h[k];
+                    }
+                    next[o] = l + 1 < layers ? Math.max(0, s) : s;
+                }
+                h = next;
+            }
+            int label = labels[8 + i] & 0xff;
+            int best = 0;
+            double max = h[0];
+            for (int c = 1; c < h.length; c++) {
+                if (h[c] > max) {
+                    max = h[c];
+                    best = c;
+                }
+            }
+            double sum = 0;
+            for (double v : h) {
+                sum += Math.exp(v - max);
+            }
+            return new double[] {best == label ? 1 : 0, -(h[label] - max - Math.log(sum))};
+        }).toArray(double[][]::new);
+        double correct = 0;
+        double loss = 0;
+        for (double[] r : perImage) {
+            correct += r[0];
+            loss += r[1];
+        }
+        return new double[] {correct / n, loss / n};
+    }
+
+    private static byte[] gunzip(Path file) throws IOException {
+        try (var in = new GZIPInputStream(Files.newInputStream(file))) {
+            return in.readAllBytes();
+        }
+    }
+}

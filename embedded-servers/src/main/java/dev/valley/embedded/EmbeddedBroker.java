@@ -24,7 +24,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     public static EmbeddedBroker start(Path workDir) {
-        int port = FreePorts.next();
+        return start(workDir, FreePorts.next());
+    }
+
+    /** On a given port, so that a test can stop the broker and start it again where clients look for it. */
+    public static EmbeddedBroker start(Path workDir, int port) {
         try {
             Files.createDirectories(workDir);
             Map<String, Object> context = new HashMap<>();

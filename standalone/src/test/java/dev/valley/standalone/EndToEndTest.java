@@ -136,6 +136,10 @@ class EndToEndTest {
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(response.body()).get("detail").asString()).contains("no job");
         assertThat(post("/api/v1/jobs/00000000-0000-0000-0000-000000000000/cancel", "").statusCode()).isEqualTo(404);
+        HttpResponse<String> malformed = get("/api/v1/jobs/not-a-uuid");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("application/problem+json"));
     }
 
     @Test

@@ -1,0 +1,72 @@
+package dev.valley.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.valley.embedded.EmbeddedBroker;
+import dev.valley.embedded.FreePorts;
+import dev.valley.embedded.Infrastructure;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A job submitted while the broker is down waits in the outbox and runs when the broker returns. The broker here
+ * is a private embedded one so that the test can stop it; it keeps nothing across the restart, as RabbitMQ without
+ * durable storage would not either, so the dispatch can only come from the database.
+ */
+class BrokerOutageTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path brokerDir;
+
+    @Test
+    void jobSubmittedWhileTheBrokerIsDownRunsWhenItReturns() throws Exception {
+        int port = FreePorts.next();
+        EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, port);
+        Map<String, Object> servers = new HashMap<>(Infrastructure.forTests().properties());
+        servers.put("spring.rabbitmq.host", broker.host());
+        servers.put("spring.rabbitmq.port", port);
+        servers.put("valley.dispatch.default-pool", "outage");
+        servers.put("valley.worker.pool", "outage");
+        Valley valley = Valley.start(servers, Map.of("server.port", "0"));
+        try {
+            String base = "http://127.0.0.1:" + valley.api().getEnvironment().getProperty("local.server.port");
+            broker.close();
+
+            HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("""
+                            {"type":"train","name":"submitted during an outage",
+                             "spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[32]},"epochs":2}}"""))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).isEqualTo(201);
+            String id = JSON.readTree(created.body()).get("id").asString();
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> status(base, id).equals("QUEUED"));
+
+            broker = EmbeddedBroker.start(brokerDir, port);
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> status(base, id).matches("SUCCEEDED|FAILED"));
+            assertThat(status(base, id)).isEqualTo("SUCCEEDED");
+        } finally {
+            valley.stop();
+            broker.close();
+        }
+    }
+
+    private static String status(String base, String id) throws Exception {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).get("status").asString();
+    }
+}

@@ -7,6 +7,7 @@ import dev.valley.model.event.JobEvent;
 import dev.valley.model.job.JobType;
 import dev.valley.model.queue.DispatchMessage;
 import dev.valley.worker.WorkerProperties;
+import dev.valley.worker.science.ComputeThread;
 import dev.valley.worker.science.train.CancelledException;
 import dev.valley.worker.storage.ObjectStore;
 import jakarta.annotation.PreDestroy;
@@ -38,6 +39,7 @@ class DispatchListener {
     private final ObjectStore store;
     private final WorkerProperties worker;
     private final Device device;
+    private final ComputeThread compute;
     private final String workerId;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "valley-heartbeat");
@@ -46,13 +48,14 @@ class DispatchListener {
     });
 
     DispatchListener(List<JobHandler> handlers, EventReporter reporter, CancelRequests cancels, ObjectStore store,
-            WorkerProperties worker, Device device) {
+            WorkerProperties worker, Device device, ComputeThread compute) {
         handlers.forEach(h -> this.handlers.put(h.type(), h));
         this.reporter = reporter;
         this.cancels = cancels;
         this.store = store;
         this.worker = worker;
         this.device = device;
+        this.compute = compute;
         this.workerId = worker.workerId();
         log.info("worker {} takes pool '{}' on {}", workerId, worker.pool(), device);
     }
@@ -73,7 +76,7 @@ class DispatchListener {
                 throw new IllegalArgumentException("this worker has no handler for job type " + message.type());
             }
             JobContext context = new JobContext(jobId, attempt, workerId, reporter, cancels, worker.progressInterval());
-            JobHandler.Outcome outcome = handler.run(message, context);
+            JobHandler.Outcome outcome = compute.call(() -> handler.run(message, context));
             if (context.cancelRequested()) {
                 throw new CancelledException(0, 0);
             }

@@ -2,6 +2,7 @@ package dev.valley.worker.runner;
 
 import ai.djl.Device;
 import dev.valley.worker.WorkerProperties;
+import dev.valley.worker.science.ComputeThread;
 import dev.valley.worker.science.Devices;
 import dev.valley.worker.science.data.DatasetCatalog;
 import org.springframework.context.annotation.Bean;
@@ -12,6 +13,11 @@ class RunnerConfig {
     @Bean
     Device device(WorkerProperties worker) {
         return Devices.select(worker.device());
+    }
+
+    @Bean(destroyMethod = "close")
+    ComputeThread computeThread() {
+        return new ComputeThread();
     }
 
     @Bean

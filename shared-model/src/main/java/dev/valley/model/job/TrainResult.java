@@ -16,7 +16,8 @@ public record TrainResult(
         int testExamples,
         double samplesPerSecond) {
 
-    /** {@code trainLoss} is the mean minibatch loss over the epoch, as the optimiser saw it. */
-    public record EpochRecord(int epoch, double trainLoss, double testLoss, double testAccuracy) {
+    /** {@code trainLoss} is the mean minibatch loss over the epoch, as the optimiser saw it; {@code seconds} the
+     * epoch's training steps alone, without its test evaluation. */
+    public record EpochRecord(int epoch, double trainLoss, double testLoss, double testAccuracy, double seconds) {
     }
 }

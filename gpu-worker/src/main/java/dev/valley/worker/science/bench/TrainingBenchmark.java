@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.valley.model.job.ModelSpec;
+import dev.valley.worker.science.ComputeThread;
 import dev.valley.worker.science.Devices;
 import dev.valley.worker.science.data.DatasetSplits;
 import dev.valley.worker.science.data.DeviceData;
@@ -25,6 +26,16 @@ public final class TrainingBenchmark {
     private static final int N = 2048;
 
     public static void main(String[] args) {
+        // On one compute thread, as the worker runs jobs (see ComputeThread).
+        try (ComputeThread compute = new ComputeThread()) {
+            compute.call(() -> {
+                measure(args);
+                return null;
+            });
+        }
+    }
+
+    private static void measure(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Device device = Devices.select(System.getProperty("valley.device", "auto"));
         System.out.printf("engine %s %s, device %s, %d threads%n", Engine.getInstance().getEngineName(),

@@ -2,7 +2,6 @@ package dev.valley.worker.science.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -21,9 +20,6 @@ public record DeviceData(NDArray x, NDArray labels, int size) implements AutoClo
         }
         NDArray x = manager.create(split.x(), new Shape(dims));
         NDArray labels = manager.create(y, new Shape(split.size(), 1));
-        if (labels.getDataType() != DataType.INT64) {
-            throw new IllegalStateException("labels must be int64");
-        }
         return new DeviceData(x, labels, split.size());
     }
 

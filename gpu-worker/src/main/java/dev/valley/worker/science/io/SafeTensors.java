@@ -1,7 +1,6 @@
 package dev.valley.worker.science.io;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.ByteArrayOutputStream;
@@ -138,17 +137,6 @@ public final class SafeTensors {
                     ByteBuffer.wrap(file, (int) (dataStart + begin), (int) (end - begin)).slice()));
         }
         return new Contents(tensors, metadata);
-    }
-
-    /** Creates the tensors on {@code manager}'s device. */
-    public static Map<String, NDArray> toArrays(Contents contents, NDManager manager) {
-        Map<String, NDArray> arrays = new LinkedHashMap<>();
-        contents.tensors().forEach((name, t) -> arrays.put(name, switch (t.dtype()) {
-            case "F32" -> manager.create(t.floats(), new Shape(t.shape()));
-            case "I64" -> manager.create(t.longs(), new Shape(t.shape()));
-            default -> throw new IllegalArgumentException("tensor " + name + " has unsupported dtype " + t.dtype());
-        }));
-        return arrays;
     }
 
     private static byte[] littleEndianBytes(NDArray array) {

@@ -34,10 +34,6 @@ public final class Sgd implements AutoCloseable {
         }
     }
 
-    public void setLearningRate(double value) {
-        lr.set(new float[] {(float) value});
-    }
-
     /** Applies one step from the gradients of the last backward, then zeroes them (they accumulate otherwise).
      * Call with autograd off ({@link NoGrad}). */
     public void step() {

@@ -166,6 +166,13 @@ class ScienceTest {
                 .hasMessageMatching("training diverged: loss \\S+ at epoch \\d+, step \\d+");
     }
 
+    @Test
+    void missingFashionMnistNamesTheDebianPackage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path empty) {
+        assertThatThrownBy(() -> FashionMnist.load(empty))
+                .isInstanceOf(FashionMnist.MissingDatasetException.class)
+                .hasMessageContaining("apt-get install dataset-fashion-mnist");
+    }
+
     /** Batch norm tracks one batch per training step, as PyTorch counts num_batches_tracked. */
     @Test
     void vggTrainsOnFashionMnistAndTracksBatchNorm() {

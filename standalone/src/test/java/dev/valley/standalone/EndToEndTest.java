@@ -84,6 +84,10 @@ class EndToEndTest {
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)))
                 .isEqualTo(artifact.get("sha256").asString());
 
+        JsonNode listed = JSON.readTree(get("/api/v1/jobs?status=SUCCEEDED&size=200").body()).get("content");
+        JsonNode inList = listed.valueStream().filter(j -> j.get("id").asString().equals(id)).findFirst().orElseThrow();
+        assertThat(inList.get("artifacts")).isEqualTo(job.get("artifacts"));
+
         double[] independent = evaluateMlp(bytes);
         assertThat(independent[0]).isCloseTo(reported, within(0.002));
         assertThat(independent[1]).isCloseTo(result.get("testLoss").asDouble(), within(1e-3 * independent[1]));

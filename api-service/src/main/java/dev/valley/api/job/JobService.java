@@ -1,5 +1,6 @@
 package dev.valley.api.job;
 
+import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
 import dev.valley.api.dispatch.DispatchProperties;
 import dev.valley.api.dispatch.Outbox;
@@ -11,7 +12,10 @@ import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobStatus;
 import dev.valley.model.job.JobType;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.stereotype.Service;
@@ -50,7 +54,7 @@ public class JobService {
         Job job = jobs.save(new Job(UUID.randomUUID(), type, request.name(), dispatch.defaultPool(), specs.toJson(spec),
                 Instant.now()));
         outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec);
-        return JobView.of(job, java.util.List.of());
+        return JobView.of(job, List.of());
     }
 
     @Transactional(readOnly = true)
@@ -70,8 +74,12 @@ public class JobService {
         if (size < 1 || size > MAX_PAGE_SIZE) {
             throw new InvalidRequestException("size", "must be between 1 and " + MAX_PAGE_SIZE);
         }
-        return jobs.search(status, type, PageRequest.of(page, size))
-                .map(job -> JobView.of(job, artifacts.findByJobIdOrderByName(job.getId())));
+        Page<Job> found = jobs.search(status, type, PageRequest.of(page, size));
+        // One query for the whole page's artifacts, not one per job.
+        Map<UUID, List<Artifact>> byJob = artifacts
+                .findByJobIdInOrderByName(found.map(Job::getId).getContent()).stream()
+                .collect(Collectors.groupingBy(Artifact::getJobId));
+        return found.map(job -> JobView.of(job, byJob.getOrDefault(job.getId(), List.of())));
     }
 
     /** A queued job is cancelled at once; a running one is asked to stop at its next step. */

@@ -88,7 +88,7 @@ class EndToEndTest {
         JsonNode inList = listed.valueStream().filter(j -> j.get("id").asString().equals(id)).findFirst().orElseThrow();
         assertThat(inList.get("artifacts")).isEqualTo(job.get("artifacts"));
 
-        double[] independent = evaluateMlp(bytes);
+        double[] independent = PlainMlp.onFashionMnistTest(PlainMlp.read(bytes));
         assertThat(independent[0]).isCloseTo(reported, within(0.002));
         assertThat(independent[1]).isCloseTo(result.get("testLoss").asDouble(), within(1e-3 * independent[1]));
     }
@@ -199,81 +199,5 @@ class EndToEndTest {
 
     private static HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /**
-     * A second method: the MLP in plain Java with double accumulation, straight from the safetensors bytes and the
-     * IDX files, sharing no code with the worker. Returns {accuracy, mean cross-entropy} on the test set.
-     */
-    static double[] evaluateMlp(byte[] file) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-        int headerLength = (int) buffer.getLong();
-        JsonNode header = JSON.readTree(new String(file, 8, headerLength, StandardCharsets.UTF_8));
-        Map<String, float[]> t = new LinkedHashMap<>();
-        Map<String, int[]> shapes = new LinkedHashMap<>();
-        for (var e : header.properties()) {
-            if (e.getKey().equals("__metadata__")) {
-                continue;
-            }
-            int begin = e.getValue().get("data_offsets").get(0).asInt();
-            int end = e.getValue().get("data_offsets").get(1).asInt();
-            float[] values = new float[(end - begin) / 4];
-            ByteBuffer.wrap(file, 8 + headerLength + begin, end - begin).order(ByteOrder.LITTLE_ENDIAN)
-                    .asFloatBuffer().get(values);
-            t.put(e.getKey(), values);
-            shapes.put(e.getKey(), e.getValue().get("shape").valueStream().mapToInt(JsonNode::asInt).toArray());
-        }
-        byte[] images = gunzip(FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz"));
-        byte[] labels = gunzip(FASHION_MNIST.resolve("t10k-labels-idx1-ubyte.gz"));
-        int n = 10_000;
-        int layers = (int) t.keySet().stream().filter(k -> k.endsWith(".weight")).count();
-        double[][] perImage = IntStream.range(0, n).parallel().mapToObj(i -> {
-            double[] h = new double[784];
-            for (int p = 0; p < 784; p++) {
-                h[p] = (images[16 + i * 784 + p] & 0xff) / 255.0;
-            }
-            for (int l = 0; l < layers; l++) {
-                float[] w = t.get("layers." + l + ".weight");
-                float[] b = t.get("layers." + l + ".bias");
-                int out = shapes.get("layers." + l + ".weight")[0];
-                int in = shapes.get("layers." + l + ".weight")[1];
-                double[] next = new double[out];
-                for (int o = 0; o < out; o++) {
-                    double s = b[o];
-                    for (int k = 0; k < in; k++) {
-                        s += w[o * in + k] * h[k];
-                    }
-                    next[o] = l + 1 < layers ? Math.max(0, s) : s;
-                }
-                h = next;
-            }
-            int label = labels[8 + i] & 0xff;
-            int best = 0;
-            double max = h[0];
-            for (int c = 1; c < h.length; c++) {
-                if (h[c] > max) {
-                    max = h[c];
-                    best = c;
-                }
-            }
-            double sum = 0;
-            for (double v : h) {
-                sum += Math.exp(v - max);
-            }
-            return new double[] {best == label ? 1 : 0, -(h[label] - max - Math.log(sum))};
-        }).toArray(double[][]::new);
-        double correct = 0;
-        double loss = 0;
-        for (double[] r : perImage) {
-            correct += r[0];
-            loss += r[1];
-        }
-        return new double[] {correct / n, loss / n};
-    }
-
-    private static byte[] gunzip(Path file) throws IOException {
-        try (var in = new GZIPInputStream(Files.newInputStream(file))) {
-            return in.readAllBytes();
-        }
     }
 }

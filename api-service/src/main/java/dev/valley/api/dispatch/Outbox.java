@@ -1,13 +1,14 @@
 package dev.valley.api.dispatch;
 
-import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobType;
 import dev.valley.model.queue.DispatchMessage;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Writes the dispatch of a job attempt; must join the transaction that writes the job. */
@@ -21,8 +22,9 @@ public class Outbox {
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
-    public void enqueue(UUID jobId, int attempt, JobType type, String pool, JobSpec spec) {
-        DispatchMessage message = new DispatchMessage(jobId, attempt, type, JSON.valueToTree(spec));
+    public void enqueue(UUID jobId, int attempt, JobType type, String pool, JsonNode spec,
+            List<DispatchMessage.Input> inputs) {
+        DispatchMessage message = new DispatchMessage(jobId, attempt, type, spec, inputs);
         messages.save(new OutboxMessage(jobId, attempt, pool, JSON.writeValueAsString(message), Instant.now()));
     }
 }

@@ -2,6 +2,7 @@ package dev.valley.api.event;
 
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
+import dev.valley.api.job.Dependents;
 import dev.valley.api.job.Job;
 import dev.valley.api.job.JobRepository;
 import dev.valley.model.artifact.ArtifactInfo;
@@ -25,8 +26,10 @@ class ApplyJobEvent {
     private final JobRepository jobs;
     private final ArtifactRepository artifacts;
     private final ControlPublisher control;
+    private final Dependents dependents;
 
-    ApplyJobEvent(JobRepository jobs, ArtifactRepository artifacts, ControlPublisher control) {
+    ApplyJobEvent(JobRepository jobs, ArtifactRepository artifacts, ControlPublisher control, Dependents dependents) {
+        this.dependents = dependents;
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.control = control;
@@ -42,6 +45,11 @@ class ApplyJobEvent {
             case FAILED -> jobs.markEnded(event.jobId(), event.attempt(), JobStatus.FAILED, event.error(), at);
             case CANCELLED -> jobs.markEnded(event.jobId(), event.attempt(), JobStatus.CANCELLED, null, at);
         };
+        boolean ended = event.kind() == JobEvent.Kind.FINISHED || event.kind() == JobEvent.Kind.FAILED
+                || event.kind() == JobEvent.Kind.CANCELLED;
+        if (ended && changed == 1) {
+            dependents.onEnded(event.jobId());
+        }
         if (changed == 0) {
             log.debug("ignored {} of job {} attempt {}: not the job's current state", event.kind(), event.jobId(),
                     event.attempt());

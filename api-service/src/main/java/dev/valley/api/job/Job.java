@@ -45,15 +45,22 @@ public class Job {
     protected Job() {
     }
 
-    Job(UUID id, JobType type, String name, String pool, String spec, Instant createdAt) {
+    Job(UUID id, JobType type, String name, String pool, String spec, JobStatus status, Instant createdAt) {
         this.id = id;
         this.type = type.wireName();
         this.name = name;
-        this.status = JobStatus.QUEUED;
+        this.status = status;
         this.attempt = 1;
         this.pool = pool;
         this.spec = spec;
         this.createdAt = createdAt;
+    }
+
+    /** A job that fails before it ever runs, because an input failed. */
+    void failBeforeRunning(String reason, Instant at) {
+        this.status = JobStatus.FAILED;
+        this.error = reason;
+        this.finishedAt = at;
     }
 
     public UUID getId() {

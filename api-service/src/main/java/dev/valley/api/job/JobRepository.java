@@ -1,11 +1,16 @@
 package dev.valley.api.job;
 
 import dev.valley.model.job.JobStatus;
+import jakarta.persistence.LockModeType;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
 import org.springframework.data.repository.query.Param;
@@ -57,8 +62,33 @@ public interface JobRepository extends JpaRepository<Job, UUID> {
     @Query("""
             update Job j set j.status = dev.valley.model.job.JobStatus.CANCELLED, j.cancelRequested = true,
                 j.finishedAt = :at
-            where j.id = :id and j.status = dev.valley.model.job.JobStatus.QUEUED""")
+            where j.id = :id
+              and j.status in (dev.valley.model.job.JobStatus.QUEUED, dev.valley.model.job.JobStatus.WAITING)""")
     int cancelQueued(@Param("id") UUID id, @Param("at") Instant at);
+
+    /** Reads the jobs with a shared row lock ({@code for share}): a job that names them as inputs is committed
+     * before any of them can change state, so the change finds it waiting. */
+    @Lock(LockModeType.PESSIMISTIC_READ)
+    @Query("select j from Job j where j.id in :ids")
+    List<Job> findAllForShare(@Param("ids") Collection<UUID> ids);
+
+    /** The job with an exclusive row lock: two inputs that end at once release their dependent one after the
+     * other, and the second sees the first. */
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select j from Job j where j.id = :id")
+    Optional<Job> findForUpdate(@Param("id") UUID id);
+
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query("""
+            update Job j set j.status = dev.valley.model.job.JobStatus.QUEUED
+            where j.id = :id and j.status = dev.valley.model.job.JobStatus.WAITING""")
+    int release(@Param("id") UUID id);
+
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query("""
+            update Job j set j.status = dev.valley.model.job.JobStatus.FAILED, j.error = :error, j.finishedAt = :at
+            where j.id = :id and j.status = dev.valley.model.job.JobStatus.WAITING""")
+    int failWaiting(@Param("id") UUID id, @Param("error") String error, @Param("at") Instant at);
 
     @Modifying(flushAutomatically = true, clearAutomatically = true)
     @Query("""

@@ -32,9 +32,13 @@ public class JobService {
     private final Outbox outbox;
     private final ControlPublisher control;
     private final DispatchProperties dispatch;
+    private final JobInputs inputs;
+    private final Dependents dependents;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Outbox outbox,
-            ControlPublisher control, DispatchProperties dispatch) {
+            ControlPublisher control, DispatchProperties dispatch, JobInputs inputs, Dependents dependents) {
+        this.inputs = inputs;
+        this.dependents = dependents;
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.specs = specs;
@@ -50,10 +54,20 @@ public class JobService {
         if (request.name() != null && (request.name().isBlank() || request.name().length() > MAX_NAME)) {
             throw new InvalidRequestException("name", "must be 1 to " + MAX_NAME + " characters when given");
         }
-        JobSpec spec = specs.parse(type, request.spec());
-        Job job = jobs.save(new Job(UUID.randomUUID(), type, request.name(), dispatch.defaultPool(), specs.toJson(spec),
-                Instant.now()));
-        outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec);
+        JobInputs.Plan plan = inputs.plan(specs.parse(type, request.spec()));
+        JobSpec spec = plan.spec();
+        Instant now = Instant.now();
+        Job job = new Job(UUID.randomUUID(), type, request.name(), dispatch.defaultPool(), specs.toJson(spec),
+                plan.decision().status(), now);
+        if (plan.decision().status() == JobStatus.FAILED) {
+            job.failBeforeRunning(plan.decision().reason(), now);
+        }
+        jobs.save(job);
+        inputs.record(job.getId(), spec);
+        if (job.getStatus() == JobStatus.QUEUED) {
+            outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), specs.toTree(spec),
+                    inputs.resolve(job.getId()));
+        }
         return JobView.of(job, List.of());
     }
 
@@ -82,11 +96,14 @@ public class JobService {
         return found.map(job -> JobView.of(job, byJob.getOrDefault(job.getId(), List.of())));
     }
 
-    /** A queued job is cancelled at once; a running one is asked to stop at its next step. */
+    /** A queued or waiting job is cancelled at once (and the jobs waiting for it fail); a running one is asked to
+     * stop at its next step. */
     @Transactional
     public JobView cancel(UUID id) {
         Job job = find(id);
-        if (jobs.cancelQueued(id, Instant.now()) == 0) {
+        if (jobs.cancelQueued(id, Instant.now()) == 1) {
+            dependents.onEnded(id);
+        } else {
             if (jobs.requestCancel(id) == 0) {
                 throw new ConflictException("job " + id + " is already " + job.getStatus() + " and cannot be cancelled");
             }

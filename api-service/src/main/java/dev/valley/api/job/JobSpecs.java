@@ -77,11 +77,19 @@ class JobSpecs {
         return STRICT.writeValueAsString(spec);
     }
 
+    JsonNode toTree(JobSpec spec) {
+        return STRICT.valueToTree(spec);
+    }
+
     /** Cross-field rules are methods of the spec records; name the field each one is about. */
     private static final Map<String, String> RULE_FIELDS = Map.of(
             "hiddenOnlyForMlp", "hidden",
             "channelsOnlyForVgg", "channels",
-            "modelFitsDataset", "model.arch");
+            "modelFitsDataset", "model.arch",
+            "depthValid", "depth",
+            "skipsOnlyForPreresnet", "skips",
+            "artifactValid", "artifact",
+            "ensembleSizeWithinPoints", "ensembleSize");
 
     /** Bean Validation names list elements {@code hidden[1].<list element>}; keep {@code hidden[1]}. */
     private static String fieldName(ConstraintViolation<?> v) {

@@ -38,6 +38,23 @@ public class ObjectStore implements AutoCloseable {
         return new ArtifactInfo(name, contentType, bytes.length, sha256, key);
     }
 
+    /** The object's bytes, refused unless their SHA-256 is {@code sha256}: a corrupt input must not be trained on. */
+    public byte[] get(String key, String sha256) {
+        byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+        String actual = sha256(bytes);
+        if (!actual.equals(sha256)) {
+            throw new CorruptObjectException("object " + key + " has SHA-256 " + actual + ", recorded as " + sha256);
+        }
+        return bytes;
+    }
+
+    /** Stored bytes that are not the bytes that were recorded. */
+    public static final class CorruptObjectException extends RuntimeException {
+        CorruptObjectException(String message) {
+            super(message);
+        }
+    }
+
     private void ensureBucket() {
         if (bucketKnown) {
             return;

@@ -17,6 +17,7 @@ import dev.valley.worker.science.data.FashionMnist;
 import dev.valley.worker.science.data.Spirals;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Mlp;
+import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.DivergedException;
 import dev.valley.worker.science.train.NoGrad;
@@ -86,7 +87,7 @@ class ScienceTest {
             tensors.put("layers.1.weight", manager.create(w1, new Shape(2, 3)));
             tensors.put("layers.1.bias", manager.create(b1));
             Weights weights = Weights.of(mlp, manager.newSubManager(), tensors);
-            float[] logits = mlp.forward(weights, manager.create(input, new Shape(1, 2)), false).toFloatArray();
+            float[] logits = mlp.forward(weights, manager.create(input, new Shape(1, 2)), Mode.EVAL).toFloatArray();
             assertThat(logits).containsExactly(expected, within(1e-6f));
         }
     }

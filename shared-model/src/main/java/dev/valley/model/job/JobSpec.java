@@ -6,4 +6,9 @@ package dev.valley.model.job;
  */
 public interface JobSpec {
     JobSpec withDefaults();
+
+    /** The weights this job reads from other jobs, by the spec field that names them ("endpoints[0]"), in order. */
+    default java.util.Map<String, ModelRef> modelRefs() {
+        return java.util.Map.of();
+    }
 }

@@ -1,5 +1,9 @@
 package dev.valley.model.job;
 
+/**
+ * {@code WAITING}: the job needs the output of jobs that have not finished; it is queued when they succeed and
+ * fails, naming the reason, when one of them does not.
+ */
 public enum JobStatus {
-    QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED
+    WAITING, QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED
 }

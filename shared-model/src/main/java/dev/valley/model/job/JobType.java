@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
 
 /** The kinds of work Valley runs; each names the spec record a job of that kind carries. */
 public enum JobType {
-    TRAIN("train", TrainSpec.class);
+    TRAIN("train", TrainSpec.class),
+    CURVE("curve", CurveSpec.class);
 
     private final String wireName;
     private final Class<? extends JobSpec> specType;

@@ -32,9 +32,9 @@ public record TrainSpec(
     public static final double DEFAULT_WEIGHT_DECAY = 1e-4;
     public static final long DEFAULT_SEED = 0;
 
-    @AssertTrue(message = "vgg needs image inputs; dataset spirals holds 2-D points")
+    @AssertTrue(message = "needs image inputs; dataset spirals holds 2-D points")
     boolean isModelFitsDataset() {
-        return model == null || !ModelSpec.VGG.equals(model.arch()) || !Datasets.SPIRALS.equals(dataset);
+        return model == null || !model.needsImages() || !Datasets.SPIRALS.equals(dataset);
     }
 
     @Override

@@ -1,9 +1,31 @@
 package dev.valley.model.queue;
 
 import dev.valley.model.job.JobType;
+import dev.valley.model.job.ModelSpec;
+import java.util.List;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
-/** One attempt at one job, with its full spec (defaults filled in), so that a worker needs no database. */
-public record DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode spec) {
+/**
+ * One attempt at one job, with its full spec (defaults filled in) and every input artifact resolved to its object
+ * key, checksum and architecture, so that a worker needs no database.
+ */
+public record DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode spec, List<Input> inputs) {
+
+    public DispatchMessage {
+        inputs = inputs == null ? List.of() : List.copyOf(inputs);
+    }
+
+    /**
+     * An artifact another job produced. {@code field} is the spec field that named it ("endpoints[1]");
+     * {@code model} and {@code dataset} say which network the weights are for.
+     */
+    public record Input(String field, UUID job, String name, String key, String sha256, long size,
+            ModelSpec model, String dataset) {
+    }
+
+    public Input input(String field) {
+        return inputs.stream().filter(i -> i.field().equals(field)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("dispatch of job " + jobId + " has no input " + field));
+    }
 }

@@ -19,9 +19,14 @@ public interface Architecture {
     /** Every tensor, parameters and buffers, in a stable order. */
     List<TensorSpec> tensors();
 
-    /** Logits for a batch {@code x} of shape [N, ...sampleShape]. In training mode batch norm uses batch statistics
-     * and updates its running statistics in place. */
-    NDArray forward(Weights weights, NDArray x, boolean training);
+    /** Logits for a batch {@code x} of shape [N, ...sampleShape]; {@code mode} says what batch norm does. */
+    NDArray forward(Weights weights, NDArray x, Mode mode);
+
+    /** Whether any tensor is a batch-norm statistic, to be recomputed for weights that were never trained as such
+     * (a curve point, an average, a grid point). */
+    default boolean hasBatchNorm() {
+        return tensors().stream().anyMatch(s -> !s.isParameter());
+    }
 
     /** For the safetensors {@code __metadata__}: the architecture's name and sizes. */
     Map<String, String> metadata();
@@ -44,6 +49,17 @@ public interface Architecture {
             }
         }
         return new Weights(this, manager, tensors);
+    }
+
+    /** Batch-norm statistics as a fresh network has them (mean 0, variance 1, no batches), by name. */
+    default Map<String, NDArray> freshBuffers(NDManager manager) {
+        Map<String, NDArray> buffers = new LinkedHashMap<>();
+        for (TensorSpec spec : tensors()) {
+            if (!spec.isParameter()) {
+                buffers.put(spec.name(), initialTensor(manager, spec, null));
+            }
+        }
+        return buffers;
     }
 
     /** Fan-in of the layer a tensor belongs to, for initialisation; 0 where it does not apply. */

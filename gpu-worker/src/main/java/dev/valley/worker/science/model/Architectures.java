@@ -13,6 +13,7 @@ public final class Architectures {
         return switch (filled.arch()) {
             case ModelSpec.MLP -> new Mlp(Arrays.stream(sampleShape).reduce(1, Math::multiplyExact), filled.hidden(), classes);
             case ModelSpec.VGG -> new Vgg(sampleShape, filled.channels(), classes);
+            case ModelSpec.PRERESNET -> new PreResNet(sampleShape, filled.depth(), filled.skips(), classes);
             default -> throw new IllegalArgumentException("unknown architecture " + filled.arch());
         };
     }

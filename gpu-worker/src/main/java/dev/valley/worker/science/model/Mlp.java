@@ -37,7 +37,7 @@ public final class Mlp implements Architecture {
     }
 
     @Override
-    public NDArray forward(Weights w, NDArray x, boolean training) {
+    public NDArray forward(Weights w, NDArray x, Mode mode) {
         NDArray h = x.getShape().dimension() == 2 ? x : x.reshape(x.getShape().get(0), sizes[0]);
         int layers = sizes.length - 1;
         for (int i = 0; i < layers; i++) {

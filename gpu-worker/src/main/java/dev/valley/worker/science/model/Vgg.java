@@ -1,12 +1,10 @@
 package dev.valley.worker.science.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +17,6 @@ import java.util.stream.Collectors;
  * {@code classifier} Linear on the flattened features.
  */
 public final class Vgg implements Architecture {
-    private static final float EPSILON = 1e-5f;
-    /** DJL passes 1 - momentum to torch (MXNet's convention): 0.9 here is PyTorch's default 0.1. */
-    private static final float DJL_MOMENTUM = 0.9f;
     private static final Shape KERNEL = new Shape(3, 3);
     private static final Shape STRIDE = new Shape(1, 1);
     private static final Shape PADDING = new Shape(1, 1);
@@ -52,11 +47,7 @@ public final class Vgg implements Architecture {
             String bn = "features." + (4 * b + 1);
             specs.add(TensorSpec.parameter(conv + ".weight", out, in, KERNEL.get(0), KERNEL.get(1)));
             specs.add(TensorSpec.parameter(conv + ".bias", out));
-            specs.add(TensorSpec.parameter(bn + ".weight", out));
-            specs.add(TensorSpec.parameter(bn + ".bias", out));
-            specs.add(TensorSpec.buffer(bn + ".running_mean", DataType.FLOAT32, out));
-            specs.add(TensorSpec.buffer(bn + ".running_var", DataType.FLOAT32, out));
-            specs.add(TensorSpec.buffer(bn + ".num_batches_tracked", DataType.INT64));
+            BatchNorms.addTensors(specs, bn, out);
             in = out;
             h /= 2;
             w /= 2;
@@ -77,19 +68,14 @@ public final class Vgg implements Architecture {
     }
 
     @Override
-    public NDArray forward(Weights w, NDArray x, boolean training) {
+    public NDArray forward(Weights w, NDArray x, Mode mode) {
         long n = x.getShape().get(0);
         NDArray h = x.getShape().dimension() == 4 ? x : x.reshape(n, input[0], input[1], input[2]);
         for (int b = 0; b < channels.size(); b++) {
             String conv = "features." + (4 * b);
             String bn = "features." + (4 * b + 1);
             h = Conv2d.conv2d(h, w.get(conv + ".weight"), w.get(conv + ".bias"), STRIDE, PADDING).singletonOrThrow();
-            // Axis -1 makes DJL hand the call straight to torch::batch_norm, which normalises over dimension 1.
-            h = BatchNorm.batchNorm(h, w.get(bn + ".running_mean"), w.get(bn + ".running_var"),
-                    w.get(bn + ".weight"), w.get(bn + ".bias"), -1, DJL_MOMENTUM, EPSILON, training).singletonOrThrow();
-            if (training) {
-                w.get(bn + ".num_batches_tracked").addi(1);
-            }
+            h = BatchNorms.apply(h, w, bn, mode);
             h = Activation.relu(h);
             h = Pool.maxPool2d(h, POOL, POOL, NO_PADDING, false);
         }

@@ -2,6 +2,8 @@ package dev.valley.worker.science.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.valley.worker.science.io.SafeTensors;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +39,49 @@ public final class Weights implements AutoCloseable {
             ordered.put(spec.name(), array);
         }
         return new Weights(architecture, manager, ordered);
+    }
+
+    /**
+     * Tensors made elsewhere, seen as the architecture's weights without a copy and without a check: a curve point
+     * or an average built tensor by tensor. {@link #close()} closes {@code manager}, so pass the scope that owns
+     * the point, not the one that owns the tensors it shares.
+     */
+    public static Weights view(Architecture architecture, NDManager manager, Map<String, NDArray> tensors) {
+        return new Weights(architecture, manager, tensors);
+    }
+
+    /** The weights of a safetensors file, checked against the architecture (every offending tensor is named). */
+    public static Weights load(Architecture architecture, NDManager parent, SafeTensors.Contents contents) {
+        NDManager manager = parent.newSubManager();
+        try {
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            for (Map.Entry<String, SafeTensors.HostTensor> e : contents.tensors().entrySet()) {
+                SafeTensors.HostTensor t = e.getValue();
+                Shape shape = new Shape(t.shape());
+                NDArray array = switch (t.dtype()) {
+                    case "F32" -> manager.create(t.floats(), shape);
+                    case "I64" -> manager.create(t.longs(), shape);
+                    default -> throw new IllegalArgumentException(e.getKey() + " is " + t.dtype()
+                            + "; Valley reads F32 parameters and I64 counters");
+                };
+                tensors.put(e.getKey(), array);
+            }
+            return of(architecture, manager, tensors);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** The parameters (not the buffers) by name, in the architecture's order. */
+    public Map<String, NDArray> parameterMap() {
+        Map<String, NDArray> result = new LinkedHashMap<>();
+        for (TensorSpec spec : architecture.tensors()) {
+            if (spec.isParameter()) {
+                result.put(spec.name(), tensors.get(spec.name()));
+            }
+        }
+        return result;
     }
 
     public Architecture architecture() {

@@ -1,9 +1,12 @@
 package dev.valley.worker.science.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
 
 /** Loss and accuracy over a whole split, in inference mode (batch norm uses its running statistics). */
@@ -14,20 +17,52 @@ public final class Evaluator {
     }
 
     public static Metrics evaluate(Weights weights, DeviceData data) {
+        return evaluate(weights, data, null).metrics();
+    }
+
+    /** Metrics, and with {@code keepIn} non-null the softmax outputs [N, classes] in that manager, for ensembles. */
+    public record Evaluation(Metrics metrics, NDArray probabilities) {
+    }
+
+    public static Evaluation evaluate(Weights weights, DeviceData data, NDManager keepIn) {
         double lossSum = 0;
         long correct = 0;
+        NDArray probabilities = null;
         try (NoGrad noGrad = NoGrad.enter(); NDManager scope = weights.manager().newSubManager()) {
+            NDList parts = new NDList();
             for (int from = 0; from < data.size(); from += BATCH) {
                 int to = Math.min(from + BATCH, data.size());
-                try (NDManager batch = scope.newSubManager()) {
-                    NDArray x = data.x().get(batch, new NDIndex().addSliceDim(from, to));
-                    NDArray y = data.labels().get(batch, new NDIndex().addSliceDim(from, to));
-                    NDArray logits = weights.architecture().forward(weights, x, false);
-                    lossSum -= logits.logSoftmax(1).gather(y, 1).sum().getFloat();
-                    correct += logits.argMax(1).reshape(-1, 1).eq(y).sum().getLong();
+                NDManager batch = scope.newSubManager();
+                NDArray x = data.x().get(batch, new NDIndex().addSliceDim(from, to));
+                NDArray y = data.labels().get(batch, new NDIndex().addSliceDim(from, to));
+                NDArray logits = weights.architecture().forward(weights, x, Mode.EVAL);
+                NDArray logProbabilities = logits.logSoftmax(1);
+                lossSum -= logProbabilities.gather(y, 1).sum().getFloat();
+                correct += logits.argMax(1).reshape(-1, 1).eq(y).sum().getLong();
+                if (keepIn != null) {
+                    parts.add(logProbabilities.exp());
+                } else {
+                    batch.close();
                 }
             }
+            if (keepIn != null) {
+                probabilities = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+                probabilities.attach(keepIn);
+            }
         }
-        return new Metrics(lossSum / data.size(), (double) correct / data.size(), data.size());
+        return new Evaluation(new Metrics(lossSum / data.size(), (double) correct / data.size(), data.size()),
+                probabilities);
+    }
+
+    /** The ensemble whose prediction is {@code probabilities} (the mean of its members' softmax outputs): NLL and
+     * accuracy against the split's labels. */
+    public static Metrics ensemble(NDArray probabilities, DeviceData data) {
+        try (NoGrad noGrad = NoGrad.enter(); NDManager scope = probabilities.getManager().newSubManager()) {
+            NDArray p = probabilities.duplicate();
+            p.attach(scope);
+            double loss = -p.gather(data.labels(), 1).clip(1e-12f, 1f).log().mean().getFloat();
+            double accuracy = p.argMax(1).reshape(-1, 1).eq(data.labels()).sum().getLong() / (double) data.size();
+            return new Metrics(loss, accuracy, data.size());
+        }
     }
 }

@@ -17,7 +17,7 @@ public final class Sgd implements AutoCloseable {
     private final List<NDArray> parameters;
     private final NDManager manager;
     private final List<NDArray> momentumBuffers = new ArrayList<>();
-    private final NDArray lr;
+    private NDArray lr;
     private final NDArray momentum;
     private final NDArray weightDecay;
     private final boolean decays;
@@ -34,24 +34,43 @@ public final class Sgd implements AutoCloseable {
         }
     }
 
+    /** For schedules that change the rate between epochs. */
+    public void setLearningRate(double value) {
+        NDArray previous = lr;
+        lr = manager.full(new Shape(), (float) value);
+        previous.close();
+    }
+
     /** Applies one step from the gradients of the last backward, then zeroes them (they accumulate otherwise).
      * Call with autograd off ({@link NoGrad}). */
     public void step() {
         for (int i = 0; i < parameters.size(); i++) {
             NDArray p = parameters.get(i);
-            NDArray buffer = momentumBuffers.get(i);
             try (NDArray g = p.getGradient()) {
                 if (decays) {
                     try (NDArray decay = p.mul(weightDecay)) {
                         g.addi(decay);
                     }
                 }
-                buffer.muli(momentum).addi(g);
-                try (NDArray delta = buffer.mul(lr)) {
-                    p.subi(delta);
-                }
+                apply(i, g);
             }
             JniUtils.zeroGrad((PtNDArray) p);
+        }
+    }
+
+    /**
+     * One momentum step of parameter {@code i} with a gradient computed elsewhere, weight decay included by the
+     * caller; {@code gradient} null means zero (the momentum still moves the parameter, as in torch when the
+     * gradient is a zero tensor). Call with autograd off.
+     */
+    public void apply(int i, NDArray gradient) {
+        NDArray buffer = momentumBuffers.get(i);
+        buffer.muli(momentum);
+        if (gradient != null) {
+            buffer.addi(gradient);
+        }
+        try (NDArray delta = buffer.mul(lr)) {
+            parameters.get(i).subi(delta);
         }
     }
 

@@ -1,0 +1,175 @@
+package dev.valley.api.job;
+
+import dev.valley.api.artifact.Artifact;
+import dev.valley.api.artifact.ArtifactRepository;
+import dev.valley.api.web.InvalidRequestException;
+import dev.valley.api.web.InvalidRequestException.FieldError;
+import dev.valley.model.job.CurveSpec;
+import dev.valley.model.job.JobSpec;
+import dev.valley.model.job.JobStatus;
+import dev.valley.model.job.JobType;
+import dev.valley.model.job.ModelRef;
+import dev.valley.model.job.ModelSpec;
+import dev.valley.model.job.TrainSpec;
+import dev.valley.model.queue.DispatchMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Jobs that read other jobs' weights: checks the references when a job is submitted (each names a job that makes
+ * a network, all of one architecture), decides whether the job can be queued, must wait or has already failed,
+ * and resolves the references into object keys for the dispatch.
+ */
+@Component
+public class JobInputs {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final JobRepository jobs;
+    private final JobInputRepository inputs;
+    private final ArtifactRepository artifacts;
+
+    JobInputs(JobRepository jobs, JobInputRepository inputs, ArtifactRepository artifacts) {
+        this.jobs = jobs;
+        this.inputs = inputs;
+        this.artifacts = artifacts;
+    }
+
+    /** The network a job's weights are for. */
+    record Origin(ModelSpec model, String dataset) {
+    }
+
+    /** Where a job stands with respect to its inputs; {@code reason} says why it failed. */
+    record Decision(JobStatus status, String reason) {
+    }
+
+    /** A checked submission: the spec with what the inputs imply filled in, and its first status. */
+    record Plan(JobSpec spec, Decision decision) {
+    }
+
+    /** Must run in the submitting transaction: the inputs stay locked for share until it commits. */
+    Plan plan(JobSpec spec) {
+        Map<String, ModelRef> refs = spec.modelRefs();
+        if (refs.isEmpty()) {
+            return new Plan(spec, new Decision(JobStatus.QUEUED, null));
+        }
+        Map<UUID, Job> sources = jobs.findAllForShare(refs.values().stream().map(ModelRef::job).toList()).stream()
+                .collect(Collectors.toMap(Job::getId, Function.identity()));
+        List<FieldError> errors = new ArrayList<>();
+        Origin first = null;
+        String firstField = null;
+        for (Map.Entry<String, ModelRef> entry : refs.entrySet()) {
+            String field = "spec." + entry.getKey();
+            ModelRef ref = entry.getValue();
+            Job source = sources.get(ref.job());
+            if (source == null) {
+                errors.add(new FieldError(field + ".job", "no job " + ref.job()));
+                continue;
+            }
+            Optional<Origin> origin = origin(source);
+            if (origin.isEmpty()) {
+                errors.add(new FieldError(field + ".job", "job " + ref.job() + " is a " + source.getType()
+                        + " job, which makes no network to start from; name a train job"));
+                continue;
+            }
+            if (source.getStatus() == JobStatus.SUCCEEDED && artifact(ref).isEmpty()) {
+                errors.add(new FieldError(field + ".artifact", "job " + ref.job() + " has no artifact "
+                        + ref.artifact()));
+            }
+            if (first == null) {
+                first = origin.get();
+                firstField = field;
+                continue;
+            }
+            List<String> differences = new ArrayList<>(origin.get().model().differencesFrom(first.model()));
+            if (!origin.get().dataset().equals(first.dataset())) {
+                differences.add("dataset is " + origin.get().dataset() + " here and " + first.dataset() + " there");
+            }
+            if (!differences.isEmpty()) {
+                errors.add(new FieldError(field, "has a different architecture from " + firstField + ": "
+                        + String.join("; ", differences)));
+            }
+        }
+        JobSpec filled = spec;
+        if (first != null && spec instanceof CurveSpec curve) {
+            if (curve.dataset() != null && !curve.dataset().equals(first.dataset())) {
+                errors.add(new FieldError("spec.dataset", "must be " + first.dataset()
+                        + ", the dataset whose inputs the endpoints take"));
+            }
+            filled = curve.withDataset(first.dataset());
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+        return new Plan(filled, decide(refs, sources::get));
+    }
+
+    void record(UUID jobId, JobSpec spec) {
+        spec.modelRefs().forEach((field, ref) -> inputs.save(new JobInput(jobId, field, ref.job(), ref.artifact())));
+    }
+
+    /** Queued when every input succeeded with its artifact; failed when one failed, was cancelled or lacks the
+     * artifact; waiting otherwise. */
+    Decision decide(UUID jobId) {
+        List<JobInput> rows = inputs.findByJobIdOrderByField(jobId);
+        Map<String, ModelRef> refs = new java.util.LinkedHashMap<>();
+        rows.forEach(r -> refs.put(r.getField(), new ModelRef(r.getSourceJobId(), r.getArtifact())));
+        return decide(refs, id -> jobs.findById(id).orElseThrow());
+    }
+
+    private Decision decide(Map<String, ModelRef> refs, Function<UUID, Job> lookup) {
+        boolean waiting = false;
+        for (Map.Entry<String, ModelRef> entry : refs.entrySet()) {
+            Job source = lookup.apply(entry.getValue().job());
+            String named = entry.getKey() + " (job " + source.getId() + ")";
+            switch (source.getStatus()) {
+                case FAILED -> {
+                    return new Decision(JobStatus.FAILED, named + " failed: " + source.getError());
+                }
+                case CANCELLED -> {
+                    return new Decision(JobStatus.FAILED, named + " was cancelled");
+                }
+                case SUCCEEDED -> {
+                    if (artifact(entry.getValue()).isEmpty()) {
+                        return new Decision(JobStatus.FAILED, named + " finished without the artifact "
+                                + entry.getValue().artifact());
+                    }
+                }
+                default -> waiting = true;
+            }
+        }
+        return new Decision(waiting ? JobStatus.WAITING : JobStatus.QUEUED, null);
+    }
+
+    /** The dispatch's inputs of a job whose inputs all succeeded. */
+    List<DispatchMessage.Input> resolve(UUID jobId) {
+        List<DispatchMessage.Input> resolved = new ArrayList<>();
+        for (JobInput row : inputs.findByJobIdOrderByField(jobId)) {
+            Job source = jobs.findById(row.getSourceJobId()).orElseThrow();
+            Origin origin = origin(source).orElseThrow();
+            Artifact a = artifact(new ModelRef(row.getSourceJobId(), row.getArtifact())).orElseThrow();
+            resolved.add(new DispatchMessage.Input(row.getField(), source.getId(), a.getName(), a.getObjectKey(),
+                    a.getSha256(), a.getSize(), origin.model(), origin.dataset()));
+        }
+        return resolved;
+    }
+
+    private Optional<Artifact> artifact(ModelRef ref) {
+        return artifacts.findByJobIdAndName(ref.job(), ref.artifact());
+    }
+
+    /** The network a job's weights are for, when it makes one. */
+    static Optional<Origin> origin(Job job) {
+        if (JobType.TRAIN.wireName().equals(job.getType())) {
+            TrainSpec spec = JSON.readValue(job.getSpec(), TrainSpec.class);
+            return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));
+        }
+        return Optional.empty();
+    }
+}

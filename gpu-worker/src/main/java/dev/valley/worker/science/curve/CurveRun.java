@@ -1,0 +1,222 @@
+package dev.valley.worker.science.curve;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.valley.model.job.CurveResult;
+import dev.valley.model.job.CurveSpec;
+import dev.valley.model.job.ModelSpec;
+import dev.valley.worker.science.data.DatasetCatalog;
+import dev.valley.worker.science.data.DatasetSplits;
+import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.io.Npz;
+import dev.valley.worker.science.io.SafeTensors;
+import dev.valley.worker.science.model.Architecture;
+import dev.valley.worker.science.model.Architectures;
+import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.Evaluator;
+import dev.valley.worker.science.train.Metrics;
+import dev.valley.worker.science.train.NoGrad;
+import dev.valley.worker.science.train.TrainingListener;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A curve spec, start to end: both endpoints on the device, the curve fitted, the curve and the straight line
+ * evaluated at every t with batch norm recomputed per point, the ensembles, and the four artifacts.
+ */
+public final class CurveRun {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final DatasetCatalog datasets;
+
+    public CurveRun(DatasetCatalog datasets) {
+        this.datasets = datasets;
+    }
+
+    public record Output(CurveResult result, byte[] safetensors, byte[] npz, byte[] json, byte[] png) {
+    }
+
+    /** Where the time goes, for progress: fractions of the whole job. */
+    public interface Progress extends TrainingListener {
+        void onEvaluation(double done, String message);
+    }
+
+    public Output run(CurveSpec spec, ModelSpec model, byte[] start, byte[] end, Device device, Progress progress) {
+        long began = System.nanoTime();
+        DatasetSplits data = datasets.load(spec.dataset(), spec.seed()).withTrainSubset(spec.trainSubset(),
+                spec.seed());
+        Architecture architecture = Architectures.of(model, data.sampleShape(), data.classes());
+        CurveKind kind = CurveKind.of(spec.curve());
+        try (NDManager manager = NDManager.newBaseManager(device);
+                DeviceData train = DeviceData.of(manager, data.train());
+                DeviceData test = DeviceData.of(manager, data.test());
+                Weights w1 = load(architecture, manager, start, "endpoints[0]");
+                Weights w2 = load(architecture, manager, end, "endpoints[1]");
+                Curve curve = Curve.between(kind, spec.bends(), w1, w2, spec.initLinear(), spec.seed(), manager);
+                Curve line = Curve.line(w1, w2, manager)) {
+            // Cost model for progress: a training epoch is about 3 forward passes over the train split; a point
+            // is one pass for batch-norm statistics (when there is batch norm), one over train, one over test.
+            double epochCost = 3.0 * train.size();
+            double pointCost = (architecture.hasBatchNorm() ? 2.0 : 1.0) * train.size() + test.size();
+            double total = spec.epochs() * epochCost + 2 * spec.points() * pointCost;
+            double trainingShare = spec.epochs() * epochCost / total;
+            CurveTrainer.Outcome training = CurveTrainer.train(curve, train, new CurveTrainer.Config(spec.epochs(),
+                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed()),
+                    new TrainingListener() {
+                        @Override
+                        public void onStep(int epoch, int step, double done) {
+                            progress.onStep(epoch, step, done * trainingShare);
+                        }
+
+                        @Override
+                        public boolean cancelRequested() {
+                            return progress.cancelRequested();
+                        }
+                    },
+                    e -> progress.onEvaluation((double) e.epoch() / spec.epochs() * trainingShare, String.format(
+                            "curve epoch %d/%d: train loss %.4f at lr %.4g", e.epoch(), spec.epochs(),
+                            e.trainLoss(), e.lr())));
+
+            double[] ts = new double[spec.points()];
+            for (int i = 0; i < ts.length; i++) {
+                ts[i] = (double) i / (ts.length - 1);
+            }
+            Ensembler ensembler = new Ensembler(ts.length, spec.ensembleSize(), test, manager);
+            PathEvaluation.Series curveSeries = PathEvaluation.evaluate(curve, ts, train, test, spec.batchSize(),
+                    ensembler, listener(progress, trainingShare, (1 - trainingShare) / 2, ts.length, "curve"));
+            PathEvaluation.Series lineSeries = PathEvaluation.evaluate(line, ts, train, test, spec.batchSize(),
+                    null, listener(progress, trainingShare + (1 - trainingShare) / 2, (1 - trainingShare) / 2,
+                            ts.length, "line"));
+            CurveResult.Ensembles ensembles = ensembler.report(ts);
+            ensembler.close();
+
+            double secondsPerEpoch = training.seconds() / spec.epochs();
+            CurveResult result = new CurveResult(kind.wireName(), spec.bends(), curveSeries.batchNormRecomputed(),
+                    PathEvaluation.list(ts), curveSeries.report(), lineSeries.report(), ensembles, training.history(),
+                    secondsPerEpoch, device.toString(), (System.nanoTime() - began) / 1e9, w1.parameterCount(),
+                    train.size(), test.size());
+
+            Map<String, String> metadata = new LinkedHashMap<>(architecture.metadata());
+            metadata.put("format", "valley/curve-v1");
+            metadata.put("curve", kind.wireName());
+            metadata.put("bends", Integer.toString(spec.bends()));
+            metadata.put("dataset", spec.dataset());
+            metadata.put("classes", Integer.toString(data.classes()));
+            metadata.put("spec", JSON.writeValueAsString(spec));
+            metadata.put("model", JSON.writeValueAsString(model));
+            byte[] safetensors = SafeTensors.write(curve.namedTensors(), metadata);
+            return new Output(result, safetensors, npz(ts, curveSeries, lineSeries, ensembles),
+                    JSON.writeValueAsBytes(result), CurvePlots.png(result));
+        }
+    }
+
+    private static Weights load(Architecture architecture, NDManager manager, byte[] bytes, String field) {
+        try {
+            return Weights.load(architecture, manager, SafeTensors.read(bytes));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static PathEvaluation.PointListener listener(Progress progress, double from, double share, int points,
+            String path) {
+        return new PathEvaluation.PointListener() {
+            @Override
+            public void onPoint(int index) {
+                progress.onEvaluation(from + share * (index + 1) / points,
+                        String.format("evaluated the %s at %d of %d points", path, index + 1, points));
+            }
+
+            @Override
+            public boolean cancelRequested() {
+                return progress.cancelRequested();
+            }
+        };
+    }
+
+    private static byte[] npz(double[] ts, PathEvaluation.Series curve, PathEvaluation.Series line,
+            CurveResult.Ensembles ensembles) {
+        Map<String, double[]> arrays = new LinkedHashMap<>();
+        arrays.put("t", ts);
+        for (var path : List.of(Map.entry("curve", curve), Map.entry("line", line))) {
+            PathEvaluation.Series s = path.getValue();
+            arrays.put(path.getKey() + "_train_loss", s.trainLoss());
+            arrays.put(path.getKey() + "_train_accuracy", s.trainAccuracy());
+            arrays.put(path.getKey() + "_test_loss", s.testLoss());
+            arrays.put(path.getKey() + "_test_accuracy", s.testAccuracy());
+            arrays.put(path.getKey() + "_step_length", s.steps());
+        }
+        arrays.put("ensemble_with_start_accuracy",
+                ensembles.withStartAccuracy().stream().mapToDouble(Double::doubleValue).toArray());
+        return Npz.write(arrays);
+    }
+
+    /**
+     * Test-set ensembles along the curve from each point's softmax outputs: w1 (the point at t = 0) with every
+     * point, w1 with w2 (t = 1), and the points nearest to K evenly spaced t.
+     */
+    private static final class Ensembler implements PathEvaluation.Predictions, AutoCloseable {
+        private final DeviceData test;
+        private final NDManager manager;
+        private final TreeSet<Integer> chosen = new TreeSet<>();
+        private final List<Double> withStart = new ArrayList<>();
+        private final int last;
+        private NDArray start;
+        private NDArray chosenSum;
+        private Metrics endpoints;
+
+        Ensembler(int points, int size, DeviceData test, NDManager parent) {
+            this.test = test;
+            this.manager = parent.newSubManager();
+            this.last = points - 1;
+            for (int j = 0; j < size; j++) {
+                chosen.add((int) Math.round((double) j * last / (size - 1)));
+            }
+        }
+
+        @Override
+        public void accept(int index, NDArray probabilities) {
+            try (NoGrad noGrad = NoGrad.enter(); NDManager scope = manager.newSubManager()) {
+                if (index == 0) {
+                    start = probabilities.duplicate();
+                    start.attach(manager);
+                }
+                NDArray pair = probabilities.add(start).divi(2);
+                pair.attach(scope);
+                Metrics metrics = Evaluator.ensemble(pair, test);
+                withStart.add(metrics.accuracy());
+                if (index == last) {
+                    endpoints = metrics;
+                }
+                if (chosen.contains(index)) {
+                    if (chosenSum == null) {
+                        chosenSum = probabilities.duplicate();
+                        chosenSum.attach(manager);
+                    } else {
+                        chosenSum.addi(probabilities);
+                    }
+                }
+            }
+        }
+
+        CurveResult.Ensembles report(double[] ts) {
+            Metrics curvePoints;
+            try (NoGrad noGrad = NoGrad.enter(); NDManager scope = manager.newSubManager()) {
+                NDArray mean = chosenSum.div(chosen.size());
+                mean.attach(scope);
+                curvePoints = Evaluator.ensemble(mean, test);
+            }
+            return new CurveResult.Ensembles(withStart, endpoints.accuracy(), endpoints.loss(),
+                    chosen.stream().map(i -> ts[i]).toList(), curvePoints.accuracy(), curvePoints.loss());
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+}

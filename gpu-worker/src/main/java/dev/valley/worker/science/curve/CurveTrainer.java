@@ -1,0 +1,107 @@
+package dev.valley.worker.science.curve;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.valley.model.job.CurveResult;
+import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.model.Mode;
+import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.DivergedException;
+import dev.valley.worker.science.train.LearningRates;
+import dev.valley.worker.science.train.MinibatchLoop;
+import dev.valley.worker.science.train.Sgd;
+import dev.valley.worker.science.train.TrainingListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Fits a curve's interior bends as dnn-mode-connectivity's train.py does: per minibatch t ~ U(0, 1), the loss
+ * cross-entropy(φ(t)) + ½·wd·‖φ(t)‖², SGD with momentum on the bends, the learning rate of
+ * {@link LearningRates#halfFlatThenLinear}. One set of batch-norm statistics is kept while training.
+ *
+ * <p>φ(t) is built without autograd and made a leaf: the backward pass then stops at φ, and since ∂φ/∂θ_k = c_k,
+ * each bend's gradient is c_k·(∂CE/∂φ + wd·φ), the same as autograd through the sum gives, for one backward
+ * through the network and one multiply per bend.
+ */
+public final class CurveTrainer {
+
+    public record Config(int epochs, int batchSize, double lr, double momentum, double weightDecay, long seed) {
+    }
+
+    public record Outcome(List<CurveResult.Epoch> history, long steps, double seconds) {
+    }
+
+    private CurveTrainer() {
+    }
+
+    public static Outcome train(Curve curve, DeviceData train, Config config, TrainingListener listener,
+            Consumer<CurveResult.Epoch> onEpoch) {
+        int bendCount = curve.bendCount();
+        List<NDArray> interior = curve.interiorParameters();
+        int perBend = interior.size() / Math.max(1, bendCount - 2);
+        List<CurveResult.Epoch> history = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(config.seed());
+        NDManager manager = curve.manager();
+        try (NDManager fixed = manager.newSubManager();
+                Sgd sgd = new Sgd(interior, manager, config.lr(), config.momentum(), 0)) {
+            Map<String, NDArray> buffers = curve.architecture().freshBuffers(fixed);
+            NDArray weightDecay = fixed.create((float) config.weightDecay());
+            double[] lr = new double[1];
+            MinibatchLoop.Outcome outcome = MinibatchLoop.run(train, config.epochs(), config.batchSize(),
+                    config.seed(), manager, listener,
+                    new MinibatchLoop.Epochs() {
+                        @Override
+                        public void begin(int epoch) {
+                            lr[0] = LearningRates.halfFlatThenLinear(config.lr(), epoch - 1, config.epochs());
+                            sgd.setLearningRate(lr[0]);
+                        }
+
+                        @Override
+                        public void end(int epoch, double meanLoss, double seconds) {
+                            CurveResult.Epoch record = new CurveResult.Epoch(epoch, lr[0], meanLoss, seconds);
+                            history.add(record);
+                            onEpoch.accept(record);
+                        }
+                    },
+                    (x, y, scope, epoch, step) -> {
+                        double[] c = curve.kind().coefficients(random.nextDouble(), bendCount);
+                        Weights phi = curve.point(c, scope, buffers);
+                        List<NDArray> parameters = phi.parameters();
+                        parameters.forEach(p -> p.setRequiresGradient(true));
+                        float loss;
+                        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                            NDArray logits = curve.architecture().forward(phi, x, Mode.TRAIN);
+                            NDArray lossArray = logits.logSoftmax(1).gather(y, 1).mean().neg();
+                            collector.backward(lossArray);
+                            loss = lossArray.getFloat();
+                        }
+                        if (!Float.isFinite(loss)) {
+                            throw new DivergedException(epoch, step, loss);
+                        }
+                        List<NDArray> scalars = new ArrayList<>();
+                        for (double ck : c) {
+                            scalars.add(ck == 0 ? null : scope.create((float) ck));
+                        }
+                        for (int i = 0; i < parameters.size(); i++) {
+                            NDArray p = parameters.get(i);
+                            NDArray g = p.getGradient();
+                            g.attach(scope);
+                            if (config.weightDecay() != 0) {
+                                g.addi(p.mul(weightDecay));
+                            }
+                            for (int k = 1; k < bendCount - 1; k++) {
+                                NDArray ck = scalars.get(k);
+                                sgd.apply((k - 1) * perBend + i, ck == null ? null : g.mul(ck));
+                            }
+                        }
+                        return loss;
+                    });
+            return new Outcome(history, outcome.steps(), outcome.seconds());
+        }
+    }
+}

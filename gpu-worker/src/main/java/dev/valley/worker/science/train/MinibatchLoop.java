@@ -1,0 +1,89 @@
+package dev.valley.worker.science.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.valley.worker.science.data.DatasetSplits;
+import dev.valley.worker.science.data.DeviceData;
+
+/**
+ * Epochs of minibatches over a device-resident dataset, for every kind of training: each epoch gathers a seeded
+ * permutation once, then slices batches, each step in a sub-manager of its own so that nothing outlives it. Checks
+ * for cancellation before every step and for divergence after it.
+ */
+public final class MinibatchLoop {
+
+    /** One optimiser step on a batch; returns the loss it saw. Arrays it makes belong to {@code scope}. */
+    public interface Step {
+        float apply(NDArray x, NDArray y, NDManager scope, int epoch, int step);
+    }
+
+    public interface Epochs {
+        default void begin(int epoch) {
+        }
+
+        /** {@code meanLoss} over the epoch's steps; {@code seconds} of its steps alone. */
+        void end(int epoch, double meanLoss, double seconds);
+    }
+
+    public record Outcome(long steps, double seconds) {
+    }
+
+    private MinibatchLoop() {
+    }
+
+    /** Runs with autograd off ({@link NoGrad}); a step switches it on for its forward and backward. */
+    public static Outcome run(DeviceData train, int epochs, int batchSize, long seed, NDManager manager,
+            TrainingListener listener, Epochs hooks, Step body) {
+        int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
+        long totalSteps = (long) stepsPerEpoch * epochs;
+        long steps = 0;
+        double seconds = 0;
+        try (NoGrad noGrad = NoGrad.enter()) {
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                hooks.begin(epoch);
+                double lossSum = 0;
+                long epochStart = System.nanoTime();
+                try (NDManager epochScope = manager.newSubManager()) {
+                    NDArray order = epochScope.create(toLongs(DatasetSplits.permutation(train.size(),
+                            seed * 1_000_003L + epoch)));
+                    NDArray xs = train.x().get(epochScope, new NDIndex("{}", order));
+                    NDArray ys = train.labels().get(epochScope, new NDIndex("{}", order));
+                    for (int step = 1; step <= stepsPerEpoch; step++) {
+                        if (listener.cancelRequested()) {
+                            throw new CancelledException(epoch, step);
+                        }
+                        int from = (step - 1) * batchSize;
+                        int to = Math.min(from + batchSize, train.size());
+                        float loss;
+                        try (NDManager stepScope = epochScope.newSubManager()) {
+                            NDArray x = xs.get(stepScope, new NDIndex().addSliceDim(from, to));
+                            NDArray y = ys.get(stepScope, new NDIndex().addSliceDim(from, to));
+                            loss = body.apply(x, y, stepScope, epoch, step);
+                        }
+                        lossSum += loss;
+                        steps++;
+                        listener.onStep(epoch, step, (double) steps / totalSteps);
+                    }
+                }
+                double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+                seconds += epochSeconds;
+                hooks.end(epoch, lossSum / stepsPerEpoch, epochSeconds);
+            }
+        }
+        return new Outcome(steps, seconds);
+    }
+
+    /** Cross-entropy of logits against labels [N, 1], as a 0-d array. */
+    static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        return logits.logSoftmax(1).gather(labels, 1).mean().neg();
+    }
+
+    private static long[] toLongs(int[] values) {
+        long[] result = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = values[i];
+        }
+        return result;
+    }
+}

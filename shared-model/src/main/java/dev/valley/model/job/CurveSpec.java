@@ -1,0 +1,83 @@
+package dev.valley.model.job;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fit a curve of low loss between two trained networks (Garipov et al. 2018) and evaluate it against the straight
+ * line between them. {@code bends} counts both endpoints: 3 is one free bend. {@code dataset} defaults to the
+ * endpoints' own; {@code ensembleSize} is K of the ensemble of K evenly spaced curve points.
+ */
+public record CurveSpec(
+        @NotNull @Size(min = 2, max = 2, message = "must name exactly two networks") List<@NotNull @Valid ModelRef> endpoints,
+        @NotNull @Pattern(regexp = "bezier|polychain", message = "must be one of: bezier, polychain") String curve,
+        @NotNull @Min(3) @Max(16) Integer bends,
+        @NotNull @Min(1) @Max(1000) Integer epochs,
+        @NotNull @Min(1) @Max(65536) Integer batchSize,
+        @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double lr,
+        @NotNull @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
+        @NotNull @DecimalMin("0") @DecimalMax("1") Double weightDecay,
+        @NotNull Long seed,
+        @Pattern(regexp = Datasets.PATTERN, message = "must be one of: fashion-mnist, spirals") String dataset,
+        @Positive Integer trainSubset,
+        @NotNull @Min(2) @Max(1001) Integer points,
+        @NotNull Boolean initLinear,
+        @NotNull @Min(2) @Max(101) Integer ensembleSize) implements JobSpec {
+
+    public static final String BEZIER = "bezier";
+    public static final String POLYCHAIN = "polychain";
+    public static final int DEFAULT_BENDS = 3;
+    public static final int DEFAULT_EPOCHS = 10;
+    public static final int DEFAULT_POINTS = 61;
+    public static final int DEFAULT_ENSEMBLE_SIZE = 5;
+
+    @AssertTrue(message = "must not exceed points")
+    boolean isEnsembleSizeWithinPoints() {
+        return ensembleSize == null || points == null || ensembleSize <= points;
+    }
+
+    @Override
+    public CurveSpec withDefaults() {
+        return new CurveSpec(
+                endpoints == null ? null : endpoints.stream().map(r -> r == null ? null : r.withDefaults()).toList(),
+                curve == null ? BEZIER : curve,
+                bends == null ? DEFAULT_BENDS : bends,
+                epochs == null ? DEFAULT_EPOCHS : epochs,
+                batchSize == null ? TrainSpec.DEFAULT_BATCH_SIZE : batchSize,
+                lr == null ? TrainSpec.DEFAULT_LR : lr,
+                momentum == null ? TrainSpec.DEFAULT_MOMENTUM : momentum,
+                weightDecay == null ? TrainSpec.DEFAULT_WEIGHT_DECAY : weightDecay,
+                seed == null ? TrainSpec.DEFAULT_SEED : seed,
+                dataset,
+                trainSubset,
+                points == null ? DEFAULT_POINTS : points,
+                initLinear == null ? Boolean.TRUE : initLinear,
+                ensembleSize == null ? DEFAULT_ENSEMBLE_SIZE : ensembleSize);
+    }
+
+    @Override
+    public Map<String, ModelRef> modelRefs() {
+        Map<String, ModelRef> refs = new LinkedHashMap<>();
+        for (int i = 0; endpoints != null && i < endpoints.size(); i++) {
+            refs.put("endpoints[" + i + "]", endpoints.get(i));
+        }
+        return refs;
+    }
+
+    /** The same spec with the dataset the endpoints were trained on, where none was given. */
+    public CurveSpec withDataset(String endpointsDataset) {
+        return dataset != null ? this : new CurveSpec(endpoints, curve, bends, epochs, batchSize, lr, momentum,
+                weightDecay, seed, endpointsDataset, trainSubset, points, initLinear, ensembleSize);
+    }
+}

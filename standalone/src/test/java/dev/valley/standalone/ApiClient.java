@@ -1,0 +1,62 @@
+package dev.valley.standalone;
+
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The HTTP API as the tests use it. */
+final class ApiClient {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private final String base;
+
+    ApiClient(Valley valley) {
+        this.base = "http://127.0.0.1:" + valley.api().getEnvironment().getProperty("local.server.port");
+    }
+
+    HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    byte[] download(String jobId, String artifact) throws Exception {
+        HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + jobId
+                + "/artifacts/" + artifact)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(artifact + " of " + jobId + ": HTTP " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    /** Submits a job; returns the created job, failing on anything but 201. */
+    JsonNode submit(String body) throws Exception {
+        HttpResponse<String> response = post("/api/v1/jobs", body);
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    JsonNode job(String id) throws Exception {
+        return JSON.readTree(get("/api/v1/jobs/" + id).body());
+    }
+
+    JsonNode awaitStatus(String id, String statusPattern, Duration atMost) {
+        return await().atMost(atMost).pollInterval(Duration.ofMillis(200))
+                .until(() -> job(id), j -> j.get("status").asString().matches(statusPattern));
+    }
+
+    JsonNode awaitEnd(String id, Duration atMost) {
+        return awaitStatus(id, "SUCCEEDED|FAILED|CANCELLED", atMost);
+    }
+}

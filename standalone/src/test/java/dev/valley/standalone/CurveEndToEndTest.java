@@ -1,0 +1,157 @@
+package dev.valley.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.valley.embedded.Infrastructure;
+import dev.valley.worker.science.data.Spirals;
+import dev.valley.worker.science.data.Split;
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** Curve jobs through the whole platform: waiting on endpoints, refusing mismatches, failing with the reason. */
+class CurveEndToEndTest {
+    private static final Duration LONG = Duration.ofMinutes(5);
+    private static Valley valley;
+    private static ApiClient api;
+
+    @BeforeAll
+    static void start() {
+        valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0"));
+        api = new ApiClient(valley);
+    }
+
+    @AfterAll
+    static void stop() {
+        valley.stop();
+    }
+
+    private static String train(int seed, String hidden, int epochs, double lr) throws Exception {
+        return train(seed, hidden, epochs, lr, 0);
+    }
+
+    private static String train(int seed, String hidden, int epochs, double lr, double weightDecay)
+            throws Exception {
+        return api.submit("""
+                {"type":"train","name":"endpoint","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":%s},
+                 "epochs":%d,"lr":%s,"batchSize":64,"weightDecay":%s,"seed":%d}}"""
+                .formatted(hidden, epochs, lr, weightDecay, seed)).get("id").asString();
+    }
+
+    private static String curveBody(String a, String b, String extra) {
+        return """
+                {"type":"curve","name":"curve","spec":{"endpoints":[{"job":"%s"},{"job":"%s"}]%s}}"""
+                .formatted(a, b, extra);
+    }
+
+    /**
+     * Submitted while its endpoints still train, the curve waits, then runs; its reported test loss at t = 0.5
+     * equals a plain-Java evaluation of φ(0.5) = ¼θ0 + ½θ1 + ¼θ2 built from curve.safetensors.
+     */
+    @Test
+    void curveWaitsForItsEndpointsThenFitsALowerPathThanTheLine() throws Exception {
+        String a = train(7, "[32,32]", 40, 0.1);
+        String b = train(8, "[32,32]", 40, 0.1);
+        JsonNode curve = api.submit(curveBody(a, b,
+                ",\"epochs\":20,\"batchSize\":64,\"lr\":0.05,\"weightDecay\":0,\"seed\":7,\"points\":11,\"ensembleSize\":3"));
+        assertThat(curve.get("status").asString()).isEqualTo("WAITING");
+        assertThat(curve.at("/spec/dataset").asString()).isEqualTo("spirals");
+        assertThat(curve.at("/spec/endpoints/0/artifact").asString()).isEqualTo("model.safetensors");
+        String id = curve.get("id").asString();
+
+        JsonNode done = api.awaitEnd(id, LONG);
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+        JsonNode r = done.get("result");
+        double lineBarrier = r.at("/line/barrier").asDouble();
+        double curveBarrier = r.at("/curvePath/barrier").asDouble();
+        assertThat(lineBarrier).isGreaterThan(0.2);
+        assertThat(curveBarrier).isLessThan(0.5 * lineBarrier);
+        assertThat(r.get("batchNormRecomputed").asBoolean()).isFalse();
+        assertThat(done.get("artifacts").findValuesAsString("name"))
+                .containsExactly("curve.json", "curve.npz", "curve.png", "curve.safetensors");
+
+        PlainMlp.Tensors bends = PlainMlp.read(api.download(id, "curve.safetensors"));
+        PlainMlp.Tensors middle = PlainMlp.curvePoint(bends, new double[] {0.25, 0.5, 0.25});
+        Split test = Spirals.generate(7).test();
+        double[][] x = new double[test.size()][];
+        for (int i = 0; i < test.size(); i++) {
+            x[i] = new double[] {test.x()[2 * i], test.x()[2 * i + 1]};
+        }
+        double[] independent = PlainMlp.evaluate(middle, x, test.y());
+        assertThat(r.at("/t/5").asDouble()).isEqualTo(0.5);
+        assertThat(r.at("/curvePath/testLoss/5").asDouble()).isCloseTo(independent[1], within(1e-3 * independent[1]));
+        assertThat(r.at("/curvePath/testAccuracy/5").asDouble()).isCloseTo(independent[0], within(1e-9));
+
+        List<String> entries = new ArrayList<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(api.download(id, "curve.npz")))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                entries.add(e.getName());
+            }
+        }
+        assertThat(entries).contains("t.npy", "curve_train_loss.npy", "line_test_accuracy.npy",
+                "ensemble_with_start_accuracy.npy");
+    }
+
+    @Test
+    void endpointsOfDifferentArchitecturesAreRefusedNamingTheDifference() throws Exception {
+        String a = train(1, "[16]", 1, 0.1);
+        String b = train(2, "[32]", 1, 0.1);
+        HttpResponse<String> response = api.post("/api/v1/jobs", curveBody(a, b, ""));
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = ApiClient.JSON.readTree(response.body()).get("errors").get(0);
+        assertThat(error.get("field").asString()).isEqualTo("spec.endpoints[1]");
+        assertThat(error.get("message").asString()).contains("model.hidden is [32] here and [16] there");
+
+        HttpResponse<String> unknown = api.post("/api/v1/jobs",
+                curveBody("00000000-0000-0000-0000-000000000001", a, ""));
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("spec.endpoints[0].job");
+        HttpResponse<String> wrongDataset = api.post("/api/v1/jobs", curveBody(a, a, ",\"dataset\":\"fashion-mnist\""));
+        assertThat(wrongDataset.statusCode()).isEqualTo(400);
+        assertThat(wrongDataset.body()).contains("spec.dataset");
+    }
+
+    /** Whether the endpoint has diverged before the curve arrives or after, the curve fails naming it. */
+    @Test
+    void curveOnAFailedEndpointFailsWithTheReason() throws Exception {
+        String good = train(3, "[16]", 1, 0.1);
+        // lr 10 with weight decay 1 multiplies the weights by about −9 per step: they overflow within a few dozen.
+        String diverging = train(4, "[16]", 3, 10, 1);
+        String id = api.submit(curveBody(diverging, good, "")).get("id").asString();
+        JsonNode done = api.awaitEnd(id, LONG);
+        assertThat(done.get("status").asString()).isEqualTo("FAILED");
+        assertThat(done.get("error").asString()).contains("endpoints[0] (job " + diverging + ") failed")
+                .contains("diverged");
+        assertThat(done.get("startedAt").isNull()).isTrue();
+    }
+
+    /** Cancelling a queued endpoint fails the curve waiting on it; a waiting curve cancels at once. */
+    @Test
+    void cancellingAWaitingCurveOrItsQueuedEndpointEndsItAtOnce() throws Exception {
+        String running = train(5, "[16]", 1000, 0.01);
+        String queued = train(6, "[16]", 1, 0.1);
+        String first = api.submit(curveBody(running, queued, "")).get("id").asString();
+        String second = api.submit(curveBody(running, running, "")).get("id").asString();
+        assertThat(api.job(first).get("status").asString()).isEqualTo("WAITING");
+
+        assertThat(api.post("/api/v1/jobs/" + queued + "/cancel", "").statusCode()).isEqualTo(200);
+        JsonNode failed = api.job(first);
+        assertThat(failed.get("status").asString()).isEqualTo("FAILED");
+        assertThat(failed.get("error").asString()).isEqualTo("endpoints[1] (job " + queued + ") was cancelled");
+
+        JsonNode cancelled = ApiClient.JSON.readTree(api.post("/api/v1/jobs/" + second + "/cancel", "").body());
+        assertThat(cancelled.get("status").asString()).isEqualTo("CANCELLED");
+        api.post("/api/v1/jobs/" + running + "/cancel", "");
+        api.awaitEnd(running, LONG);
+    }
+}

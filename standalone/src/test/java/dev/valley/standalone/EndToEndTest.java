@@ -5,23 +5,14 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.valley.embedded.Infrastructure;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.IntStream;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +28,6 @@ import tools.jackson.databind.json.JsonMapper;
 class EndToEndTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
     private static Valley valley;
     private static String base;
 
@@ -153,7 +143,7 @@ class EndToEndTest {
         JsonNode page = JSON.readTree(get("/api/v1/jobs?type=train&size=200").body());
         var ids = page.get("content").findValuesAsString("id");
         assertThat(ids.indexOf(second)).isLessThan(ids.indexOf(first));
-        assertThat(get("/api/v1/jobs?status=RUNNING&type=curve").statusCode()).isEqualTo(400);
+        assertThat(get("/api/v1/jobs?status=RUNNING&type=teleport").statusCode()).isEqualTo(400);
         assertThat(get("/api/v1/jobs?size=0").statusCode()).isEqualTo(400);
         assertThat(get("/api/v1/jobs?status=NOPE").statusCode()).isEqualTo(400);
     }

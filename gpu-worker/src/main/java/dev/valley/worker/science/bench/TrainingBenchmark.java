@@ -11,6 +11,10 @@ import dev.valley.worker.science.Devices;
 import dev.valley.worker.science.data.DatasetSplits;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.data.FashionMnist;
+import dev.valley.worker.science.curve.Curve;
+import dev.valley.worker.science.curve.CurveKind;
+import dev.valley.worker.science.curve.CurveTrainer;
+import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Architectures;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.Trainer;
@@ -19,7 +23,8 @@ import java.util.List;
 
 /**
  * Prints, in one run, training samples/s of the 784-512-512-10 MLP on Fashion-MNIST (batch 128, SGD with momentum)
- * and float32 2048x2048 matmul GFLOP/s, interleaved in rounds because these machines are shared and noisy.
+ * and float32 2048x2048 matmul GFLOP/s, and the seconds of one curve epoch (a 3-bend Bezier curve between two such
+ * MLPs) against one training epoch, interleaved in rounds because these machines are shared and noisy.
  * Run with {@code ./valley bench}.
  */
 public final class TrainingBenchmark {
@@ -49,22 +54,35 @@ public final class TrainingBenchmark {
             // Warm-up: the JIT and libtorch's first calls.
             trainSamplesPerSecond(architecture, manager, train, test, 1);
             matmulGflops(manager, 5);
+            curveEpochSeconds(architecture, manager, train);
             for (int round = 1; round <= rounds; round++) {
                 double matmul = matmulGflops(manager, 20);
                 double samples = trainSamplesPerSecond(architecture, manager, train, test, 1);
+                double curve = curveEpochSeconds(architecture, manager, train);
+                double epoch = train.size() / samples;
                 System.out.printf("round %d: train %.0f samples/s (%.1f GFLOP/s effective), matmul %.1f GFLOP/s, "
-                        + "training at %.0f%% of matmul%n", round, samples, samples * flopsPerSample / 1e9, matmul,
-                        100 * samples * flopsPerSample / 1e9 / matmul);
+                        + "training at %.0f%% of matmul; epoch %.2f s, curve epoch %.2f s (%.2fx)%n", round, samples,
+                        samples * flopsPerSample / 1e9, matmul, 100 * samples * flopsPerSample / 1e9 / matmul, epoch,
+                        curve, curve / epoch);
             }
         }
     }
 
-    private static double trainSamplesPerSecond(dev.valley.worker.science.model.Architecture architecture,
+    private static double trainSamplesPerSecond(Architecture architecture,
             NDManager manager, DeviceData train, DeviceData test, int epochs) {
         try (Weights weights = architecture.initialize(manager, 1)) {
             Trainer.Outcome outcome = Trainer.train(weights, train, test,
                     new Trainer.Config(epochs, 128, 0.05, 0.9, 1e-4, 1), TrainingListener.NONE);
             return (double) outcome.steps() * 128 / outcome.seconds();
+        }
+    }
+
+    private static double curveEpochSeconds(Architecture architecture, NDManager manager, DeviceData train) {
+        try (Weights a = architecture.initialize(manager, 1);
+                Weights b = architecture.initialize(manager, 2);
+                Curve curve = Curve.between(CurveKind.BEZIER, 3, a, b, true, 1, manager)) {
+            return CurveTrainer.train(curve, train, new CurveTrainer.Config(1, 128, 0.05, 0.9, 1e-4, 1),
+                    TrainingListener.NONE, e -> { }).seconds();
         }
     }
 

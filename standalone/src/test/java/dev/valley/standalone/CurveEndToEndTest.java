@@ -17,6 +17,8 @@ import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 
 /** Curve jobs through the whole platform: waiting on endpoints, refusing mismatches, failing with the reason. */
@@ -119,6 +121,25 @@ class CurveEndToEndTest {
         HttpResponse<String> wrongDataset = api.post("/api/v1/jobs", curveBody(a, a, ",\"dataset\":\"fashion-mnist\""));
         assertThat(wrongDataset.statusCode()).isEqualTo(400);
         assertThat(wrongDataset.body()).contains("spec.dataset");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            one endpoint         | {"endpoints":[{"job":"%1$s"}]}                                                  | spec.endpoints
+            one bend too few     | {"endpoints":[{"job":"%1$s"},{"job":"%1$s"}],"bends":2}                         | spec.bends
+            unknown curve        | {"endpoints":[{"job":"%1$s"},{"job":"%1$s"}],"curve":"spline"}                  | spec.curve
+            one point            | {"endpoints":[{"job":"%1$s"},{"job":"%1$s"}],"points":1}                        | spec.points
+            ensemble over points | {"endpoints":[{"job":"%1$s"},{"job":"%1$s"}],"points":5,"ensembleSize":6}       | spec.ensembleSize
+            escaping artifact    | {"endpoints":[{"job":"%1$s","artifact":"../x.safetensors"},{"job":"%1$s"}]}     | spec.endpoints[0].artifact
+            id not a uuid        | {"endpoints":[{"job":"nope"},{"job":"%1$s"}]}                                   | spec.endpoints[0].job
+            misspelt field       | {"endpoints":[{"job":"%1$s"},{"job":"%1$s"}],"bend":4}                          | spec.bend
+            """)
+    void invalidCurveSpecsAre400sNamingTheField(String label, String spec, String field) throws Exception {
+        String body = "{\"type\":\"curve\",\"spec\":" + spec.formatted("00000000-0000-0000-0000-000000000002") + "}";
+        HttpResponse<String> response = api.post("/api/v1/jobs", body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(ApiClient.JSON.readTree(response.body()).get("errors").findValuesAsString("field"))
+                .as(response.body()).contains(field);
     }
 
     /** Whether the endpoint has diverged before the curve arrives or after, the curve fails naming it. */

@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CurveScienceTest {
     private final Device cpu = Device.cpu();
@@ -237,11 +239,12 @@ class CurveScienceTest {
     }
 
     /**
-     * Two spiral MLPs from different seeds: the straight line between them climbs, the fitted Bezier curve stays
-     * low, and every artifact is written.
+     * Two spiral MLPs from different seeds: the straight line between them climbs, the fitted curve stays low, and
+     * every artifact is written.
      */
-    @Test
-    void fittedCurveLowersTheBarrierOfTheLine() {
+    @ParameterizedTest(name = "{0} with {1} bends")
+    @CsvSource({"bezier, 3", "polychain, 4"})
+    void fittedCurveLowersTheBarrierOfTheLine(String kind, int bends) {
         DatasetCatalog catalog = new DatasetCatalog(FashionMnist.DEBIAN_PACKAGE_DIR);
         ModelSpec model = new ModelSpec("mlp", List.of(32, 32), null);
         byte[][] endpoints = new byte[2][];
@@ -253,7 +256,7 @@ class CurveScienceTest {
         }
         assertThat(endpoints[0]).isNotEqualTo(endpoints[1]);
         CurveSpec spec = new CurveSpec(List.of(new ModelRef(UUID.randomUUID(), null), new ModelRef(UUID.randomUUID(),
-                null)), null, null, 20, 64, 0.05, 0.9, 0.0, 7L, "spirals", null, 11, null, 3).withDefaults();
+                null)), kind, bends, 20, 64, 0.05, 0.9, 0.0, 7L, "spirals", null, 13, null, 3).withDefaults();
         CurveRun.Output output = new CurveRun(catalog).run(spec, model, endpoints[0], endpoints[1], cpu,
                 new CurveRun.Progress() {
                     @Override
@@ -264,14 +267,14 @@ class CurveScienceTest {
         assertThat(r.line().barrier()).as("line barrier").isGreaterThan(0.2);
         assertThat(r.curvePath().barrier()).as("curve barrier").isLessThan(0.5 * r.line().barrier());
         assertThat(r.batchNormRecomputed()).isFalse();
-        assertThat(r.t()).hasSize(11);
-        assertThat(r.ensembles().withStartAccuracy()).hasSize(11);
+        assertThat(r.t()).hasSize(13);
+        assertThat(r.ensembles().withStartAccuracy()).hasSize(13);
         assertThat(r.ensembles().curvePointsT()).containsExactly(0.0, 0.5, 1.0);
         assertThat(r.history()).hasSize(20);
         assertThat(r.history().get(19).lr()).isCloseTo(0.05 * 0.01, within(1e-12));
         var tensors = SafeTensors.read(output.safetensors());
-        assertThat(tensors.tensors()).containsKeys("bends.0.layers.0.weight", "bends.2.layers.2.bias");
-        assertThat(tensors.metadata()).containsEntry("curve", "bezier").containsEntry("bends", "3");
+        assertThat(tensors.tensors()).containsKeys("bends.0.layers.0.weight", "bends." + (bends - 1) + ".layers.2.bias");
+        assertThat(tensors.metadata()).containsEntry("curve", kind).containsEntry("bends", Integer.toString(bends));
         assertThat(output.png()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
         assertThat(output.npz()).startsWith((byte) 'P', (byte) 'K');
     }

@@ -69,6 +69,8 @@ class CurveEndToEndTest {
         assertThat(curve.get("status").asString()).isEqualTo("WAITING");
         assertThat(curve.at("/spec/dataset").asString()).isEqualTo("spirals");
         assertThat(curve.at("/spec/endpoints/0/artifact").asString()).isEqualTo("model.safetensors");
+        assertThat(curve.at("/inputs/1/field").asString()).isEqualTo("endpoints[1]");
+        assertThat(curve.at("/inputs/1/job").asString()).isEqualTo(b);
         String id = curve.get("id").asString();
 
         JsonNode done = api.awaitEnd(id, LONG);

@@ -1,5 +1,6 @@
 package dev.valley.api.job;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.data.jpa.repository.JpaRepository;
@@ -8,6 +9,8 @@ import org.springframework.data.repository.query.Param;
 
 interface JobInputRepository extends JpaRepository<JobInput, JobInput.Key> {
     List<JobInput> findByJobIdOrderByField(UUID jobId);
+
+    List<JobInput> findByJobIdInOrderByField(Collection<UUID> jobIds);
 
     @Query("""
             select distinct i.jobId from JobInput i, Job j

@@ -34,9 +34,12 @@ public class JobService {
     private final DispatchProperties dispatch;
     private final JobInputs inputs;
     private final Dependents dependents;
+    private final JobInputRepository inputRows;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Outbox outbox,
-            ControlPublisher control, DispatchProperties dispatch, JobInputs inputs, Dependents dependents) {
+            ControlPublisher control, DispatchProperties dispatch, JobInputs inputs, Dependents dependents,
+            JobInputRepository inputRows) {
+        this.inputRows = inputRows;
         this.inputs = inputs;
         this.dependents = dependents;
         this.jobs = jobs;
@@ -68,13 +71,13 @@ public class JobService {
             outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), specs.toTree(spec),
                     inputs.resolve(job.getId()));
         }
-        return JobView.of(job, List.of());
+        return JobView.of(job, inputRows.findByJobIdOrderByField(job.getId()), List.of());
     }
 
     @Transactional(readOnly = true)
     public JobView get(UUID id) {
         Job job = find(id);
-        return JobView.of(job, artifacts.findByJobIdOrderByName(id));
+        return JobView.of(job, inputRows.findByJobIdOrderByField(id), artifacts.findByJobIdOrderByName(id));
     }
 
     @Transactional(readOnly = true)
@@ -89,11 +92,14 @@ public class JobService {
             throw new InvalidRequestException("size", "must be between 1 and " + MAX_PAGE_SIZE);
         }
         Page<Job> found = jobs.search(status, type, PageRequest.of(page, size));
-        // One query for the whole page's artifacts, not one per job.
-        Map<UUID, List<Artifact>> byJob = artifacts
-                .findByJobIdInOrderByName(found.map(Job::getId).getContent()).stream()
+        // One query for the whole page's artifacts and one for its inputs, not one per job.
+        List<UUID> ids = found.map(Job::getId).getContent();
+        Map<UUID, List<Artifact>> byJob = artifacts.findByJobIdInOrderByName(ids).stream()
                 .collect(Collectors.groupingBy(Artifact::getJobId));
-        return found.map(job -> JobView.of(job, byJob.getOrDefault(job.getId(), List.of())));
+        Map<UUID, List<JobInput>> inputsByJob = inputRows.findByJobIdInOrderByField(ids).stream()
+                .collect(Collectors.groupingBy(JobInput::getJobId));
+        return found.map(job -> JobView.of(job, inputsByJob.getOrDefault(job.getId(), List.of()),
+                byJob.getOrDefault(job.getId(), List.of())));
     }
 
     /** A queued or waiting job is cancelled at once (and the jobs waiting for it fail); a running one is asked to

@@ -24,18 +24,24 @@ public record JobView(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
+        List<InputView> inputs,
         List<ArtifactView> artifacts) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** Weights the job reads from another job: the spec field that names them, the job and its artifact. */
+    public record InputView(String field, UUID job, String artifact) {
+    }
+
     public record ArtifactView(String name, String contentType, long size, String sha256) {
     }
 
-    static JobView of(Job job, List<Artifact> artifacts) {
+    static JobView of(Job job, List<JobInput> inputs, List<Artifact> artifacts) {
         return new JobView(job.getId(), job.getType(), job.getName(), job.getStatus(), job.getProgress(),
                 job.getAttempt(), job.getPool(), job.isCancelRequested(), JSON.readTree(job.getSpec()),
                 job.getResult() == null ? null : JSON.readTree(job.getResult()), job.getError(), job.getCreatedAt(),
                 job.getStartedAt(), job.getFinishedAt(),
+                inputs.stream().map(i -> new InputView(i.getField(), i.getSourceJobId(), i.getArtifact())).toList(),
                 artifacts.stream().map(a -> new ArtifactView(a.getName(), a.getContentType(), a.getSize(), a.getSha256()))
                         .toList());
     }

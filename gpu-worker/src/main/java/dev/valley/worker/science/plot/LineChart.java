@@ -93,7 +93,6 @@ public final class LineChart {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         g.drawString(panel.title(), x0, TOP - 14);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        int legendY = y1 + 16;
         for (Series s : panel.series()) {
             Color color = PALETTE[s.color() % PALETTE.length];
             g.setColor(color);
@@ -109,10 +108,21 @@ public final class LineChart {
                 }
             }
             g.draw(path);
-            g.drawLine(x1 - 150, legendY - 4, x1 - 120, legendY - 4);
+        }
+        // The legend on a translucent box in the top right corner, over the lines.
+        int labelWidth = panel.series().stream().mapToInt(s -> g.getFontMetrics().stringWidth(s.label())).max()
+                .orElse(0);
+        int legendX = x1 - labelWidth - 48;
+        g.setColor(new Color(255, 255, 255, 210));
+        g.fillRect(legendX - 4, y1 + 4, labelWidth + 48, 16 * panel.series().size() + 4);
+        int legendY = y1 + 16;
+        for (Series s : panel.series()) {
+            g.setColor(PALETTE[s.color() % PALETTE.length]);
+            g.setStroke(stroke(s.dashed()));
+            g.drawLine(legendX, legendY - 4, legendX + 30, legendY - 4);
             g.setStroke(new BasicStroke(1));
             g.setColor(Color.DARK_GRAY);
-            g.drawString(s.label(), x1 - 114, legendY);
+            g.drawString(s.label(), legendX + 36, legendY);
             legendY += 16;
         }
     }

@@ -87,11 +87,7 @@ class CurveEndToEndTest {
         PlainMlp.Tensors bends = PlainMlp.read(api.download(id, "curve.safetensors"));
         PlainMlp.Tensors middle = PlainMlp.curvePoint(bends, new double[] {0.25, 0.5, 0.25});
         Split test = Spirals.generate(7).test();
-        double[][] x = new double[test.size()][];
-        for (int i = 0; i < test.size(); i++) {
-            x[i] = new double[] {test.x()[2 * i], test.x()[2 * i + 1]};
-        }
-        double[] independent = PlainMlp.evaluate(middle, x, test.y());
+        double[] independent = PlainMlp.evaluate(middle, PlainMlp.rows(test), test.y());
         assertThat(r.at("/t/5").asDouble()).isEqualTo(0.5);
         assertThat(r.at("/curvePath/testLoss/5").asDouble()).isCloseTo(independent[1], within(1e-3 * independent[1]));
         assertThat(r.at("/curvePath/testAccuracy/5").asDouble()).isCloseTo(independent[0], within(1e-9));

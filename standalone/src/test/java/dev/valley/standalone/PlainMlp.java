@@ -67,8 +67,31 @@ final class PlainMlp {
 
     /** {accuracy, mean cross-entropy} of the MLP on inputs {@code x} with labels {@code y}. */
     static double[] evaluate(Tensors t, double[][] x, int[] y) {
+        return score(probabilities(t, x), y);
+    }
+
+    /** {accuracy, mean cross-entropy} of predicted class probabilities (one network's, or an ensemble's mean). */
+    static double[] score(double[][] probabilities, int[] y) {
+        double correct = 0;
+        double loss = 0;
+        for (int i = 0; i < y.length; i++) {
+            double[] p = probabilities[i];
+            int best = 0;
+            for (int c = 1; c < p.length; c++) {
+                if (p[c] > p[best]) {
+                    best = c;
+                }
+            }
+            correct += best == y[i] ? 1 : 0;
+            loss -= Math.log(p[y[i]]);
+        }
+        return new double[] {correct / y.length, loss / y.length};
+    }
+
+    /** Softmax outputs of the MLP, computed in double. */
+    static double[][] probabilities(Tensors t, double[][] x) {
         int layers = (int) t.values().keySet().stream().filter(k -> k.endsWith(".weight")).count();
-        double[][] perExample = IntStream.range(0, x.length).parallel().mapToObj(i -> {
+        return IntStream.range(0, x.length).parallel().mapToObj(i -> {
             double[] h = x[i];
             for (int l = 0; l < layers; l++) {
                 float[] w = t.values().get("layers." + l + ".weight");
@@ -85,27 +108,46 @@ final class PlainMlp {
                 }
                 h = next;
             }
-            int best = 0;
-            double max = h[0];
-            for (int c = 1; c < h.length; c++) {
-                if (h[c] > max) {
-                    max = h[c];
-                    best = c;
-                }
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : h) {
+                max = Math.max(max, v);
             }
             double sum = 0;
-            for (double v : h) {
-                sum += Math.exp(v - max);
+            double[] p = new double[h.length];
+            for (int c = 0; c < h.length; c++) {
+                p[c] = Math.exp(h[c] - max);
+                sum += p[c];
             }
-            return new double[] {best == y[i] ? 1 : 0, -(h[y[i]] - max - Math.log(sum))};
+            for (int c = 0; c < h.length; c++) {
+                p[c] /= sum;
+            }
+            return p;
         }).toArray(double[][]::new);
-        double correct = 0;
-        double loss = 0;
-        for (double[] r : perExample) {
-            correct += r[0];
-            loss += r[1];
+    }
+
+    /** A split's inputs as rows of doubles. */
+    static double[][] rows(dev.valley.worker.science.data.Split split) {
+        int d = split.sampleSize();
+        double[][] x = new double[split.size()][d];
+        for (int i = 0; i < split.size(); i++) {
+            for (int j = 0; j < d; j++) {
+                x[i][j] = split.x()[i * d + j];
+            }
         }
-        return new double[] {correct / x.length, loss / x.length};
+        return x;
+    }
+
+    /** The tensors {@code prefix.{name}} of a file of several networks, as one network's. */
+    static Tensors select(Tensors file, String prefix) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        file.values().forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                values.put(k.substring(prefix.length()), v);
+                shapes.put(k.substring(prefix.length()), file.shapes().get(k));
+            }
+        });
+        return new Tensors(values, shapes);
     }
 
     /** The network Σ_k c_k·(bend k) of a curve.safetensors ({@code bends.{k}.{name}}), summed in double. */

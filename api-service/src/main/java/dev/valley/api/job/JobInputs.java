@@ -4,12 +4,12 @@ import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.InvalidRequestException.FieldError;
-import dev.valley.model.job.CurveSpec;
 import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobStatus;
 import dev.valley.model.job.JobType;
 import dev.valley.model.job.ModelRef;
 import dev.valley.model.job.ModelSpec;
+import dev.valley.model.job.SwaSpec;
 import dev.valley.model.job.TrainSpec;
 import dev.valley.model.queue.DispatchMessage;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ public class JobInputs {
             Optional<Origin> origin = origin(source);
             if (origin.isEmpty()) {
                 errors.add(new FieldError(field + ".job", "job " + ref.job() + " is a " + source.getType()
-                        + " job, which makes no network to start from; name a train job"));
+                        + " job, which makes no network to start from; name a train or swa job"));
                 continue;
             }
             if (source.getStatus() == JobStatus.SUCCEEDED && artifact(ref).isEmpty()) {
@@ -97,12 +97,12 @@ public class JobInputs {
             }
         }
         JobSpec filled = spec;
-        if (first != null && spec instanceof CurveSpec curve) {
-            if (curve.dataset() != null && !curve.dataset().equals(first.dataset())) {
+        if (first != null) {
+            if (spec.dataset() != null && !spec.dataset().equals(first.dataset())) {
                 errors.add(new FieldError("spec.dataset", "must be " + first.dataset()
-                        + ", the dataset whose inputs the endpoints take"));
+                        + ", the dataset whose inputs " + firstField + " takes"));
             }
-            filled = curve.withDataset(first.dataset());
+            filled = spec.withInputs(first.model(), first.dataset());
         }
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
@@ -168,6 +168,10 @@ public class JobInputs {
     static Optional<Origin> origin(Job job) {
         if (JobType.TRAIN.wireName().equals(job.getType())) {
             TrainSpec spec = JSON.readValue(job.getSpec(), TrainSpec.class);
+            return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));
+        }
+        if (JobType.SWA.wireName().equals(job.getType())) {
+            SwaSpec spec = JSON.readValue(job.getSpec(), SwaSpec.class);
             return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));
         }
         return Optional.empty();

@@ -82,14 +82,18 @@ class JobSpecs {
     }
 
     /** Cross-field rules are methods of the spec records; name the field each one is about. */
-    private static final Map<String, String> RULE_FIELDS = Map.of(
-            "hiddenOnlyForMlp", "hidden",
-            "channelsOnlyForVgg", "channels",
-            "modelFitsDataset", "model.arch",
-            "depthValid", "depth",
-            "skipsOnlyForPreresnet", "skips",
-            "artifactValid", "artifact",
-            "ensembleSizeWithinPoints", "ensembleSize");
+    private static final Map<String, String> RULE_FIELDS = Map.ofEntries(
+            Map.entry("hiddenOnlyForMlp", "hidden"),
+            Map.entry("channelsOnlyForVgg", "channels"),
+            Map.entry("modelFitsDataset", "model.arch"),
+            Map.entry("depthValid", "depth"),
+            Map.entry("skipsOnlyForPreresnet", "skips"),
+            Map.entry("artifactValid", "artifact"),
+            Map.entry("ensembleSizeWithinPoints", "ensembleSize"),
+            Map.entry("sourceGiven", "start"),
+            Map.entry("swaStartBeforeEnd", "swaStart"),
+            Map.entry("cycleEven", "cycle"),
+            Map.entry("epochsEnough", "epochs"));
 
     /** Bean Validation names list elements {@code hidden[1].<list element>}; keep {@code hidden[1]}. */
     private static String fieldName(ConstraintViolation<?> v) {

@@ -1,6 +1,8 @@
 package dev.valley.worker.runner;
 
 import dev.valley.model.event.JobEvent;
+import dev.valley.model.job.TrainResult.EpochRecord;
+import dev.valley.worker.science.train.TrainingListener;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -32,6 +34,31 @@ final class JobContext {
             lastProgress = now;
             reporter.report(JobEvent.progress(jobId, attempt, worker, Math.min(done, 0.999), message));
         }
+    }
+
+    /** Progress per step (throttled) and per epoch (always, with its figures), and cancellation, for a training
+     * loop of {@code epochs} epochs in all. */
+    TrainingListener trainingListener(int epochs) {
+        return new TrainingListener() {
+            private int epochsDone;
+
+            @Override
+            public void onStep(int epoch, int step, double done) {
+                progress(done, null, false);
+            }
+
+            @Override
+            public void onEpoch(EpochRecord r) {
+                epochsDone++;
+                progress((double) epochsDone / epochs, String.format("epoch %d: train loss %.4f, test accuracy %.4f",
+                        r.epoch(), r.trainLoss(), r.testAccuracy()), true);
+            }
+
+            @Override
+            public boolean cancelRequested() {
+                return JobContext.this.cancelRequested();
+            }
+        };
     }
 
     boolean cancelRequested() {

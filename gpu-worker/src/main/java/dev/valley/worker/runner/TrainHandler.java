@@ -3,11 +3,9 @@ package dev.valley.worker.runner;
 import ai.djl.Device;
 import dev.valley.model.artifact.ArtifactKeys;
 import dev.valley.model.job.JobType;
-import dev.valley.model.job.TrainResult.EpochRecord;
 import dev.valley.model.job.TrainSpec;
 import dev.valley.model.queue.DispatchMessage;
 import dev.valley.worker.science.data.DatasetCatalog;
-import dev.valley.worker.science.train.TrainingListener;
 import dev.valley.worker.science.train.TrainingRun;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -32,24 +30,7 @@ class TrainHandler implements JobHandler {
     @Override
     public Outcome run(DispatchMessage message, JobContext context) {
         TrainSpec spec = JSON.treeToValue(message.spec(), TrainSpec.class).withDefaults();
-        TrainingRun.Output output = training.run(spec, device, new TrainingListener() {
-            @Override
-            public void onStep(int epoch, int step, double done) {
-                context.progress(done, null, false);
-            }
-
-            @Override
-            public void onEpoch(EpochRecord r) {
-                context.progress((double) r.epoch() / spec.epochs(), String.format(
-                        "epoch %d/%d: train loss %.4f, test accuracy %.4f", r.epoch(), spec.epochs(), r.trainLoss(),
-                        r.testAccuracy()), true);
-            }
-
-            @Override
-            public boolean cancelRequested() {
-                return context.cancelRequested();
-            }
-        });
+        TrainingRun.Output output = training.run(spec, device, context.trainingListener(spec.epochs()));
         return new Outcome(JSON.valueToTree(output.result()),
                 List.of(new Upload(ArtifactKeys.MODEL, "application/octet-stream", output.safetensors())));
     }

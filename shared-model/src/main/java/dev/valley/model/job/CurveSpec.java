@@ -76,7 +76,8 @@ public record CurveSpec(
     }
 
     /** The same spec with the dataset the endpoints were trained on, where none was given. */
-    public CurveSpec withDataset(String endpointsDataset) {
+    @Override
+    public CurveSpec withInputs(ModelSpec inputModel, String endpointsDataset) {
         return dataset != null ? this : new CurveSpec(endpoints, curve, bends, epochs, batchSize, lr, momentum,
                 weightDecay, seed, endpointsDataset, trainSubset, points, initLinear, ensembleSize);
     }

@@ -11,4 +11,15 @@ public interface JobSpec {
     default java.util.Map<String, ModelRef> modelRefs() {
         return java.util.Map.of();
     }
+
+    /** The spec with what its input networks imply filled in: their architecture, and their dataset where the spec
+     * names none. Only for specs with {@link #modelRefs()}. */
+    default JobSpec withInputs(ModelSpec inputModel, String inputDataset) {
+        return this;
+    }
+
+    /** The dataset the spec names, or null; for jobs with inputs it must be the inputs' dataset. */
+    default String dataset() {
+        return null;
+    }
 }

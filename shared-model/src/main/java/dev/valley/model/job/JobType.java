@@ -9,7 +9,9 @@ import java.util.stream.Collectors;
 /** The kinds of work Valley runs; each names the spec record a job of that kind carries. */
 public enum JobType {
     TRAIN("train", TrainSpec.class),
-    CURVE("curve", CurveSpec.class);
+    CURVE("curve", CurveSpec.class),
+    SWA("swa", SwaSpec.class),
+    FGE("fge", FgeSpec.class);
 
     private final String wireName;
     private final Class<? extends JobSpec> specType;

@@ -73,6 +73,19 @@ public final class Weights implements AutoCloseable {
         }
     }
 
+    /** A deep copy in a sub-manager of {@code parent}; its parameters require gradients when {@code trainable}. */
+    public Weights copy(NDManager parent, boolean trainable) {
+        NDManager manager = parent.newSubManager();
+        Map<String, NDArray> copies = new LinkedHashMap<>();
+        for (TensorSpec spec : architecture.tensors()) {
+            NDArray copy = tensors.get(spec.name()).duplicate();
+            copy.attach(manager);
+            copy.setRequiresGradient(trainable && spec.isParameter());
+            copies.put(spec.name(), copy);
+        }
+        return new Weights(architecture, manager, copies);
+    }
+
     /** The parameters (not the buffers) by name, in the architecture's order. */
     public Map<String, NDArray> parameterMap() {
         Map<String, NDArray> result = new LinkedHashMap<>();

@@ -21,4 +21,39 @@ public final class LearningRates {
         }
         return base * factor;
     }
+
+    /** A rate per step: {@code epoch} counts from 0, {@code fraction} in [0, 1) is how far into the epoch. */
+    @FunctionalInterface
+    public interface Schedule {
+        double at(int epoch, double fraction);
+
+        static Schedule constant(double lr) {
+            return (epoch, fraction) -> lr;
+        }
+    }
+
+    /**
+     * SGD at {@code lr} for {@code swaStart} epochs, then SWALR's rate: {@code swaLr} at once when not
+     * {@code cosine}, else cosine-annealed from {@code lr} to {@code swaLr} over {@code annealEpochs} epochs (the
+     * k-th SWA epoch, k from 1, at swaLr + (lr − swaLr)·(1 + cos(π·min(1, k / annealEpochs))) / 2).
+     */
+    public static double swa(double lr, double swaLr, int swaStart, boolean cosine, int annealEpochs, int epoch) {
+        if (epoch < swaStart) {
+            return lr;
+        }
+        if (!cosine) {
+            return swaLr;
+        }
+        double t = Math.min(1.0, (double) (epoch - swaStart + 1) / annealEpochs);
+        return swaLr + (lr - swaLr) * (1 + Math.cos(Math.PI * t)) / 2;
+    }
+
+    /**
+     * fge.py's triangular cycle: with t = ((epoch mod cycle) + fraction) / cycle, lr1 → lr2 linearly for t < ½, then
+     * back to lr1.
+     */
+    public static double cyclic(double lr1, double lr2, int cycle, int epoch, double fraction) {
+        double t = ((epoch % cycle) + fraction) / cycle;
+        return t < 0.5 ? lr1 * (1 - 2 * t) + lr2 * 2 * t : lr1 * (2 * t - 1) + lr2 * (2 - 2 * t);
+    }
 }

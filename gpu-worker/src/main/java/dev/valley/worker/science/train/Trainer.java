@@ -13,7 +13,13 @@ import java.util.List;
 /** Minibatch SGD of one network, with a test evaluation after every epoch. */
 public final class Trainer {
 
-    public record Config(int epochs, int batchSize, double lr, double momentum, double weightDecay, long seed) {
+    /** {@code schedule} sets the rate before every step; {@code lr} is where it starts. */
+    public record Config(int epochs, int batchSize, double lr, double momentum, double weightDecay, long seed,
+            LearningRates.Schedule schedule) {
+
+        public Config(int epochs, int batchSize, double lr, double momentum, double weightDecay, long seed) {
+            this(epochs, batchSize, lr, momentum, weightDecay, seed, LearningRates.Schedule.constant(lr));
+        }
     }
 
     /** {@code seconds}: the training steps alone, without the per-epoch test evaluations. */
@@ -26,6 +32,8 @@ public final class Trainer {
     public static Outcome train(Weights weights, DeviceData train, DeviceData test, Config config,
             TrainingListener listener) {
         List<EpochRecord> history = new ArrayList<>();
+        int stepsPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
+        double[] current = {config.lr()};
         try (Sgd sgd = new Sgd(weights.parameters(), weights.manager(), config.lr(), config.momentum(),
                 config.weightDecay())) {
             MinibatchLoop.Outcome outcome = MinibatchLoop.run(train, config.epochs(), config.batchSize(),
@@ -38,6 +46,11 @@ public final class Trainer {
                         listener.onEpoch(record);
                     },
                     (x, y, scope, epoch, step) -> {
+                        double lr = config.schedule().at(epoch - 1, (double) (step - 1) / stepsPerEpoch);
+                        if (lr != current[0]) {
+                            sgd.setLearningRate(lr);
+                            current[0] = lr;
+                        }
                         float loss;
                         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                             NDArray lossArray = MinibatchLoop.crossEntropy(

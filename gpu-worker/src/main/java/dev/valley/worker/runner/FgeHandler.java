@@ -1,0 +1,44 @@
+package dev.valley.worker.runner;
+
+import ai.djl.Device;
+import dev.valley.model.job.FgeSpec;
+import dev.valley.model.job.JobType;
+import dev.valley.model.queue.DispatchMessage;
+import dev.valley.worker.science.average.FgeRun;
+import dev.valley.worker.science.data.DatasetCatalog;
+import dev.valley.worker.storage.ObjectStore;
+import java.util.List;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Fast geometric ensembling from the start network the dispatch names. */
+@Component
+class FgeHandler implements JobHandler {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final FgeRun runs;
+    private final Device device;
+    private final ObjectStore store;
+
+    FgeHandler(DatasetCatalog datasets, Device device, ObjectStore store) {
+        this.runs = new FgeRun(datasets);
+        this.device = device;
+        this.store = store;
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.FGE;
+    }
+
+    @Override
+    public Outcome run(DispatchMessage message, JobContext context) {
+        FgeSpec spec = JSON.treeToValue(message.spec(), FgeSpec.class).withDefaults();
+        DispatchMessage.Input input = message.input("start");
+        FgeRun.Output output = runs.run(spec, store.get(input.key(), input.sha256()), device,
+                context.trainingListener(spec.epochs()));
+        return new Outcome(JSON.valueToTree(output.result()), List.of(
+                new Upload("fge-snapshots.safetensors", "application/octet-stream", output.snapshots()),
+                new Upload("fge.json", "application/json", output.json()),
+                new Upload("fge.png", "image/png", output.png())));
+    }
+}

@@ -1,0 +1,180 @@
+package dev.valley.worker.science.average;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.valley.model.job.SwaResult;
+import dev.valley.model.job.SwaSpec;
+import dev.valley.model.job.TrainResult.EpochRecord;
+import dev.valley.worker.science.data.DatasetCatalog;
+import dev.valley.worker.science.data.DatasetSplits;
+import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.io.SafeTensors;
+import dev.valley.worker.science.model.Architecture;
+import dev.valley.worker.science.model.Architectures;
+import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.plot.LineChart;
+import dev.valley.worker.science.train.BatchNormStatistics;
+import dev.valley.worker.science.train.Evaluator;
+import dev.valley.worker.science.train.LearningRates;
+import dev.valley.worker.science.train.Metrics;
+import dev.valley.worker.science.train.NoGrad;
+import dev.valley.worker.science.train.Trainer;
+import dev.valley.worker.science.train.TrainingListener;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * An swa spec, start to end: the SGD baseline, then the SWA run from the same start with its running average,
+ * the average's batch-norm statistics recomputed, and the four artifacts.
+ */
+public final class SwaRun {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final DatasetCatalog datasets;
+
+    public SwaRun(DatasetCatalog datasets) {
+        this.datasets = datasets;
+    }
+
+    public record Output(SwaResult result, byte[] swa, byte[] sgd, byte[] json, byte[] png) {
+    }
+
+    /** {@code startBytes} null trains from the spec's seed. {@code listener} sees both runs as one: done in [0, 1]. */
+    public Output run(SwaSpec spec, byte[] startBytes, String startedFrom, Device device, TrainingListener listener) {
+        long began = System.nanoTime();
+        DatasetSplits data = datasets.load(spec.dataset(), spec.seed()).withTrainSubset(spec.trainSubset(),
+                spec.seed());
+        Architecture architecture = Architectures.of(spec.model(), data.sampleShape(), data.classes());
+        try (NDManager manager = NDManager.newBaseManager(device);
+                DeviceData train = DeviceData.of(manager, data.train());
+                DeviceData test = DeviceData.of(manager, data.test());
+                Weights start = Networks.start(architecture, manager, startBytes, spec.seed());
+                NoGrad noGrad = NoGrad.enter();
+                Weights sgd = start.copy(manager, true);
+                Weights swa = start.copy(manager, true);
+                WeightAverage average = new WeightAverage(manager)) {
+            Trainer.Outcome baseline = Trainer.train(sgd, train, test, new Trainer.Config(spec.epochs(),
+                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
+                    (epoch, fraction) -> LearningRates.halfFlatThenLinear(spec.lr(), epoch, spec.epochs())),
+                    half(listener, 0));
+
+            boolean cosine = "cosine".equals(spec.anneal());
+            boolean bySteps = "steps".equals(spec.averageUnit());
+            List<SwaResult.SwaEpoch> swaHistory = new ArrayList<>();
+            long[] steps = {0};
+            TrainingListener half = half(listener, 0.5);
+            Trainer.train(swa, train, test, new Trainer.Config(spec.epochs(), spec.batchSize(), spec.lr(),
+                    spec.momentum(), spec.weightDecay(), spec.seed(), (epoch, fraction) -> LearningRates.swa(
+                            spec.lr(), spec.swaLr(), spec.swaStart(), cosine, spec.annealEpochs(), epoch)),
+                    new TrainingListener() {
+                        @Override
+                        public void onStep(int epoch, int step, double done) {
+                            steps[0]++;
+                            if (bySteps && epoch > spec.swaStart() && steps[0] % spec.averageEvery() == 0) {
+                                average.add(swa);
+                            }
+                            half.onStep(epoch, step, done);
+                        }
+
+                        @Override
+                        public void onEpoch(EpochRecord r) {
+                            if (!bySteps && r.epoch() > spec.swaStart()
+                                    && (r.epoch() - spec.swaStart()) % spec.averageEvery() == 0) {
+                                average.add(swa);
+                            }
+                            Metrics averaged = evaluateAverage(average, swa, train, test, spec.batchSize());
+                            swaHistory.add(new SwaResult.SwaEpoch(r.epoch(), LearningRates.swa(spec.lr(),
+                                    spec.swaLr(), spec.swaStart(), cosine, spec.annealEpochs(), r.epoch() - 1),
+                                    r.trainLoss(), r.testLoss(), r.testAccuracy(),
+                                    averaged == null ? null : averaged.loss(),
+                                    averaged == null ? null : averaged.accuracy(), average.count(), r.seconds()));
+                            half.onEpoch(r);
+                        }
+
+                        @Override
+                        public boolean cancelRequested() {
+                            return listener.cancelRequested();
+                        }
+                    });
+            if (average.count() == 0) {
+                throw new IllegalArgumentException("the SWA phase ended before the first average: averageEvery "
+                        + spec.averageEvery() + " " + spec.averageUnit() + " is longer than it");
+            }
+            try (NDManager scope = manager.newSubManager()) {
+                Weights averaged = average.weights(swa, scope);
+                boolean recomputed = BatchNormStatistics.recompute(averaged, train, spec.batchSize());
+                SwaResult result = new SwaResult(Networks.scores(sgd, train, test),
+                        Networks.scores(averaged, train, test), Networks.scores(swa, train, test), average.count(),
+                        recomputed, startedFrom, baseline.history(), swaHistory, device.toString(),
+                        (System.nanoTime() - began) / 1e9, start.parameterCount(), train.size(), test.size());
+                Map<String, String> metadata = new LinkedHashMap<>(architecture.metadata());
+                metadata.put("dataset", spec.dataset());
+                metadata.put("classes", Integer.toString(data.classes()));
+                metadata.put("format", "valley/model-v1");
+                metadata.put("spec", JSON.writeValueAsString(spec));
+                Map<String, String> swaMetadata = new LinkedHashMap<>(metadata);
+                swaMetadata.put("averaged", Integer.toString(average.count()));
+                swaMetadata.put("batchNormRecomputed", Boolean.toString(recomputed));
+                return new Output(result, SafeTensors.write(averaged.tensors(), swaMetadata),
+                        SafeTensors.write(sgd.tensors(), metadata), JSON.writeValueAsBytes(result), png(result));
+            }
+        }
+    }
+
+    /** The average's test metrics with its batch-norm statistics recomputed; null before the first average. */
+    private static Metrics evaluateAverage(WeightAverage average, Weights like, DeviceData train, DeviceData test,
+            int batchSize) {
+        try (NDManager scope = like.manager().newSubManager()) {
+            Weights averaged = average.weights(like, scope);
+            if (averaged == null) {
+                return null;
+            }
+            BatchNormStatistics.recompute(averaged, train, batchSize);
+            return Evaluator.evaluate(averaged, test);
+        }
+    }
+
+    /** The listener for one of the two runs, each half of the job. */
+    private static TrainingListener half(TrainingListener listener, double offset) {
+        return new TrainingListener() {
+            @Override
+            public void onStep(int epoch, int step, double done) {
+                listener.onStep(epoch, step, offset + done / 2);
+            }
+
+            @Override
+            public void onEpoch(EpochRecord record) {
+                listener.onEpoch(record);
+            }
+
+            @Override
+            public boolean cancelRequested() {
+                return listener.cancelRequested();
+            }
+        };
+    }
+
+    private static byte[] png(SwaResult r) {
+        double[] sgdEpochs = r.sgdHistory().stream().mapToDouble(EpochRecord::epoch).toArray();
+        double[] swaEpochs = r.swaHistory().stream().mapToDouble(SwaResult.SwaEpoch::epoch).toArray();
+        List<SwaResult.SwaEpoch> averaged = r.swaHistory().stream().filter(e -> e.averageTestLoss() != null).toList();
+        double[] avgEpochs = averaged.stream().mapToDouble(SwaResult.SwaEpoch::epoch).toArray();
+        LineChart.Panel accuracy = new LineChart.Panel("Test accuracy", "epoch", "accuracy", List.of(
+                new LineChart.Series("SGD (baseline)", sgdEpochs,
+                        r.sgdHistory().stream().mapToDouble(EpochRecord::testAccuracy).toArray(), 0, false),
+                new LineChart.Series("SWA run, iterate", swaEpochs,
+                        r.swaHistory().stream().mapToDouble(SwaResult.SwaEpoch::iterateTestAccuracy).toArray(), 1, true),
+                new LineChart.Series("SWA average", avgEpochs,
+                        averaged.stream().mapToDouble(SwaResult.SwaEpoch::averageTestAccuracy).toArray(), 1, false)));
+        LineChart.Panel loss = new LineChart.Panel("Test loss", "epoch", "cross-entropy", List.of(
+                new LineChart.Series("SGD (baseline)", sgdEpochs,
+                        r.sgdHistory().stream().mapToDouble(EpochRecord::testLoss).toArray(), 0, false),
+                new LineChart.Series("SWA run, iterate", swaEpochs,
+                        r.swaHistory().stream().mapToDouble(SwaResult.SwaEpoch::iterateTestLoss).toArray(), 1, true),
+                new LineChart.Series("SWA average", avgEpochs,
+                        averaged.stream().mapToDouble(SwaResult.SwaEpoch::averageTestLoss).toArray(), 1, false)));
+        return LineChart.png(List.of(accuracy, loss));
+    }
+}

@@ -1,0 +1,107 @@
+package dev.valley.worker.science.average;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.valley.model.job.FgeResult;
+import dev.valley.model.job.FgeSpec;
+import dev.valley.model.job.ModelRef;
+import dev.valley.model.job.ModelSpec;
+import dev.valley.model.job.SwaResult;
+import dev.valley.model.job.SwaSpec;
+import dev.valley.model.job.TrainSpec;
+import dev.valley.worker.science.data.DatasetCatalog;
+import dev.valley.worker.science.data.FashionMnist;
+import dev.valley.worker.science.io.SafeTensors;
+import dev.valley.worker.science.model.Mlp;
+import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.LearningRates;
+import dev.valley.worker.science.train.TrainingListener;
+import dev.valley.worker.science.train.TrainingRun;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class AverageScienceTest {
+    private final Device cpu = Device.cpu();
+    private final DatasetCatalog catalog = new DatasetCatalog(FashionMnist.DEBIAN_PACKAGE_DIR);
+
+    /** Rates at hand-computed points of SWALR's cosine, the constant switch and fge.py's triangle. */
+    @Test
+    void schedulesMatchTheirFormulasByHand() {
+        assertThat(LearningRates.swa(0.1, 0.01, 5, true, 2, 4)).isEqualTo(0.1);
+        // First SWA epoch, half way through a 2-epoch anneal: cos(π/2) = 0, so the midpoint 0.055.
+        assertThat(LearningRates.swa(0.1, 0.01, 5, true, 2, 5)).isCloseTo(0.055, within(1e-12));
+        assertThat(LearningRates.swa(0.1, 0.01, 5, true, 2, 6)).isCloseTo(0.01, within(1e-12));
+        assertThat(LearningRates.swa(0.1, 0.01, 5, false, 2, 5)).isEqualTo(0.01);
+        assertThat(LearningRates.cyclic(0.05, 0.0005, 4, 0, 0)).isCloseTo(0.05, within(1e-12));
+        assertThat(LearningRates.cyclic(0.05, 0.0005, 4, 1, 0)).isCloseTo((0.05 + 0.0005) / 2, within(1e-12));
+        assertThat(LearningRates.cyclic(0.05, 0.0005, 4, 2, 0)).isCloseTo(0.0005, within(1e-12));
+        assertThat(LearningRates.cyclic(0.05, 0.0005, 4, 3, 0.5)).isCloseTo(0.05 * 0.75 + 0.0005 * 0.25, within(1e-12));
+        assertThat(LearningRates.cyclic(0.05, 0.0005, 4, 5, 0)).isCloseTo((0.05 + 0.0005) / 2, within(1e-12));
+    }
+
+    /** Three networks averaged one by one give their arithmetic mean, element by element. */
+    @Test
+    void runningAverageIsTheArithmeticMean() {
+        Mlp mlp = new Mlp(3, List.of(4), 2);
+        try (NDManager manager = NDManager.newBaseManager(cpu);
+                Weights a = mlp.initialize(manager, 1);
+                Weights b = mlp.initialize(manager, 2);
+                Weights c = mlp.initialize(manager, 3);
+                WeightAverage average = new WeightAverage(manager);
+                NDManager scope = manager.newSubManager()) {
+            average.add(a);
+            average.add(b);
+            average.add(c);
+            float[] x = a.get("layers.0.weight").toFloatArray();
+            float[] y = b.get("layers.0.weight").toFloatArray();
+            float[] z = c.get("layers.0.weight").toFloatArray();
+            float[] mean = average.weights(a, scope).get("layers.0.weight").toFloatArray();
+            for (int i = 0; i < mean.length; i++) {
+                assertThat((double) mean[i]).isCloseTo(((double) x[i] + y[i] + z[i]) / 3, within(1e-6));
+            }
+            assertThat(average.count()).isEqualTo(3);
+        }
+    }
+
+    /** From scratch on spirals: both runs have a history per epoch, the average starts after swaStart. */
+    @Test
+    void swaRunsBesideItsSgdBaselineAndAveragesAfterItsStart() {
+        SwaSpec spec = new SwaSpec("spirals", new ModelSpec("mlp", List.of(32, 32), null), null, 40, 36, 64, 0.1,
+                0.02, "cosine", 2, 1, "epochs", 0.9, 0.0, 4L, null).withDefaults();
+        SwaRun.Output output = new SwaRun(catalog).run(spec, null, "seed 4", cpu, TrainingListener.NONE);
+        SwaResult r = output.result();
+        assertThat(r.sgdHistory()).hasSize(40);
+        assertThat(r.swaHistory()).hasSize(40);
+        assertThat(r.averaged()).isEqualTo(4);
+        assertThat(r.swaHistory().get(35).averageTestAccuracy()).isNull();
+        assertThat(r.swaHistory().get(36).averaged()).isEqualTo(1);
+        assertThat(r.swaHistory().get(39).averageTestAccuracy()).isEqualTo(r.swa().testAccuracy());
+        assertThat(r.swa().testAccuracy()).isGreaterThan(0.8);
+        assertThat(r.batchNormRecomputed()).isFalse();
+        assertThat(SafeTensors.read(output.swa()).metadata()).containsEntry("averaged", "4");
+        assertThat(output.png()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    }
+
+    /** From a trained network, 8 epochs of 4-epoch cycles: snapshots at epochs 2 and 6, the first alone = its
+     * ensemble. */
+    @Test
+    void fgeSnapshotsAtEachCyclesLowPoint() {
+        ModelSpec model = new ModelSpec("vgg", null, List.of(8));
+        byte[] start = new TrainingRun(catalog).run(new TrainSpec("fashion-mnist", model, 1, 64, 0.05, 0.9, 0.0, 5L,
+                2000), cpu, TrainingListener.NONE).safetensors();
+        FgeSpec spec = new FgeSpec(new ModelRef(UUID.randomUUID(), null), "fashion-mnist", model, 8, 4, 64, 0.05,
+                0.0005, 0.9, 1e-4, 5L, 2000).withDefaults();
+        FgeRun.Output output = new FgeRun(catalog).run(spec, start, cpu, TrainingListener.NONE);
+        FgeResult r = output.result();
+        assertThat(r.snapshots()).extracting(FgeResult.Snapshot::epoch).containsExactly(2, 6);
+        assertThat(r.snapshots().get(0).ensembleTestAccuracy()).isEqualTo(r.snapshots().get(0).testAccuracy());
+        assertThat(r.snapshots().get(0).ensembleTestLoss()).isCloseTo(r.snapshots().get(0).testLoss(), within(1e-4));
+        var file = SafeTensors.read(output.snapshots());
+        assertThat(file.tensors()).containsKeys("snapshots.0.features.0.weight", "snapshots.1.features.1.running_var");
+        assertThat(file.metadata()).containsEntry("snapshots", "2");
+    }
+}

@@ -1,0 +1,23 @@
+package dev.valley.model.job;
+
+import java.util.List;
+
+/**
+ * What a finished fge job reports, all on the test set: the start network, each snapshot alone, and the ensemble
+ * of the snapshots so far (the mean of their softmax outputs) as each is added. {@code loss} is the NLL.
+ */
+public record FgeResult(
+        double startTestLoss,
+        double startTestAccuracy,
+        List<Snapshot> snapshots,
+        List<TrainResult.EpochRecord> history,
+        String device,
+        double seconds,
+        long parameters,
+        int trainExamples,
+        int testExamples) {
+
+    public record Snapshot(int index, int epoch, double testLoss, double testAccuracy, double ensembleTestLoss,
+            double ensembleTestAccuracy) {
+    }
+}

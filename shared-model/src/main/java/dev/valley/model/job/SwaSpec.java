@@ -1,0 +1,92 @@
+package dev.valley.model.job;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Stochastic weight averaging (Izmailov et al. 2018), against plain SGD at the same budget. The network comes from
+ * {@code dataset} and {@code model} (trained from the seed) or from {@code start} (a trained network). SGD at
+ * {@code lr} until epoch {@code swaStart}, then at {@code swaLr} (reached at once, or by cosine annealing over
+ * {@code annealEpochs}, as SWALR does), the running average updated every {@code averageEvery} epochs or steps.
+ * The baseline is SGD from the same start for the same {@code epochs} with the curve schedule (flat, then linear
+ * down to 1 %).
+ */
+public record SwaSpec(
+        @Pattern(regexp = Datasets.PATTERN, message = "must be one of: fashion-mnist, spirals") String dataset,
+        @Valid ModelSpec model,
+        @Valid ModelRef start,
+        @NotNull @Min(2) @Max(1000) Integer epochs,
+        @NotNull @Min(1) @Max(999) Integer swaStart,
+        @NotNull @Min(1) @Max(65536) Integer batchSize,
+        @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double lr,
+        @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double swaLr,
+        @NotNull @Pattern(regexp = "constant|cosine", message = "must be one of: constant, cosine") String anneal,
+        @NotNull @Min(1) @Max(1000) Integer annealEpochs,
+        @NotNull @Min(1) @Max(100000) Integer averageEvery,
+        @NotNull @Pattern(regexp = "epochs|steps", message = "must be one of: epochs, steps") String averageUnit,
+        @NotNull @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
+        @NotNull @DecimalMin("0") @DecimalMax("1") Double weightDecay,
+        @NotNull Long seed,
+        @Positive Integer trainSubset) implements JobSpec {
+
+    public static final int DEFAULT_EPOCHS = 20;
+    public static final double DEFAULT_SWA_LR = 0.01;
+
+    @AssertTrue(message = "give either start, or dataset and model")
+    boolean isSourceGiven() {
+        return start != null ? model == null : dataset != null && model != null;
+    }
+
+    @AssertTrue(message = "must be before epochs")
+    boolean isSwaStartBeforeEnd() {
+        return swaStart == null || epochs == null || swaStart < epochs;
+    }
+
+    @AssertTrue(message = "needs image inputs; dataset spirals holds 2-D points")
+    boolean isModelFitsDataset() {
+        return model == null || !model.needsImages() || !Datasets.SPIRALS.equals(dataset);
+    }
+
+    @Override
+    public SwaSpec withDefaults() {
+        int e = epochs == null ? DEFAULT_EPOCHS : epochs;
+        return new SwaSpec(dataset, model == null ? null : model.withDefaults(),
+                start == null ? null : start.withDefaults(), e,
+                swaStart == null ? Math.max(1, e * 3 / 4) : swaStart,
+                batchSize == null ? TrainSpec.DEFAULT_BATCH_SIZE : batchSize,
+                lr == null ? TrainSpec.DEFAULT_LR : lr,
+                swaLr == null ? DEFAULT_SWA_LR : swaLr,
+                anneal == null ? "cosine" : anneal,
+                annealEpochs == null ? 1 : annealEpochs,
+                averageEvery == null ? 1 : averageEvery,
+                averageUnit == null ? "epochs" : averageUnit,
+                momentum == null ? TrainSpec.DEFAULT_MOMENTUM : momentum,
+                weightDecay == null ? TrainSpec.DEFAULT_WEIGHT_DECAY : weightDecay,
+                seed == null ? TrainSpec.DEFAULT_SEED : seed,
+                trainSubset);
+    }
+
+    @Override
+    public Map<String, ModelRef> modelRefs() {
+        Map<String, ModelRef> refs = new LinkedHashMap<>();
+        if (start != null) {
+            refs.put("start", start);
+        }
+        return refs;
+    }
+
+    @Override
+    public JobSpec withInputs(ModelSpec inputModel, String inputDataset) {
+        return new SwaSpec(dataset == null ? inputDataset : dataset, inputModel, start, epochs, swaStart, batchSize,
+                lr, swaLr, anneal, annealEpochs, averageEvery, averageUnit, momentum, weightDecay, seed, trainSubset);
+    }
+}

@@ -109,13 +109,18 @@ public final class LineChart {
             }
             g.draw(path);
         }
-        // The legend on a translucent box in the top right corner, over the lines.
+        // The legend on a translucent box in the right-hand corner (top or bottom) that covers fewer points.
         int labelWidth = panel.series().stream().mapToInt(s -> g.getFontMetrics().stringWidth(s.label())).max()
                 .orElse(0);
         int legendX = x1 - labelWidth - 48;
+        int boxHeight = 16 * panel.series().size() + 4;
+        int top = y1 + 4;
+        int bottom = y0 - 4 - boxHeight;
+        int boxY = covered(panel, xr, yr, x0, x1, y0, y1, legendX - 4, top, boxHeight)
+                <= covered(panel, xr, yr, x0, x1, y0, y1, legendX - 4, bottom, boxHeight) ? top : bottom;
         g.setColor(new Color(255, 255, 255, 210));
-        g.fillRect(legendX - 4, y1 + 4, labelWidth + 48, 16 * panel.series().size() + 4);
-        int legendY = y1 + 16;
+        g.fillRect(legendX - 4, boxY, labelWidth + 48, boxHeight);
+        int legendY = boxY + 12;
         for (Series s : panel.series()) {
             g.setColor(PALETTE[s.color() % PALETTE.length]);
             g.setStroke(stroke(s.dashed()));
@@ -125,6 +130,22 @@ public final class LineChart {
             g.drawString(s.label(), legendX + 36, legendY);
             legendY += 16;
         }
+    }
+
+    /** How many data points would lie under a legend box at {@code (left, top)}, reaching the right edge. */
+    private static int covered(Panel panel, double[] xr, double[] yr, int x0, int x1, int y0, int y1, int left,
+            int top, int height) {
+        int count = 0;
+        for (Series s : panel.series()) {
+            for (int i = 0; i < s.x().length; i++) {
+                int px = map(s.x()[i], xr, x0, x1);
+                int py = map(s.y()[i], yr, y0, y1);
+                if (px >= left && py >= top && py <= top + height) {
+                    count++;
+                }
+            }
+        }
+        return count;
     }
 
     private static BasicStroke stroke(boolean dashed) {

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Independent check of a Valley curve: builds phi(t) from curve.safetensors and evaluates it on Fashion-MNIST.
+"""Independent check of a Valley network on Fashion-MNIST: a curve point phi(t) or a single network (swa, sgd, model).
 
-phi(t) = sum_k c_k(t) * bend_k, with Bernstein (bezier) or hat (polychain) coefficients, read from the file's
-metadata. For batch-norm nets (vgg) the statistics are recomputed first as torch.optim.swa_utils.update_bn does:
-one pass over the training set in batches of the curve's batch size, in stored order, each running statistic the
-plain mean of the per-batch mean and unbiased variance. NumPy only, float64; MLP and VGG.
-    python3 tools/verify_curve.py curve.safetensors [t=0.5] [/usr/share/datasets/fashion-mnist]
-Prints train and test loss and accuracy at t as JSON, to compare with curve.json's series at that t.
+For curve.safetensors, phi(t) = sum_k c_k(t) * bend_k, with Bernstein (bezier) or hat (polychain) coefficients
+read from the file's metadata. For batch-norm nets (vgg) the statistics are recomputed first, ignoring any stored
+ones, as torch.optim.swa_utils.update_bn does: one pass over the training set in batches of the spec's batch size,
+in stored order, each running statistic the plain mean of the per-batch mean and unbiased variance.
+NumPy only, float64; MLP and VGG.
+    python3 tools/verify_network.py curve.safetensors [t=0.5] [/usr/share/datasets/fashion-mnist]
+    python3 tools/verify_network.py swa.safetensors
+Prints train and test loss and accuracy as JSON, to compare with the job's result.
 """
 import json, math, sys
 import numpy as np
@@ -75,10 +77,13 @@ def main():
     spec = json.loads(meta["spec"])
     if spec.get("trainSubset"):
         sys.exit("this check needs a curve trained on the whole training set (Valley's subsets are its own permutation)")
-    bends = int(meta["bends"])
-    c = coefficients(meta["curve"], bends, t)
-    names = sorted({k.split(".", 2)[2] for k in tensors})
-    w = {n: sum(c[k] * tensors[f"bends.{k}.{n}"].astype(np.float64) for k in range(bends)) for n in names}
+    if "bends" in meta:
+        bends = int(meta["bends"])
+        c = coefficients(meta["curve"], bends, t)
+        names = sorted({k.split(".", 2)[2] for k in tensors})
+        w = {n: sum(c[k] * tensors[f"bends.{k}.{n}"].astype(np.float64) for k in range(bends)) for n in names}
+    else:
+        w = {n: v.astype(np.float64) for n, v in tensors.items() if not n.endswith(("running_mean", "running_var", "num_batches_tracked"))}
     net = {"mlp": mlp, "vgg": vgg}[meta["arch"]]
     train_x = idx(folder + "/train-images-idx3-ubyte.gz").astype(np.float64)[:, None] / 255
     train_y = idx(folder + "/train-labels-idx1-ubyte.gz").astype(np.int64)
@@ -92,7 +97,8 @@ def main():
         bn = {k: (np.mean([m for m, _ in v], axis=0), np.mean([u for _, u in v], axis=0)) for k, v in measured.items()}
     train_loss, train_acc = metrics(net, w, train_x, train_y, bn)
     test_loss, test_acc = metrics(net, w, test_x, test_y, bn)
-    print(json.dumps({"evaluatedWith": "numpy " + np.__version__, "t": t, "curve": meta["curve"], "bends": bends,
+    print(json.dumps({"evaluatedWith": "numpy " + np.__version__, "t": t if "bends" in meta else None,
+                      "curve": meta.get("curve"), "bends": meta.get("bends"),
                       "batchNormRecomputed": bool(bn), "trainLoss": train_loss, "trainAccuracy": train_acc,
                       "testLoss": test_loss, "testAccuracy": test_acc}))
 

@@ -99,6 +99,7 @@ class EndToEndTest {
             misspelt field    | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"epoch":3}}        | spec.epoch
             vgg on spirals    | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"vgg"}}}                  | spec.model.arch
             momentum of 1     | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"momentum":1}}     | spec.momentum
+            unknown schedule  | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"schedule":"step"}} | spec.schedule
             spec not object   | {"type":"train","spec":[1,2]}                                                         | spec
             name as object    | {"type":"train","name":{"a":1},"spec":{"dataset":"spirals","model":{"arch":"mlp"}}}  | name
             """)

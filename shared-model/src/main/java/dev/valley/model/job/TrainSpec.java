@@ -12,7 +12,9 @@ import jakarta.validation.constraints.Positive;
 
 /**
  * Train a network from a seed with SGD and momentum: a mode of the loss. Every field but {@code dataset} and
- * {@code model} has a default.
+ * {@code model} has a default. {@code schedule}: {@code constant} at {@code lr}; {@code decay}, flat for half the
+ * epochs then linear down to 1 % at 90 % (dnn-mode-connectivity's); {@code cosine}, from lr to 0 over the run,
+ * per step.
  */
 public record TrainSpec(
         @NotNull @Pattern(regexp = Datasets.PATTERN, message = "must be one of: fashion-mnist, spirals") String dataset,
@@ -23,7 +25,9 @@ public record TrainSpec(
         @NotNull @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
         @NotNull @DecimalMin("0") @DecimalMax("1") Double weightDecay,
         @NotNull Long seed,
-        @Positive Integer trainSubset) implements JobSpec {
+        @Positive Integer trainSubset,
+        @Pattern(regexp = "constant|decay|cosine", message = "must be one of: constant, decay, cosine") String schedule)
+        implements JobSpec {
 
     public static final int DEFAULT_EPOCHS = 10;
     public static final int DEFAULT_BATCH_SIZE = 128;
@@ -31,6 +35,13 @@ public record TrainSpec(
     public static final double DEFAULT_MOMENTUM = 0.9;
     public static final double DEFAULT_WEIGHT_DECAY = 1e-4;
     public static final long DEFAULT_SEED = 0;
+    public static final String CONSTANT = "constant";
+
+    /** The spec as it was before {@code schedule}: a constant rate. */
+    public TrainSpec(String dataset, ModelSpec model, Integer epochs, Integer batchSize, Double lr, Double momentum,
+            Double weightDecay, Long seed, Integer trainSubset) {
+        this(dataset, model, epochs, batchSize, lr, momentum, weightDecay, seed, trainSubset, null);
+    }
 
     @AssertTrue(message = "needs image inputs; dataset spirals holds 2-D points")
     boolean isModelFitsDataset() {
@@ -48,6 +59,7 @@ public record TrainSpec(
                 momentum == null ? DEFAULT_MOMENTUM : momentum,
                 weightDecay == null ? DEFAULT_WEIGHT_DECAY : weightDecay,
                 seed == null ? DEFAULT_SEED : seed,
-                trainSubset);
+                trainSubset,
+                schedule == null ? CONSTANT : schedule);
     }
 }

@@ -22,6 +22,16 @@ public final class LearningRates {
         return base * factor;
     }
 
+    /** A train spec's named schedule over {@code epochs} epochs from {@code lr}. */
+    public static Schedule named(String name, double lr, int epochs) {
+        return switch (name) {
+            case "constant" -> Schedule.constant(lr);
+            case "decay" -> (epoch, fraction) -> halfFlatThenLinear(lr, epoch, epochs);
+            case "cosine" -> (epoch, fraction) -> lr * (1 + Math.cos(Math.PI * (epoch + fraction) / epochs)) / 2;
+            default -> throw new IllegalArgumentException("unknown schedule " + name);
+        };
+    }
+
     /** A rate per step: {@code epoch} counts from 0, {@code fraction} in [0, 1) is how far into the epoch. */
     @FunctionalInterface
     public interface Schedule {

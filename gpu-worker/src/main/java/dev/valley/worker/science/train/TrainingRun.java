@@ -35,7 +35,8 @@ public final class TrainingRun {
                 DeviceData test = DeviceData.of(manager, data.test());
                 Weights weights = architecture.initialize(manager, spec.seed())) {
             Trainer.Outcome outcome = Trainer.train(weights, train, test, new Trainer.Config(spec.epochs(),
-                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed()), listener);
+                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
+                    LearningRates.named(spec.schedule(), spec.lr(), spec.epochs())), listener);
             Metrics trainMetrics = Evaluator.evaluate(weights, train);
             Metrics testMetrics = Evaluator.evaluate(weights, test);
             TrainResult result = new TrainResult(trainMetrics.loss(), trainMetrics.accuracy(), testMetrics.loss(),

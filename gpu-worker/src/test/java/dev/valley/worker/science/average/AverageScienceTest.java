@@ -41,6 +41,12 @@ class AverageScienceTest {
         assertThat(LearningRates.cyclic(0.05, 0.0005, 4, 2, 0)).isCloseTo(0.0005, within(1e-12));
         assertThat(LearningRates.cyclic(0.05, 0.0005, 4, 3, 0.5)).isCloseTo(0.05 * 0.75 + 0.0005 * 0.25, within(1e-12));
         assertThat(LearningRates.cyclic(0.05, 0.0005, 4, 5, 0)).isCloseTo((0.05 + 0.0005) / 2, within(1e-12));
+        // Cosine over 4 epochs, half way: (1 + cos(π/2)) / 2 = ½; a quarter in: (1 + √½) / 2.
+        assertThat(LearningRates.named("cosine", 0.1, 4).at(2, 0)).isCloseTo(0.05, within(1e-12));
+        assertThat(LearningRates.named("cosine", 0.1, 4).at(0, 0.999999)).isCloseTo(0.1 * (1 + Math.sqrt(0.5)) / 2,
+                within(1e-6));
+        assertThat(LearningRates.named("decay", 0.1, 10).at(7, 0.3)).isCloseTo(0.1 * (1 - 0.2 / 0.4 * 0.99),
+                within(1e-12));
     }
 
     /** Three networks averaged one by one give their arithmetic mean, element by element. */

@@ -11,6 +11,8 @@ import org.springframework.validation.annotation.Validated;
  * @param pool which dispatch queue this worker takes jobs from
  * @param device "auto" (a GPU when there is one), "cpu", "gpu" or "gpu:N"
  * @param id how events name this worker; host and process by default
+ * @param checkpointEvery a training job stores its state every this many epochs (0: never), under its attempt as
+ *     {@code checkpoint.safetensors}, overwriting the last
  */
 @Validated
 @ConfigurationProperties("valley.worker")
@@ -20,7 +22,8 @@ public record WorkerProperties(
         String id,
         @DefaultValue("10s") Duration heartbeatInterval,
         @DefaultValue("1s") Duration progressInterval,
-        @DefaultValue("/usr/share/datasets/fashion-mnist") Path fashionMnist) {
+        @DefaultValue("/usr/share/datasets/fashion-mnist") Path fashionMnist,
+        @DefaultValue("1") @jakarta.validation.constraints.Min(0) int checkpointEvery) {
 
     public String workerId() {
         return id != null && !id.isBlank() ? id : hostName() + ":" + ProcessHandle.current().pid();

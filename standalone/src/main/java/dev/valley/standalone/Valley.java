@@ -53,6 +53,10 @@ public final class Valley {
         return all.toArray(String[]::new);
     }
 
+    public ConfigurableApplicationContext worker() {
+        return worker;
+    }
+
     public ConfigurableApplicationContext api() {
         return api;
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.valley.embedded.Infrastructure;
 import dev.valley.worker.science.data.Spirals;
+import dev.valley.worker.science.io.SafeTensors;
+import dev.valley.worker.storage.ObjectStore;
 import dev.valley.worker.science.data.Split;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -45,6 +47,13 @@ class AveragingEndToEndTest {
                 .containsExactly("sgd.safetensors", "swa.json", "swa.png", "swa.safetensors");
         JsonNode r = done.get("result");
         assertThat(r.get("averaged").asInt()).isEqualTo(6);
+        // The last checkpoint, under the attempt: the SWA run after its last epoch, with its average.
+        var checkpoint = SafeTensors.read(valley.worker().getBean(ObjectStore.class)
+                .read("jobs/" + id + "/attempt-1/checkpoint.safetensors"));
+        assertThat(checkpoint.metadata()).containsEntry("phase", "swa").containsEntry("epoch", "30")
+                .containsEntry("averaged", "6");
+        assertThat(checkpoint.tensors()).containsKeys("model.layers.0.weight", "momentum.layers.2.bias",
+                "average.layers.1.weight");
         assertThat(r.get("sgdHistory")).hasSize(30);
         Split test = Spirals.generate(4).test();
         double[][] x = PlainMlp.rows(test);
@@ -76,6 +85,10 @@ class AveragingEndToEndTest {
         assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
         JsonNode snapshots = done.at("/result/snapshots");
         assertThat(snapshots.findValuesAsString("epoch")).containsExactly("2", "6", "10");
+        var checkpoint = SafeTensors.read(valley.worker().getBean(ObjectStore.class)
+                .read("jobs/" + id + "/attempt-1/checkpoint.safetensors"));
+        assertThat(checkpoint.metadata()).containsEntry("epoch", "12").containsEntry("snapshots", "3");
+        assertThat(checkpoint.tensors()).containsKeys("model.layers.0.weight", "snapshots.2.layers.2.bias");
 
         PlainMlp.Tensors file = PlainMlp.read(api.download(id, "fge-snapshots.safetensors"));
         Split test = Spirals.generate(6).test();

@@ -75,7 +75,10 @@ class DispatchListener {
             if (handler == null) {
                 throw new IllegalArgumentException("this worker has no handler for job type " + message.type());
             }
-            JobContext context = new JobContext(jobId, attempt, workerId, reporter, cancels, worker.progressInterval());
+            String checkpointKey = ArtifactKeys.of(jobId, attempt, ArtifactKeys.CHECKPOINT);
+            JobContext context = new JobContext(jobId, attempt, workerId, reporter, cancels, worker.progressInterval(),
+                    worker.checkpointEvery(), bytes -> store.put(checkpointKey, ArtifactKeys.CHECKPOINT,
+                            "application/octet-stream", bytes));
             JobHandler.Outcome outcome = compute.call(() -> handler.run(message, context));
             if (context.cancelRequested()) {
                 throw new CancelledException(0, 0);

@@ -2,6 +2,7 @@ package dev.valley.worker.runner;
 
 import dev.valley.model.event.JobEvent;
 import dev.valley.model.job.TrainResult.EpochRecord;
+import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.TrainingListener;
 import java.time.Duration;
 import java.util.UUID;
@@ -15,9 +16,14 @@ final class JobContext {
     private final CancelRequests cancels;
     private final long progressIntervalNanos;
     private long lastProgress;
+    private final int checkpointEvery;
+    private final java.util.function.Consumer<byte[]> checkpoints;
 
+    /** {@code checkpoints} stores a checkpoint's bytes; one is taken every {@code checkpointEvery} epochs (0: never). */
     JobContext(UUID jobId, int attempt, String worker, EventReporter reporter, CancelRequests cancels,
-            Duration progressInterval) {
+            Duration progressInterval, int checkpointEvery, java.util.function.Consumer<byte[]> checkpoints) {
+        this.checkpointEvery = checkpointEvery;
+        this.checkpoints = checkpoints;
         this.jobId = jobId;
         this.attempt = attempt;
         this.worker = worker;
@@ -52,6 +58,13 @@ final class JobContext {
                 epochsDone++;
                 progress((double) epochsDone / epochs, String.format("epoch %d: train loss %.4f, test accuracy %.4f",
                         r.epoch(), r.trainLoss(), r.testAccuracy()), true);
+            }
+
+            @Override
+            public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+                if (checkpointEvery > 0 && epoch % checkpointEvery == 0) {
+                    checkpoints.accept(state.get().bytes());
+                }
             }
 
             @Override

@@ -14,6 +14,7 @@ import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Architectures;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.plot.LineChart;
+import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.LearningRates;
 import dev.valley.worker.science.train.Metrics;
@@ -73,6 +74,17 @@ public final class FgeRun {
                                         snapshotTensors));
                             }
                             listener.onEpoch(r);
+                        }
+
+                        @Override
+                        public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+                            listener.onCheckpoint(epoch, () -> {
+                                Checkpoint checkpoint = state.get().meta("snapshots",
+                                        Integer.toString(snapshots.size()));
+                                Map<String, NDArray> taken = new LinkedHashMap<>();
+                                snapshotTensors.forEach((k, v) -> taken.put(k.substring("snapshots.".length()), v));
+                                return checkpoint.put("snapshots", taken);
+                            });
                         }
 
                         @Override

@@ -14,6 +14,7 @@ import dev.valley.worker.science.model.Architectures;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.plot.LineChart;
 import dev.valley.worker.science.train.BatchNormStatistics;
+import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.LearningRates;
 import dev.valley.worker.science.train.Metrics;
@@ -58,13 +59,13 @@ public final class SwaRun {
             Trainer.Outcome baseline = Trainer.train(sgd, train, test, new Trainer.Config(spec.epochs(),
                     spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
                     (epoch, fraction) -> LearningRates.halfFlatThenLinear(spec.lr(), epoch, spec.epochs())),
-                    half(listener, 0));
+                    half(listener, 0, "baseline"));
 
             boolean cosine = "cosine".equals(spec.anneal());
             boolean bySteps = "steps".equals(spec.averageUnit());
             List<SwaResult.SwaEpoch> swaHistory = new ArrayList<>();
             long[] steps = {0};
-            TrainingListener half = half(listener, 0.5);
+            TrainingListener half = half(listener, 0.5, "swa");
             Trainer.train(swa, train, test, new Trainer.Config(spec.epochs(), spec.batchSize(), spec.lr(),
                     spec.momentum(), spec.weightDecay(), spec.seed(), (epoch, fraction) -> LearningRates.swa(
                             spec.lr(), spec.swaLr(), spec.swaStart(), cosine, spec.annealEpochs(), epoch)),
@@ -91,6 +92,12 @@ public final class SwaRun {
                                     averaged == null ? null : averaged.loss(),
                                     averaged == null ? null : averaged.accuracy(), average.count(), r.seconds()));
                             half.onEpoch(r);
+                        }
+
+                        @Override
+                        public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+                            half.onCheckpoint(epoch, () -> state.get().put("average", average.tensors())
+                                    .meta("averaged", Integer.toString(average.count())));
                         }
 
                         @Override
@@ -136,9 +143,14 @@ public final class SwaRun {
         }
     }
 
-    /** The listener for one of the two runs, each half of the job. */
-    private static TrainingListener half(TrainingListener listener, double offset) {
+    /** The listener for one of the two runs, each half of the job; its checkpoints say which run. */
+    private static TrainingListener half(TrainingListener listener, double offset, String phase) {
         return new TrainingListener() {
+            @Override
+            public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+                listener.onCheckpoint(epoch, () -> state.get().meta("phase", phase));
+            }
+
             @Override
             public void onStep(int epoch, int step, double done) {
                 listener.onStep(epoch, step, offset + done / 2);

@@ -40,6 +40,11 @@ public final class WeightAverage implements AutoCloseable {
         }
     }
 
+    /** The averaged parameters by name (live, not copies). */
+    public Map<String, NDArray> tensors() {
+        return java.util.Collections.unmodifiableMap(average);
+    }
+
     public int count() {
         return count;
     }

@@ -74,6 +74,11 @@ public final class Sgd implements AutoCloseable {
         }
     }
 
+    /** The momentum buffer of parameter {@code i}, for checkpoints. */
+    public NDArray momentumBuffer(int i) {
+        return momentumBuffers.get(i);
+    }
+
     @Override
     public void close() {
         manager.close();

@@ -29,6 +29,16 @@ public final class Trainer {
     private Trainer() {
     }
 
+    /** {@code model.*} and {@code momentum.*} after {@code epoch}. */
+    static Checkpoint checkpoint(int epoch, Weights weights, Sgd sgd) {
+        java.util.Map<String, NDArray> momentum = new java.util.LinkedHashMap<>();
+        int i = 0;
+        for (String name : weights.parameterMap().keySet()) {
+            momentum.put(name, sgd.momentumBuffer(i++));
+        }
+        return new Checkpoint(epoch).put("model", weights.tensors()).put("momentum", momentum);
+    }
+
     public static Outcome train(Weights weights, DeviceData train, DeviceData test, Config config,
             TrainingListener listener) {
         List<EpochRecord> history = new ArrayList<>();
@@ -44,6 +54,7 @@ public final class Trainer {
                                 testMetrics.accuracy(), seconds);
                         history.add(record);
                         listener.onEpoch(record);
+                        listener.onCheckpoint(epoch, () -> checkpoint(epoch, weights, sgd));
                     },
                     (x, y, scope, epoch, step) -> {
                         double lr = config.schedule().at(epoch - 1, (double) (step - 1) / stepsPerEpoch);

@@ -14,6 +14,10 @@ public interface TrainingListener {
     default void onEpoch(EpochRecord record) {
     }
 
+    /** After each epoch: {@code state} builds the loop's checkpoint, for a listener that wants one now. */
+    default void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+    }
+
     /** Asked before every step: true stops the loop with {@link CancelledException}. */
     default boolean cancelRequested() {
         return false;

@@ -17,6 +17,7 @@ import dev.valley.worker.science.data.FashionMnist;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Mlp;
 import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.LearningRates;
 import dev.valley.worker.science.train.TrainingListener;
 import dev.valley.worker.science.train.TrainingRun;
@@ -78,8 +79,25 @@ class AverageScienceTest {
     void swaRunsBesideItsSgdBaselineAndAveragesAfterItsStart() {
         SwaSpec spec = new SwaSpec("spirals", new ModelSpec("mlp", List.of(32, 32), null), null, 40, 36, 64, 0.1,
                 0.02, "cosine", 2, 1, "epochs", 0.9, 0.0, 4L, null).withDefaults();
-        SwaRun.Output output = new SwaRun(catalog).run(spec, null, "seed 4", cpu, TrainingListener.NONE);
+        List<SafeTensors.Contents> checkpoints = new java.util.ArrayList<>();
+        SwaRun.Output output = new SwaRun(catalog).run(spec, null, "seed 4", cpu, new TrainingListener() {
+            @Override
+            public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+                if (epoch % 10 == 0) {
+                    checkpoints.add(SafeTensors.read(state.get().bytes()));
+                }
+            }
+        });
         SwaResult r = output.result();
+        // Every tenth epoch of both runs: the baseline's last is sgd.safetensors, tensor for tensor.
+        assertThat(checkpoints).extracting(c -> c.metadata().get("phase") + " " + c.metadata().get("epoch"))
+                .containsExactly("baseline 10", "baseline 20", "baseline 30", "baseline 40", "swa 10", "swa 20",
+                        "swa 30", "swa 40");
+        var baseline = checkpoints.get(3).tensors();
+        SafeTensors.read(output.sgd()).tensors().forEach((name, t) ->
+                assertThat(baseline.get("model." + name).floats()).containsExactly(t.floats()));
+        assertThat(checkpoints.get(7).metadata()).containsEntry("averaged", "4");
+        assertThat(checkpoints.get(7).tensors()).containsKeys("momentum.layers.0.weight", "average.layers.2.bias");
         assertThat(r.sgdHistory()).hasSize(40);
         assertThat(r.swaHistory()).hasSize(40);
         assertThat(r.averaged()).isEqualTo(4);

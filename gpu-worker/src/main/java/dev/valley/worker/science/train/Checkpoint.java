@@ -1,0 +1,36 @@
+package dev.valley.worker.science.train;
+
+import ai.djl.ndarray.NDArray;
+import dev.valley.worker.science.io.SafeTensors;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The state of a training loop after an epoch, as one safetensors file: {@code model.{name}} (every tensor of the
+ * network), {@code momentum.{name}} (SGD's buffer of each parameter), and what the job adds (an average, say);
+ * {@code __metadata__} has {@code format} {@code valley/checkpoint-v1}, {@code epoch} and the job's own entries.
+ * Built only when it is due, and serialised before the loop goes on.
+ */
+public final class Checkpoint {
+    private final Map<String, NDArray> tensors = new LinkedHashMap<>();
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+
+    Checkpoint(int epoch) {
+        metadata.put("format", "valley/checkpoint-v1");
+        metadata.put("epoch", Integer.toString(epoch));
+    }
+
+    public Checkpoint put(String prefix, Map<String, NDArray> named) {
+        named.forEach((name, array) -> tensors.put(prefix + "." + name, array));
+        return this;
+    }
+
+    public Checkpoint meta(String key, String value) {
+        metadata.put(key, value);
+        return this;
+    }
+
+    public byte[] bytes() {
+        return SafeTensors.write(tensors, metadata);
+    }
+}

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.valley.embedded.Infrastructure;
 import dev.valley.worker.science.data.Spirals;
+import dev.valley.worker.science.io.SafeTensors;
+import dev.valley.worker.storage.ObjectStore;
 import dev.valley.worker.science.data.Split;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
@@ -83,6 +85,12 @@ class CurveEndToEndTest {
         assertThat(r.get("batchNormRecomputed").asBoolean()).isFalse();
         assertThat(done.get("artifacts").findValuesAsString("name"))
                 .containsExactly("curve.json", "curve.npz", "curve.png", "curve.safetensors");
+
+        var checkpoint = SafeTensors.read(valley.worker().getBean(ObjectStore.class)
+                .read("jobs/" + id + "/attempt-1/checkpoint.safetensors"));
+        assertThat(checkpoint.metadata()).containsEntry("epoch", "20").containsEntry("bends", "3");
+        assertThat(checkpoint.tensors()).containsKeys("bends.0.layers.0.weight", "bends.1.layers.0.weight",
+                "momentum.1.layers.2.bias").doesNotContainKey("momentum.0.layers.0.weight");
 
         PlainMlp.Tensors bends = PlainMlp.read(api.download(id, "curve.safetensors"));
         PlainMlp.Tensors middle = PlainMlp.curvePoint(bends, new double[] {0.25, 0.5, 0.25});

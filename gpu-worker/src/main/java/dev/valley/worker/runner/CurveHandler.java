@@ -49,6 +49,12 @@ class CurveHandler implements JobHandler {
             }
 
             @Override
+            public void onCheckpoint(int epoch,
+                    java.util.function.Supplier<dev.valley.worker.science.train.Checkpoint> state) {
+                context.checkpoint(epoch, state);
+            }
+
+            @Override
             public boolean cancelRequested() {
                 return context.cancelRequested();
             }

@@ -62,9 +62,7 @@ final class JobContext {
 
             @Override
             public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
-                if (checkpointEvery > 0 && epoch % checkpointEvery == 0) {
-                    checkpoints.accept(state.get().bytes());
-                }
+                checkpoint(epoch, state);
             }
 
             @Override
@@ -72,6 +70,13 @@ final class JobContext {
                 return JobContext.this.cancelRequested();
             }
         };
+    }
+
+    /** Stores the state after {@code epoch} when a checkpoint is due. */
+    void checkpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+        if (checkpointEvery > 0 && epoch % checkpointEvery == 0) {
+            checkpoints.accept(state.get().bytes());
+        }
     }
 
     boolean cancelRequested() {

@@ -73,6 +73,12 @@ public final class CurveRun {
                         }
 
                         @Override
+                        public void onCheckpoint(int epoch,
+                                java.util.function.Supplier<dev.valley.worker.science.train.Checkpoint> state) {
+                            progress.onCheckpoint(epoch, state);
+                        }
+
+                        @Override
                         public boolean cancelRequested() {
                             return progress.cancelRequested();
                         }

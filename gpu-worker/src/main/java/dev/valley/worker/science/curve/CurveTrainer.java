@@ -8,6 +8,7 @@ import dev.valley.model.job.CurveResult;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.DivergedException;
 import dev.valley.worker.science.train.LearningRates;
 import dev.valley.worker.science.train.MinibatchLoop;
@@ -39,6 +40,22 @@ public final class CurveTrainer {
     private CurveTrainer() {
     }
 
+    /** Every bend ({@code bends.{k}.{name}}), the interior bends' momentum ({@code momentum.{k}.{name}}) and the
+     * shared training statistics ({@code running.{name}}). */
+    private static Checkpoint checkpoint(int epoch, Curve curve, Sgd sgd, int perBend, Map<String, NDArray> buffers) {
+        Map<String, NDArray> momentum = new java.util.LinkedHashMap<>();
+        for (int k = 1; k < curve.bendCount() - 1; k++) {
+            int i = 0;
+            for (String name : curve.bend(k).keySet()) {
+                momentum.put(k + "." + name, sgd.momentumBuffer((k - 1) * perBend + i++));
+            }
+        }
+        Map<String, NDArray> bends = new java.util.LinkedHashMap<>();
+        curve.namedTensors().forEach((name, array) -> bends.put(name.substring("bends.".length()), array));
+        return new Checkpoint(epoch).put("bends", bends).put("momentum", momentum).put("running", buffers)
+                .meta("curve", curve.kind().wireName()).meta("bends", Integer.toString(curve.bendCount()));
+    }
+
     public static Outcome train(Curve curve, DeviceData train, Config config, TrainingListener listener,
             Consumer<CurveResult.Epoch> onEpoch) {
         int bendCount = curve.bendCount();
@@ -66,6 +83,7 @@ public final class CurveTrainer {
                             CurveResult.Epoch record = new CurveResult.Epoch(epoch, lr[0], meanLoss, seconds);
                             history.add(record);
                             onEpoch.accept(record);
+                            listener.onCheckpoint(epoch, () -> checkpoint(epoch, curve, sgd, perBend, buffers));
                         }
                     },
                     (x, y, scope, epoch, step) -> {

@@ -15,7 +15,7 @@ public final class Checkpoint {
     private final Map<String, NDArray> tensors = new LinkedHashMap<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
 
-    Checkpoint(int epoch) {
+    public Checkpoint(int epoch) {
         metadata.put("format", "valley/checkpoint-v1");
         metadata.put("epoch", Integer.toString(epoch));
     }

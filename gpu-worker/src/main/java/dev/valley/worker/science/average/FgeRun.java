@@ -7,11 +7,8 @@ import dev.valley.model.job.FgeResult;
 import dev.valley.model.job.FgeSpec;
 import dev.valley.model.job.TrainResult.EpochRecord;
 import dev.valley.worker.science.data.DatasetCatalog;
-import dev.valley.worker.science.data.DatasetSplits;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.io.SafeTensors;
-import dev.valley.worker.science.model.Architecture;
-import dev.valley.worker.science.model.Architectures;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.plot.LineChart;
 import dev.valley.worker.science.train.Checkpoint;
@@ -21,6 +18,7 @@ import dev.valley.worker.science.train.Metrics;
 import dev.valley.worker.science.train.NoGrad;
 import dev.valley.worker.science.train.Trainer;
 import dev.valley.worker.science.train.TrainingListener;
+import dev.valley.worker.science.train.Workspace;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,15 +43,13 @@ public final class FgeRun {
 
     public Output run(FgeSpec spec, byte[] startBytes, Device device, TrainingListener listener) {
         long began = System.nanoTime();
-        DatasetSplits data = datasets.load(spec.dataset(), spec.seed()).withTrainSubset(spec.trainSubset(),
-                spec.seed());
-        Architecture architecture = Architectures.of(spec.model(), data.sampleShape(), data.classes());
-        try (NDManager manager = NDManager.newBaseManager(device);
-                DeviceData train = DeviceData.of(manager, data.train());
-                DeviceData test = DeviceData.of(manager, data.test());
-                Weights weights = Networks.start(architecture, manager, startBytes, spec.seed());
-                NDManager kept = manager.newSubManager();
+        try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.model(),
+                device);
+                Weights weights = Networks.start(ws.architecture(), ws.manager(), startBytes, spec.seed());
+                NDManager kept = ws.manager().newSubManager();
                 NoGrad noGrad = NoGrad.enter()) {
+            DeviceData train = ws.train();
+            DeviceData test = ws.test();
             Metrics start = Evaluator.evaluate(weights, test);
             List<FgeResult.Snapshot> snapshots = new ArrayList<>();
             Map<String, NDArray> snapshotTensors = new LinkedHashMap<>();
@@ -95,12 +91,8 @@ public final class FgeRun {
             FgeResult result = new FgeResult(start.loss(), start.accuracy(), snapshots, outcome.history(),
                     device.toString(), (System.nanoTime() - began) / 1e9, weights.parameterCount(), train.size(),
                     test.size());
-            Map<String, String> metadata = new LinkedHashMap<>(architecture.metadata());
-            metadata.put("format", "valley/snapshots-v1");
+            Map<String, String> metadata = ws.metadata("valley/snapshots-v1", spec);
             metadata.put("snapshots", Integer.toString(snapshots.size()));
-            metadata.put("dataset", spec.dataset());
-            metadata.put("classes", Integer.toString(data.classes()));
-            metadata.put("spec", JSON.writeValueAsString(spec));
             return new Output(result, SafeTensors.write(snapshotTensors, metadata), JSON.writeValueAsBytes(result),
                     png(result));
         }

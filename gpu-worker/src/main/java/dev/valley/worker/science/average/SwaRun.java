@@ -6,11 +6,8 @@ import dev.valley.model.job.SwaResult;
 import dev.valley.model.job.SwaSpec;
 import dev.valley.model.job.TrainResult.EpochRecord;
 import dev.valley.worker.science.data.DatasetCatalog;
-import dev.valley.worker.science.data.DatasetSplits;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.io.SafeTensors;
-import dev.valley.worker.science.model.Architecture;
-import dev.valley.worker.science.model.Architectures;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.plot.LineChart;
 import dev.valley.worker.science.train.BatchNormStatistics;
@@ -21,6 +18,7 @@ import dev.valley.worker.science.train.Metrics;
 import dev.valley.worker.science.train.NoGrad;
 import dev.valley.worker.science.train.Trainer;
 import dev.valley.worker.science.train.TrainingListener;
+import dev.valley.worker.science.train.Workspace;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,17 +43,15 @@ public final class SwaRun {
     /** {@code startBytes} null trains from the spec's seed. {@code listener} sees both runs as one: done in [0, 1]. */
     public Output run(SwaSpec spec, byte[] startBytes, String startedFrom, Device device, TrainingListener listener) {
         long began = System.nanoTime();
-        DatasetSplits data = datasets.load(spec.dataset(), spec.seed()).withTrainSubset(spec.trainSubset(),
-                spec.seed());
-        Architecture architecture = Architectures.of(spec.model(), data.sampleShape(), data.classes());
-        try (NDManager manager = NDManager.newBaseManager(device);
-                DeviceData train = DeviceData.of(manager, data.train());
-                DeviceData test = DeviceData.of(manager, data.test());
-                Weights start = Networks.start(architecture, manager, startBytes, spec.seed());
+        try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.model(),
+                device);
+                Weights start = Networks.start(ws.architecture(), ws.manager(), startBytes, spec.seed());
                 NoGrad noGrad = NoGrad.enter();
-                Weights sgd = start.copy(manager, true);
-                Weights swa = start.copy(manager, true);
-                WeightAverage average = new WeightAverage(manager)) {
+                Weights sgd = start.copy(ws.manager(), true);
+                Weights swa = start.copy(ws.manager(), true);
+                WeightAverage average = new WeightAverage(ws.manager())) {
+            DeviceData train = ws.train();
+            DeviceData test = ws.test();
             Trainer.Outcome baseline = Trainer.train(sgd, train, test, new Trainer.Config(spec.epochs(),
                     spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
                     (epoch, fraction) -> LearningRates.halfFlatThenLinear(spec.lr(), epoch, spec.epochs())),
@@ -109,18 +105,14 @@ public final class SwaRun {
                 throw new IllegalArgumentException("the SWA phase ended before the first average: averageEvery "
                         + spec.averageEvery() + " " + spec.averageUnit() + " is longer than it");
             }
-            try (NDManager scope = manager.newSubManager()) {
+            try (NDManager scope = ws.manager().newSubManager()) {
                 Weights averaged = average.weights(swa, scope);
                 boolean recomputed = BatchNormStatistics.recompute(averaged, train, spec.batchSize());
                 SwaResult result = new SwaResult(Networks.scores(sgd, train, test),
                         Networks.scores(averaged, train, test), Networks.scores(swa, train, test), average.count(),
                         recomputed, startedFrom, baseline.history(), swaHistory, device.toString(),
                         (System.nanoTime() - began) / 1e9, start.parameterCount(), train.size(), test.size());
-                Map<String, String> metadata = new LinkedHashMap<>(architecture.metadata());
-                metadata.put("dataset", spec.dataset());
-                metadata.put("classes", Integer.toString(data.classes()));
-                metadata.put("format", "valley/model-v1");
-                metadata.put("spec", JSON.writeValueAsString(spec));
+                Map<String, String> metadata = ws.metadata("valley/model-v1", spec);
                 Map<String, String> swaMetadata = new LinkedHashMap<>(metadata);
                 swaMetadata.put("averaged", Integer.toString(average.count()));
                 swaMetadata.put("batchNormRecomputed", Boolean.toString(recomputed));

@@ -7,17 +7,16 @@ import dev.valley.model.job.CurveResult;
 import dev.valley.model.job.CurveSpec;
 import dev.valley.model.job.ModelSpec;
 import dev.valley.worker.science.data.DatasetCatalog;
-import dev.valley.worker.science.data.DatasetSplits;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.io.Npz;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Architecture;
-import dev.valley.worker.science.model.Architectures;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.Metrics;
 import dev.valley.worker.science.train.NoGrad;
 import dev.valley.worker.science.train.TrainingListener;
+import dev.valley.worker.science.train.Workspace;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,17 +46,16 @@ public final class CurveRun {
 
     public Output run(CurveSpec spec, ModelSpec model, byte[] start, byte[] end, Device device, Progress progress) {
         long began = System.nanoTime();
-        DatasetSplits data = datasets.load(spec.dataset(), spec.seed()).withTrainSubset(spec.trainSubset(),
-                spec.seed());
-        Architecture architecture = Architectures.of(model, data.sampleShape(), data.classes());
         CurveKind kind = CurveKind.of(spec.curve());
-        try (NDManager manager = NDManager.newBaseManager(device);
-                DeviceData train = DeviceData.of(manager, data.train());
-                DeviceData test = DeviceData.of(manager, data.test());
-                Weights w1 = load(architecture, manager, start, "endpoints[0]");
-                Weights w2 = load(architecture, manager, end, "endpoints[1]");
-                Curve curve = Curve.between(kind, spec.bends(), w1, w2, spec.initLinear(), spec.seed(), manager);
-                Curve line = Curve.line(w1, w2, manager)) {
+        try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), model, device);
+                Weights w1 = load(ws.architecture(), ws.manager(), start, "endpoints[0]");
+                Weights w2 = load(ws.architecture(), ws.manager(), end, "endpoints[1]");
+                Curve curve = Curve.between(kind, spec.bends(), w1, w2, spec.initLinear(), spec.seed(),
+                        ws.manager());
+                Curve line = Curve.line(w1, w2, ws.manager())) {
+            Architecture architecture = ws.architecture();
+            DeviceData train = ws.train();
+            DeviceData test = ws.test();
             // Cost model for progress: a training epoch is about 3 forward passes over the train split; a point
             // is one pass for batch-norm statistics (when there is batch norm), one over train, one over test.
             double epochCost = 3.0 * train.size();
@@ -91,7 +89,7 @@ public final class CurveRun {
             for (int i = 0; i < ts.length; i++) {
                 ts[i] = (double) i / (ts.length - 1);
             }
-            Ensembler ensembler = new Ensembler(ts.length, spec.ensembleSize(), test, manager);
+            Ensembler ensembler = new Ensembler(ts.length, spec.ensembleSize(), test, ws.manager());
             PathEvaluation.Series curveSeries = PathEvaluation.evaluate(curve, ts, train, test, spec.batchSize(),
                     ensembler, listener(progress, trainingShare, (1 - trainingShare) / 2, ts.length, "curve"));
             PathEvaluation.Series lineSeries = PathEvaluation.evaluate(line, ts, train, test, spec.batchSize(),
@@ -106,13 +104,9 @@ public final class CurveRun {
                     secondsPerEpoch, device.toString(), (System.nanoTime() - began) / 1e9, w1.parameterCount(),
                     train.size(), test.size());
 
-            Map<String, String> metadata = new LinkedHashMap<>(architecture.metadata());
-            metadata.put("format", "valley/curve-v1");
+            Map<String, String> metadata = ws.metadata("valley/curve-v1", spec);
             metadata.put("curve", kind.wireName());
             metadata.put("bends", Integer.toString(spec.bends()));
-            metadata.put("dataset", spec.dataset());
-            metadata.put("classes", Integer.toString(data.classes()));
-            metadata.put("spec", JSON.writeValueAsString(spec));
             metadata.put("model", JSON.writeValueAsString(model));
             byte[] safetensors = SafeTensors.write(curve.namedTensors(), metadata);
             return new Output(result, safetensors, npz(ts, curveSeries, lineSeries, ensembles),

@@ -1,0 +1,52 @@
+package dev.valley.worker.science.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.valley.model.job.ModelSpec;
+import dev.valley.worker.science.data.DatasetCatalog;
+import dev.valley.worker.science.data.DatasetSplits;
+import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.model.Architecture;
+import dev.valley.worker.science.model.Architectures;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What every job run starts from: its dataset (the seeded train subset where one is asked for) on the device, in a
+ * manager of its own, and the architecture the model spec names for that data. Closing it frees the device.
+ */
+public record Workspace(DatasetSplits data, Architecture architecture, NDManager manager, DeviceData train,
+        DeviceData test) implements AutoCloseable {
+
+    public static Workspace open(DatasetCatalog datasets, String dataset, long seed, Integer trainSubset,
+            ModelSpec model, Device device) {
+        DatasetSplits data = datasets.load(dataset, seed).withTrainSubset(trainSubset, seed);
+        Architecture architecture = Architectures.of(model, data.sampleShape(), data.classes());
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            return new Workspace(data, architecture, manager, DeviceData.of(manager, data.train()),
+                    DeviceData.of(manager, data.test()));
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** The {@code __metadata__} every file of a run carries: the architecture's own entries, {@code dataset},
+     * {@code classes}, {@code format} and the {@code spec} as JSON; callers add their own after. */
+    public Map<String, String> metadata(String format, Object spec) {
+        Map<String, String> metadata = new LinkedHashMap<>(architecture.metadata());
+        metadata.put("dataset", data.name());
+        metadata.put("classes", Integer.toString(data.classes()));
+        metadata.put("format", format);
+        metadata.put("spec", SpecJson.write(spec));
+        return metadata;
+    }
+
+    @Override
+    public void close() {
+        train.close();
+        test.close();
+        manager.close();
+    }
+}

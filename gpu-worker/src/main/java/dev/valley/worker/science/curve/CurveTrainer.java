@@ -93,8 +93,8 @@ public final class CurveTrainer {
                         parameters.forEach(p -> p.setRequiresGradient(true));
                         float loss;
                         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                            NDArray logits = curve.architecture().forward(phi, x, Mode.TRAIN);
-                            NDArray lossArray = logits.logSoftmax(1).gather(y, 1).mean().neg();
+                            NDArray lossArray = MinibatchLoop.crossEntropy(
+                                    curve.architecture().forward(phi, x, Mode.TRAIN), y);
                             collector.backward(lossArray);
                             loss = lossArray.getFloat();
                         }

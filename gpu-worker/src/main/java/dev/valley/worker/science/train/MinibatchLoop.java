@@ -75,7 +75,7 @@ public final class MinibatchLoop {
     }
 
     /** Cross-entropy of logits against labels [N, 1], as a 0-d array. */
-    static NDArray crossEntropy(NDArray logits, NDArray labels) {
+    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
         return logits.logSoftmax(1).gather(labels, 1).mean().neg();
     }
 

@@ -4,6 +4,7 @@ import dev.valley.api.dispatch.Outbox;
 import dev.valley.model.job.JobStatus;
 import dev.valley.model.job.JobType;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +41,11 @@ public class Dependents {
             if (job.getStatus() != JobStatus.WAITING) {
                 continue;
             }
-            JobInputs.Decision decision = jobInputs.decide(id);
+            List<JobInput> rows = inputs.findByJobIdOrderByField(id);
+            JobInputs.Decision decision = jobInputs.decide(rows);
             if (decision.status() == JobStatus.QUEUED && jobs.release(id) == 1) {
                 outbox.enqueue(id, job.getAttempt(), JobType.fromWireName(job.getType()).orElseThrow(), job.getPool(),
-                        JSON.readTree(job.getSpec()), jobInputs.resolve(id));
+                        JSON.readTree(job.getSpec()), jobInputs.resolve(rows));
                 log.info("job {} queued: its inputs are ready", id);
             } else if (decision.status() == JobStatus.FAILED
                     && jobs.failWaiting(id, decision.reason(), Instant.now()) == 1) {

@@ -110,14 +110,18 @@ public class JobInputs {
         return new Plan(filled, decide(refs, sources::get));
     }
 
-    void record(UUID jobId, JobSpec spec) {
-        spec.modelRefs().forEach((field, ref) -> inputs.save(new JobInput(jobId, field, ref.job(), ref.artifact())));
+    /** Stores the job's input rows and returns them, in the order of their fields. */
+    List<JobInput> record(UUID jobId, JobSpec spec) {
+        List<JobInput> rows = new ArrayList<>();
+        spec.modelRefs().forEach((field, ref) -> rows.add(inputs.save(new JobInput(jobId, field, ref.job(),
+                ref.artifact()))));
+        rows.sort(java.util.Comparator.comparing(JobInput::getField));
+        return rows;
     }
 
     /** Queued when every input succeeded with its artifact; failed when one failed, was cancelled or lacks the
      * artifact; waiting otherwise. */
-    Decision decide(UUID jobId) {
-        List<JobInput> rows = inputs.findByJobIdOrderByField(jobId);
+    Decision decide(List<JobInput> rows) {
         Map<String, ModelRef> refs = new java.util.LinkedHashMap<>();
         rows.forEach(r -> refs.put(r.getField(), new ModelRef(r.getSourceJobId(), r.getArtifact())));
         return decide(refs, id -> jobs.findById(id).orElseThrow());
@@ -147,10 +151,10 @@ public class JobInputs {
         return new Decision(waiting ? JobStatus.WAITING : JobStatus.QUEUED, null);
     }
 
-    /** The dispatch's inputs of a job whose inputs all succeeded. */
-    List<DispatchMessage.Input> resolve(UUID jobId) {
+    /** The dispatch's inputs of a job whose inputs ({@code rows}) all succeeded. */
+    List<DispatchMessage.Input> resolve(List<JobInput> rows) {
         List<DispatchMessage.Input> resolved = new ArrayList<>();
-        for (JobInput row : inputs.findByJobIdOrderByField(jobId)) {
+        for (JobInput row : rows) {
             Job source = jobs.findById(row.getSourceJobId()).orElseThrow();
             Origin origin = origin(source).orElseThrow();
             Artifact a = artifact(new ModelRef(row.getSourceJobId(), row.getArtifact())).orElseThrow();

@@ -66,12 +66,12 @@ public class JobService {
             job.failBeforeRunning(plan.decision().reason(), now);
         }
         jobs.save(job);
-        inputs.record(job.getId(), spec);
+        List<JobInput> rows = inputs.record(job.getId(), spec);
         if (job.getStatus() == JobStatus.QUEUED) {
             outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), specs.toTree(spec),
-                    inputs.resolve(job.getId()));
+                    inputs.resolve(rows));
         }
-        return JobView.of(job, inputRows.findByJobIdOrderByField(job.getId()), List.of());
+        return JobView.of(job, rows, List.of());
     }
 
     @Transactional(readOnly = true)

@@ -13,6 +13,8 @@ import org.springframework.validation.annotation.Validated;
  * @param id how events name this worker; host and process by default
  * @param checkpointEvery a training job stores its state every this many epochs (0: never), under its attempt as
  *     {@code checkpoint.safetensors}, overwriting the last
+ * @param gridMemory the most a grid may keep on the device for its first-layer products (four tensors of the first
+ *     layer's output over the train and test examples); a grid that needs more evaluates every point in full
  */
 @Validated
 @ConfigurationProperties("valley.worker")
@@ -23,7 +25,8 @@ public record WorkerProperties(
         @DefaultValue("10s") Duration heartbeatInterval,
         @DefaultValue("1s") Duration progressInterval,
         @DefaultValue("/usr/share/datasets/fashion-mnist") Path fashionMnist,
-        @DefaultValue("1") @jakarta.validation.constraints.Min(0) int checkpointEvery) {
+        @DefaultValue("1") @jakarta.validation.constraints.Min(0) int checkpointEvery,
+        @DefaultValue("2GB") org.springframework.util.unit.DataSize gridMemory) {
 
     public String workerId() {
         return id != null && !id.isBlank() ? id : hostName() + ":" + ProcessHandle.current().pid();

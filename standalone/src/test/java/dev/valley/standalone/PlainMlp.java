@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
@@ -148,6 +149,37 @@ final class PlainMlp {
             }
         });
         return new Tensors(values, shapes);
+    }
+
+    /** The network Σ_k c_k·networks_k, summed in double. */
+    static Tensors combination(List<Tensors> networks, double[] coefficients) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (String name : networks.get(0).values().keySet()) {
+            float[] sum = new float[networks.get(0).values().get(name).length];
+            for (int i = 0; i < sum.length; i++) {
+                double s = 0;
+                for (int k = 0; k < coefficients.length; k++) {
+                    s += coefficients[k] * networks.get(k).values().get(name)[i];
+                }
+                sum[i] = (float) s;
+            }
+            values.put(name, sum);
+        }
+        return new Tensors(values, networks.get(0).shapes());
+    }
+
+    /** Σ over every tensor of (a − origin)·(b − origin), in double. */
+    static double dot(Tensors a, Tensors b, Tensors origin) {
+        double sum = 0;
+        for (String name : origin.values().keySet()) {
+            float[] o = origin.values().get(name);
+            float[] x = a.values().get(name);
+            float[] y = b.values().get(name);
+            for (int i = 0; i < o.length; i++) {
+                sum += ((double) x[i] - o[i]) * ((double) y[i] - o[i]);
+            }
+        }
+        return sum;
     }
 
     /** The network Σ_k c_k·(bend k) of a curve.safetensors ({@code bends.{k}.{name}}), summed in double. */

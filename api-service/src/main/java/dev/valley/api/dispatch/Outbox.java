@@ -1,5 +1,6 @@
 package dev.valley.api.dispatch;
 
+import dev.valley.model.job.GridTile;
 import dev.valley.model.job.JobType;
 import dev.valley.model.queue.DispatchMessage;
 import java.time.Instant;
@@ -23,8 +24,8 @@ public class Outbox {
 
     @Transactional(propagation = Propagation.MANDATORY)
     public void enqueue(UUID jobId, int attempt, JobType type, String pool, JsonNode spec,
-            List<DispatchMessage.Input> inputs) {
-        DispatchMessage message = new DispatchMessage(jobId, attempt, type, spec, inputs);
+            List<DispatchMessage.Input> inputs, GridTile tile) {
+        DispatchMessage message = new DispatchMessage(jobId, attempt, type, spec, inputs, tile);
         messages.save(new OutboxMessage(jobId, attempt, pool, JSON.writeValueAsString(message), Instant.now()));
     }
 }

@@ -3,6 +3,7 @@ package dev.valley.api.event;
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
 import dev.valley.api.job.Dependents;
+import dev.valley.api.job.Dispatches;
 import dev.valley.api.job.Job;
 import dev.valley.api.job.JobRepository;
 import dev.valley.model.artifact.ArtifactInfo;
@@ -27,8 +28,11 @@ class ApplyJobEvent {
     private final ArtifactRepository artifacts;
     private final ControlPublisher control;
     private final Dependents dependents;
+    private final Dispatches dispatches;
 
-    ApplyJobEvent(JobRepository jobs, ArtifactRepository artifacts, ControlPublisher control, Dependents dependents) {
+    ApplyJobEvent(JobRepository jobs, ArtifactRepository artifacts, ControlPublisher control, Dependents dependents,
+            Dispatches dispatches) {
+        this.dispatches = dispatches;
         this.dependents = dependents;
         this.jobs = jobs;
         this.artifacts = artifacts;
@@ -44,6 +48,10 @@ class ApplyJobEvent {
             case FINISHED -> finish(event, at);
             case FAILED -> jobs.markEnded(event.jobId(), event.attempt(), JobStatus.FAILED, event.error(), at);
             case CANCELLED -> jobs.markEnded(event.jobId(), event.attempt(), JobStatus.CANCELLED, null, at);
+            case TILE_DONE -> {
+                dispatches.onTileDone(event, at);
+                yield 1;
+            }
         };
         boolean ended = event.kind() == JobEvent.Kind.FINISHED || event.kind() == JobEvent.Kind.FAILED
                 || event.kind() == JobEvent.Kind.CANCELLED;
@@ -56,9 +64,11 @@ class ApplyJobEvent {
         }
         if (event.kind() == JobEvent.Kind.STARTED || event.kind() == JobEvent.Kind.HEARTBEAT
                 || event.kind() == JobEvent.Kind.PROGRESS) {
-            // The answer to a worker that runs a job which should stop (cancelled while queued, or since).
+            // The answer to a worker that runs a job which should stop: cancelled while queued or since, or, for a
+            // grid's tile, a job that has already ended (another tile failed).
             Optional<Job> job = jobs.findById(event.jobId());
-            if (job.isPresent() && job.get().isCancelRequested() && job.get().getAttempt() == event.attempt()) {
+            if (job.isPresent() && job.get().getAttempt() == event.attempt()
+                    && (job.get().isCancelRequested() || job.get().getStatus().isFinal())) {
                 control.cancel(event.jobId());
             }
         }

@@ -1,8 +1,6 @@
 package dev.valley.api.job;
 
-import dev.valley.api.dispatch.Outbox;
 import dev.valley.model.job.JobStatus;
-import dev.valley.model.job.JobType;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -25,13 +23,13 @@ public class Dependents {
     private final JobRepository jobs;
     private final JobInputRepository inputs;
     private final JobInputs jobInputs;
-    private final Outbox outbox;
+    private final Dispatches dispatches;
 
-    Dependents(JobRepository jobs, JobInputRepository inputs, JobInputs jobInputs, Outbox outbox) {
+    Dependents(JobRepository jobs, JobInputRepository inputs, JobInputs jobInputs, Dispatches dispatches) {
         this.jobs = jobs;
         this.inputs = inputs;
         this.jobInputs = jobInputs;
-        this.outbox = outbox;
+        this.dispatches = dispatches;
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
@@ -44,8 +42,7 @@ public class Dependents {
             List<JobInput> rows = inputs.findByJobIdOrderByField(id);
             JobInputs.Decision decision = jobInputs.decide(rows);
             if (decision.status() == JobStatus.QUEUED && jobs.release(id) == 1) {
-                outbox.enqueue(id, job.getAttempt(), JobType.fromWireName(job.getType()).orElseThrow(), job.getPool(),
-                        JSON.readTree(job.getSpec()), jobInputs.resolve(rows));
+                dispatches.dispatch(job, JSON.readTree(job.getSpec()), jobInputs.resolve(rows));
                 log.info("job {} queued: its inputs are ready", id);
             } else if (decision.status() == JobStatus.FAILED
                     && jobs.failWaiting(id, decision.reason(), Instant.now()) == 1) {

@@ -4,6 +4,7 @@ import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.InvalidRequestException.FieldError;
+import dev.valley.model.job.CurveSpec;
 import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobStatus;
 import dev.valley.model.job.JobType;
@@ -71,6 +72,21 @@ public class JobInputs {
             if (source == null) {
                 errors.add(new FieldError(field + ".job", "no job " + ref.job()));
                 continue;
+            }
+            boolean curve = JobType.CURVE.wireName().equals(source.getType());
+            if (spec.takesCurve(entry.getKey()) != curve) {
+                errors.add(new FieldError(field + ".job", curve
+                        ? "job " + ref.job() + " is a curve job, which makes no single network; name a train or swa job"
+                        : "job " + ref.job() + " is a " + source.getType() + " job; name a curve job"));
+                continue;
+            }
+            if (curve) {
+                int bends = JSON.readValue(source.getSpec(), CurveSpec.class).bends();
+                if (bends != 3) {
+                    errors.add(new FieldError(field + ".job", "curve job " + ref.job() + " has " + bends
+                            + " bends; a curve plane needs 3 (two endpoints and one bend)"));
+                    continue;
+                }
             }
             Optional<Origin> origin = origin(source);
             if (origin.isEmpty()) {
@@ -168,8 +184,13 @@ public class JobInputs {
         return artifacts.findByJobIdAndName(ref.job(), ref.artifact());
     }
 
-    /** The network a job's weights are for, when it makes one. */
-    static Optional<Origin> origin(Job job) {
+    /** The network a job's weights are for, when it makes one; a curve's bends are its endpoints' network. */
+    Optional<Origin> origin(Job job) {
+        if (JobType.CURVE.wireName().equals(job.getType())) {
+            List<JobInput> endpoints = inputs.findByJobIdOrderByField(job.getId());
+            return endpoints.isEmpty() ? Optional.empty()
+                    : jobs.findById(endpoints.get(0).getSourceJobId()).flatMap(this::origin);
+        }
         if (JobType.TRAIN.wireName().equals(job.getType())) {
             TrainSpec spec = JSON.readValue(job.getSpec(), TrainSpec.class);
             return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));

@@ -3,7 +3,6 @@ package dev.valley.api.job;
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
 import dev.valley.api.dispatch.DispatchProperties;
-import dev.valley.api.dispatch.Outbox;
 import dev.valley.api.event.ControlPublisher;
 import dev.valley.api.web.ConflictException;
 import dev.valley.api.web.InvalidRequestException;
@@ -29,23 +28,25 @@ public class JobService {
     private final JobRepository jobs;
     private final ArtifactRepository artifacts;
     private final JobSpecs specs;
-    private final Outbox outbox;
+    private final Dispatches dispatches;
+    private final GridTiles tiles;
     private final ControlPublisher control;
     private final DispatchProperties dispatch;
     private final JobInputs inputs;
     private final Dependents dependents;
     private final JobInputRepository inputRows;
 
-    JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Outbox outbox,
+    JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
             ControlPublisher control, DispatchProperties dispatch, JobInputs inputs, Dependents dependents,
-            JobInputRepository inputRows) {
+            JobInputRepository inputRows, GridTiles tiles) {
+        this.tiles = tiles;
         this.inputRows = inputRows;
         this.inputs = inputs;
         this.dependents = dependents;
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.specs = specs;
-        this.outbox = outbox;
+        this.dispatches = dispatches;
         this.control = control;
         this.dispatch = dispatch;
     }
@@ -65,11 +66,10 @@ public class JobService {
         if (plan.decision().status() == JobStatus.FAILED) {
             job.failBeforeRunning(plan.decision().reason(), now);
         }
-        jobs.save(job);
+        jobs.saveAndFlush(job);
         List<JobInput> rows = inputs.record(job.getId(), spec);
         if (job.getStatus() == JobStatus.QUEUED) {
-            outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), specs.toTree(spec),
-                    inputs.resolve(rows));
+            dispatches.dispatch(job, specs.toTree(spec), inputs.resolve(rows));
         }
         return JobView.of(job, rows, List.of());
     }
@@ -77,7 +77,12 @@ public class JobService {
     @Transactional(readOnly = true)
     public JobView get(UUID id) {
         Job job = find(id);
-        return JobView.of(job, inputRows.findByJobIdOrderByField(id), artifacts.findByJobIdOrderByName(id));
+        JobView.TilesView tileView = null;
+        if (JobType.GRID.wireName().equals(job.getType())) {
+            GridTiles.Count count = tiles.count(id);
+            tileView = new JobView.TilesView(count.total(), count.done(), tiles.byWorker(id));
+        }
+        return JobView.of(job, inputRows.findByJobIdOrderByField(id), artifacts.findByJobIdOrderByName(id), tileView);
     }
 
     @Transactional(readOnly = true)

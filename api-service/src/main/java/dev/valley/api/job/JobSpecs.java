@@ -93,7 +93,15 @@ class JobSpecs {
             Map.entry("sourceGiven", "start"),
             Map.entry("swaStartBeforeEnd", "swaStart"),
             Map.entry("cycleEven", "cycle"),
-            Map.entry("epochsEnough", "epochs"));
+            Map.entry("epochsEnough", "epochs"),
+            Map.entry("inputsFitKind", "kind"),
+            Map.entry("randomOptionsOnlyForRandom", "kind"),
+            Map.entry("XOrdered", "x"),
+            Map.entry("YOrdered", "y"),
+            Map.entry("lineOneRow", "resolution"),
+            Map.entry("rangeFitsResolution", "range"),
+            Map.entry("tileValid", "tile"),
+            Map.entry("metricsDistinct", "metrics"));
 
     /** Bean Validation names list elements {@code hidden[1].<list element>}; keep {@code hidden[1]}. */
     private static String fieldName(ConstraintViolation<?> v) {

@@ -25,7 +25,8 @@ public record JobView(
         Instant startedAt,
         Instant finishedAt,
         List<InputView> inputs,
-        List<ArtifactView> artifacts) {
+        List<ArtifactView> artifacts,
+        TilesView tiles) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -33,16 +34,24 @@ public record JobView(
     public record InputView(String field, UUID job, String artifact) {
     }
 
+    /** A grid's tiles (only on a single job's view): how many, how many stored, and by which worker. */
+    public record TilesView(int total, int done, java.util.Map<String, Integer> byWorker) {
+    }
+
     public record ArtifactView(String name, String contentType, long size, String sha256) {
     }
 
     static JobView of(Job job, List<JobInput> inputs, List<Artifact> artifacts) {
+        return of(job, inputs, artifacts, null);
+    }
+
+    static JobView of(Job job, List<JobInput> inputs, List<Artifact> artifacts, TilesView tiles) {
         return new JobView(job.getId(), job.getType(), job.getName(), job.getStatus(), job.getProgress(),
                 job.getAttempt(), job.getPool(), job.isCancelRequested(), JSON.readTree(job.getSpec()),
                 job.getResult() == null ? null : JSON.readTree(job.getResult()), job.getError(), job.getCreatedAt(),
                 job.getStartedAt(), job.getFinishedAt(),
                 inputs.stream().map(i -> new InputView(i.getField(), i.getSourceJobId(), i.getArtifact())).toList(),
                 artifacts.stream().map(a -> new ArtifactView(a.getName(), a.getContentType(), a.getSize(), a.getSha256()))
-                        .toList());
+                        .toList(), tiles);
     }
 }

@@ -79,9 +79,25 @@ class DispatchListener {
             JobContext context = new JobContext(jobId, attempt, workerId, reporter, cancels, worker.progressInterval(),
                     worker.checkpointEvery(), bytes -> store.put(checkpointKey, ArtifactKeys.CHECKPOINT,
                             "application/octet-stream", bytes));
+            if (message.tile() != null) {
+                // A tile stored before (a redelivery after this worker's predecessor stored it) is not computed again.
+                var stored = store.find(ArtifactKeys.tile(jobId, message.tile().index()));
+                if (stored.isPresent()) {
+                    reporter.report(JobEvent.tileDone(jobId, attempt, workerId, message.tile().index(), stored.get()));
+                    log.info("job {} tile {} was stored already", jobId, message.tile().index());
+                    return;
+                }
+            }
             JobHandler.Outcome outcome = compute.call(() -> handler.run(message, context));
             if (context.cancelRequested()) {
                 throw new CancelledException(0, 0);
+            }
+            if (outcome.tile() != null) {
+                JobHandler.Upload values = outcome.uploads().get(0);
+                reporter.report(JobEvent.tileDone(jobId, attempt, workerId, outcome.tile(), store.put(
+                        ArtifactKeys.tile(jobId, outcome.tile()), values.name(), values.contentType(), values.bytes())));
+                log.info("job {} attempt {} tile {} stored", jobId, attempt, outcome.tile());
+                return;
             }
             List<ArtifactInfo> uploaded = new ArrayList<>();
             for (JobHandler.Upload upload : outcome.uploads()) {

@@ -11,7 +11,16 @@ interface JobHandler {
 
     Outcome run(DispatchMessage message, JobContext context);
 
-    record Outcome(JsonNode result, List<Upload> uploads) {
+    /** A finished job's result and artifacts; for a grid's tile, {@code tile} is its index and the one upload its
+     * values. */
+    record Outcome(JsonNode result, List<Upload> uploads, Integer tile) {
+        Outcome(JsonNode result, List<Upload> uploads) {
+            this(result, uploads, null);
+        }
+
+        static Outcome tile(int index, byte[] json) {
+            return new Outcome(null, List.of(new Upload("tile-" + index + ".json", "application/json", json)), index);
+        }
     }
 
     record Upload(String name, String contentType, byte[] bytes) {

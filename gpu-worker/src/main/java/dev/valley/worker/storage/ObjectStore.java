@@ -48,6 +48,27 @@ public class ObjectStore implements AutoCloseable {
         return bytes;
     }
 
+    /** What is stored under {@code key} (its name the key's last segment), or empty when nothing is. */
+    public java.util.Optional<ArtifactInfo> find(String key) {
+        ensureBucket();
+        try {
+            var head = s3.headObject(b -> b.bucket(bucket).key(key));
+            String sha256 = head.metadata().get("sha256");
+            if (sha256 == null) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(new ArtifactInfo(key.substring(key.lastIndexOf('/') + 1), head.contentType(),
+                    head.contentLength(), sha256, key));
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            return java.util.Optional.empty();
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** The object's bytes, unchecked. */
     public byte[] read(String key) {
         return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();

@@ -13,6 +13,12 @@ public final class ArtifactKeys {
     private ArtifactKeys() {
     }
 
+    /** A grid tile's values. Not under an attempt: a tile's values depend only on the spec, so a later attempt
+     * finds the tiles an earlier one stored and computes only the rest. */
+    public static String tile(UUID jobId, int index) {
+        return "jobs/" + jobId + "/tiles/tile-" + index + ".json";
+    }
+
     public static String of(UUID jobId, int attempt, String name) {
         if (!isValidName(name)) {
             throw new IllegalArgumentException("invalid artifact name: " + name);

@@ -20,9 +20,21 @@ public record JobEvent(
         String message,
         JsonNode result,
         List<ArtifactInfo> artifacts,
-        String error) {
+        String error,
+        Integer tile) {
 
-    public enum Kind { STARTED, PROGRESS, HEARTBEAT, FINISHED, FAILED, CANCELLED }
+    /** {@code TILE_DONE}: one tile of a grid is stored ({@code tile} its index, its object the one artifact). */
+    public enum Kind { STARTED, PROGRESS, HEARTBEAT, FINISHED, FAILED, CANCELLED, TILE_DONE }
+
+    public JobEvent(UUID jobId, int attempt, Kind kind, Instant at, String worker, Double progress, String message,
+            JsonNode result, List<ArtifactInfo> artifacts, String error) {
+        this(jobId, attempt, kind, at, worker, progress, message, result, artifacts, error, null);
+    }
+
+    public static JobEvent tileDone(UUID jobId, int attempt, String worker, int tile, ArtifactInfo stored) {
+        return new JobEvent(jobId, attempt, Kind.TILE_DONE, Instant.now(), worker, null, null, null, List.of(stored),
+                null, tile);
+    }
 
     public static JobEvent started(UUID jobId, int attempt, String worker, String device) {
         return new JobEvent(jobId, attempt, Kind.STARTED, Instant.now(), worker, 0.0, "on " + device, null, List.of(), null);

@@ -18,6 +18,11 @@ public interface JobSpec {
         return this;
     }
 
+    /** Whether the field names a curve job's bends ({@code curve.safetensors}) rather than one network. */
+    default boolean takesCurve(String field) {
+        return false;
+    }
+
     /** The dataset the spec names, or null; for jobs with inputs it must be the inputs' dataset. */
     default String dataset() {
         return null;

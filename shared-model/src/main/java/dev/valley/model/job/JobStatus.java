@@ -5,5 +5,10 @@ package dev.valley.model.job;
  * fails, naming the reason, when one of them does not.
  */
 public enum JobStatus {
-    WAITING, QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED
+    WAITING, QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;
+
+    /** Whether nothing more happens to a job in this state. */
+    public boolean isFinal() {
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+    }
 }

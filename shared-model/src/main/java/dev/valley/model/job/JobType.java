@@ -11,7 +11,8 @@ public enum JobType {
     TRAIN("train", TrainSpec.class),
     CURVE("curve", CurveSpec.class),
     SWA("swa", SwaSpec.class),
-    FGE("fge", FgeSpec.class);
+    FGE("fge", FgeSpec.class),
+    GRID("grid", GridSpec.class);
 
     private final String wireName;
     private final Class<? extends JobSpec> specType;

@@ -12,7 +12,12 @@ import java.util.UUID;
 public record ModelRef(@NotNull UUID job, String artifact) {
 
     public ModelRef withDefaults() {
-        return new ModelRef(job, artifact == null ? ArtifactKeys.MODEL : artifact);
+        return withDefaults(ArtifactKeys.MODEL);
+    }
+
+    /** With {@code defaultArtifact} where no artifact is named. */
+    public ModelRef withDefaults(String defaultArtifact) {
+        return new ModelRef(job, artifact == null ? defaultArtifact : artifact);
     }
 
     @AssertTrue(message = "must be the name of a .safetensors artifact of that job")

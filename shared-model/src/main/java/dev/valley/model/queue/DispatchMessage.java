@@ -1,5 +1,6 @@
 package dev.valley.model.queue;
 
+import dev.valley.model.job.GridTile;
 import dev.valley.model.job.JobType;
 import dev.valley.model.job.ModelSpec;
 import java.util.List;
@@ -8,12 +9,19 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * One attempt at one job, with its full spec (defaults filled in) and every input artifact resolved to its object
- * key, checksum and architecture, so that a worker needs no database.
+ * key, checksum and architecture, so that a worker needs no database. A grid is dispatched as one message per
+ * {@code tile}, then, once every tile is stored, once more without a tile to assemble them: its inputs then
+ * include each tile's object as {@code tiles[i]}.
  */
-public record DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode spec, List<Input> inputs) {
+public record DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode spec, List<Input> inputs,
+        GridTile tile) {
 
     public DispatchMessage {
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
+    }
+
+    public DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode spec, List<Input> inputs) {
+        this(jobId, attempt, type, spec, inputs, null);
     }
 
     /**
@@ -22,6 +30,11 @@ public record DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode sp
      */
     public record Input(String field, UUID job, String name, String key, String sha256, long size,
             ModelSpec model, String dataset) {
+    }
+
+    /** The field under which the assembly of a grid finds tile {@code index}. */
+    public static String tileField(int index) {
+        return "tiles[" + index + "]";
     }
 
     public Input input(String field) {

@@ -86,7 +86,7 @@ public final class TrainingBenchmark {
         }
     }
 
-    private static double matmulGflops(NDManager parent, int repeats) {
+    static double matmulGflops(NDManager parent, int repeats) {
         try (NDManager manager = parent.newSubManager()) {
             NDArray a = manager.randomUniform(-1, 1, new Shape(N, N));
             NDArray b = manager.randomUniform(-1, 1, new Shape(N, N));

@@ -20,6 +20,17 @@ public record DatasetSplits(String name, Split train, Split test, int classes) {
         return new DatasetSplits(name, train.select(chosen), test, classes);
     }
 
+    /** The first {@code n} test examples of a seeded permutation (a different one from the training subset's). */
+    public DatasetSplits withTestSubset(Integer n, long seed) {
+        if (n == null || n >= test.size()) {
+            return this;
+        }
+        int[] order = permutation(test.size(), ~seed);
+        int[] chosen = new int[n];
+        System.arraycopy(order, 0, chosen, 0, n);
+        return new DatasetSplits(name, train, test.select(chosen), classes);
+    }
+
     /** Fisher-Yates; the same seed gives the same order on every machine. */
     public static int[] permutation(int n, long seed) {
         int[] p = new int[n];

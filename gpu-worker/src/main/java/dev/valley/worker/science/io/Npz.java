@@ -11,7 +11,7 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * NumPy's {@code .npz}: a zip of {@code .npy} files (format 1.0: magic, version, a little-endian header length,
- * a Python-literal header padded to 64 bytes, then the data). Valley writes 1-D float64 arrays, which
+ * a Python-literal header padded to 64 bytes, then the data). Valley writes float64 arrays, which
  * {@code numpy.load} reads as they are.
  */
 public final class Npz {
@@ -20,12 +20,22 @@ public final class Npz {
     private Npz() {
     }
 
+    /** A float64 array of any shape, its values in C (row-major) order. */
+    public record Array(double[] values, int... shape) {
+    }
+
     public static byte[] write(Map<String, double[]> arrays) {
+        Map<String, Array> shaped = new java.util.LinkedHashMap<>();
+        arrays.forEach((name, values) -> shaped.put(name, new Array(values, values.length)));
+        return writeArrays(shaped);
+    }
+
+    public static byte[] writeArrays(Map<String, Array> arrays) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (Map.Entry<String, double[]> e : arrays.entrySet()) {
+            for (Map.Entry<String, Array> e : arrays.entrySet()) {
                 zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
-                zip.write(npy(e.getValue()));
+                zip.write(npy(e.getValue().values(), e.getValue().shape()));
                 zip.closeEntry();
             }
         } catch (IOException e) {
@@ -34,8 +44,11 @@ public final class Npz {
         return bytes.toByteArray();
     }
 
-    static byte[] npy(double[] values) {
-        String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + values.length + ",), }";
+    static byte[] npy(double[] values, int... shape) {
+        String dims = shape.length == 1 ? shape[0] + ","
+                : java.util.Arrays.stream(shape).mapToObj(Integer::toString)
+                        .collect(java.util.stream.Collectors.joining(", "));
+        String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + dims + "), }";
         int unpadded = MAGIC.length + 2 + dict.length() + 1;
         int padding = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(padding) + "\n";

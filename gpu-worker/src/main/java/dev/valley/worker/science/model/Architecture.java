@@ -20,7 +20,24 @@ public interface Architecture {
     List<TensorSpec> tensors();
 
     /** Logits for a batch {@code x} of shape [N, ...sampleShape]; {@code mode} says what batch norm does. */
-    NDArray forward(Weights weights, NDArray x, Mode mode);
+    default NDArray forward(Weights weights, NDArray x, Mode mode) {
+        String bias = firstBias();
+        return rest(weights, first(x, weights.get(firstWeight()), bias == null ? null : weights.get(bias)), mode);
+    }
+
+    /** The name of the first layer's weight. Every network here starts with a layer that is linear in its weight
+     * and bias (a Linear or a convolution): a grid uses that to compute X·W1ᵀ, X·Uᵀ and X·Vᵀ once, where a point
+     * would otherwise pay for X·W(x, y)ᵀ. */
+    String firstWeight();
+
+    /** The first layer's bias, or null where it has none. */
+    String firstBias();
+
+    /** The first layer alone on a batch of samples, with the given weight and bias (null: none). */
+    NDArray first(NDArray x, NDArray weight, NDArray bias);
+
+    /** The rest of the network from the first layer's output (bias included) to the logits. */
+    NDArray rest(Weights weights, NDArray firstOutput, Mode mode);
 
     /** Whether any tensor is a batch-norm statistic, to be recomputed for weights that were never trained as such
      * (a curve point, an average, a grid point). */

@@ -37,14 +37,28 @@ public final class Mlp implements Architecture {
     }
 
     @Override
-    public NDArray forward(Weights w, NDArray x, Mode mode) {
+    public String firstWeight() {
+        return "layers.0.weight";
+    }
+
+    @Override
+    public String firstBias() {
+        return "layers.0.bias";
+    }
+
+    @Override
+    public NDArray first(NDArray x, NDArray weight, NDArray bias) {
         NDArray h = x.getShape().dimension() == 2 ? x : x.reshape(x.getShape().get(0), sizes[0]);
+        return (bias == null ? Linear.linear(h, weight) : Linear.linear(h, weight, bias)).singletonOrThrow();
+    }
+
+    @Override
+    public NDArray rest(Weights w, NDArray firstOutput, Mode mode) {
+        NDArray h = firstOutput;
         int layers = sizes.length - 1;
-        for (int i = 0; i < layers; i++) {
+        for (int i = 1; i < layers; i++) {
+            h = Activation.relu(h);
             h = Linear.linear(h, w.get("layers." + i + ".weight"), w.get("layers." + i + ".bias")).singletonOrThrow();
-            if (i + 1 < layers) {
-                h = Activation.relu(h);
-            }
         }
         return h;
     }

@@ -93,10 +93,26 @@ public final class PreResNet implements Architecture {
     }
 
     @Override
-    public NDArray forward(Weights w, NDArray x, Mode mode) {
+    public String firstWeight() {
+        return "conv1.weight";
+    }
+
+    @Override
+    public String firstBias() {
+        return null;
+    }
+
+    @Override
+    public NDArray first(NDArray x, NDArray weight, NDArray bias) {
         long n = x.getShape().get(0);
         NDArray h = x.getShape().dimension() == 4 ? x : x.reshape(n, input[0], input[1], input[2]);
-        h = Conv2d.conv2d(h, w.get("conv1.weight"), null, STRIDE1, PAD1).singletonOrThrow();
+        return Conv2d.conv2d(h, weight, bias, STRIDE1, PAD1).singletonOrThrow();
+    }
+
+    @Override
+    public NDArray rest(Weights w, NDArray firstOutput, Mode mode) {
+        long n = firstOutput.getShape().get(0);
+        NDArray h = firstOutput;
         for (int stage = 0; stage < 3; stage++) {
             for (int b = 0; b < blocks; b++) {
                 String block = block(stage, b);

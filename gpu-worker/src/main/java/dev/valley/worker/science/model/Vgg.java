@@ -68,13 +68,33 @@ public final class Vgg implements Architecture {
     }
 
     @Override
-    public NDArray forward(Weights w, NDArray x, Mode mode) {
+    public String firstWeight() {
+        return "features.0.weight";
+    }
+
+    @Override
+    public String firstBias() {
+        return "features.0.bias";
+    }
+
+    @Override
+    public NDArray first(NDArray x, NDArray weight, NDArray bias) {
         long n = x.getShape().get(0);
         NDArray h = x.getShape().dimension() == 4 ? x : x.reshape(n, input[0], input[1], input[2]);
+        return Conv2d.conv2d(h, weight, bias, STRIDE, PADDING).singletonOrThrow();
+    }
+
+    @Override
+    public NDArray rest(Weights w, NDArray firstOutput, Mode mode) {
+        long n = firstOutput.getShape().get(0);
+        NDArray h = firstOutput;
         for (int b = 0; b < channels.size(); b++) {
             String conv = "features." + (4 * b);
             String bn = "features." + (4 * b + 1);
-            h = Conv2d.conv2d(h, w.get(conv + ".weight"), w.get(conv + ".bias"), STRIDE, PADDING).singletonOrThrow();
+            if (b > 0) {
+                h = Conv2d.conv2d(h, w.get(conv + ".weight"), w.get(conv + ".bias"), STRIDE, PADDING)
+                        .singletonOrThrow();
+            }
             h = BatchNorms.apply(h, w, bn, mode);
             h = Activation.relu(h);
             h = Pool.maxPool2d(h, POOL, POOL, NO_PADDING, false);

@@ -197,7 +197,7 @@ public final class LineChart {
         return ticks;
     }
 
-    private static String format(double v) {
+    static String format(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e6) {
             return Long.toString((long) v);
         }

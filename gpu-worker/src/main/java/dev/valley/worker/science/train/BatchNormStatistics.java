@@ -22,6 +22,18 @@ public final class BatchNormStatistics {
 
     /** Returns false, changing nothing, when the architecture has no batch norm. */
     public static boolean recompute(Weights weights, DeviceData train, int batchSize) {
+        return recompute(weights, train.size(), batchSize, (batch, from, to) -> weights.architecture()
+                .forward(weights, train.x().get(batch, new NDIndex().addSliceDim(from, to)), Mode.MEASURE));
+    }
+
+    /** A forward pass in {@link Mode#MEASURE} over examples [from, to) of the training data, its arrays in
+     * {@code batch}. */
+    public interface Pass {
+        void forward(NDManager batch, int from, int to);
+    }
+
+    /** As above, with the pass given: a grid feeds the first layer's output it has already computed. */
+    public static boolean recompute(Weights weights, int size, int batchSize, Pass pass) {
         if (!weights.architecture().hasBatchNorm()) {
             return false;
         }
@@ -37,11 +49,10 @@ public final class BatchNormStatistics {
         try (NoGrad noGrad = NoGrad.enter(); NDManager scope = weights.manager().newSubManager()) {
             List<NDArray> sums = statistics.stream().map(s -> scope.zeros(s.getShape(), s.getDataType())).toList();
             int batches = 0;
-            for (int from = 0; from < train.size(); from += batchSize) {
-                int to = Math.min(from + batchSize, train.size());
+            for (int from = 0; from < size; from += batchSize) {
+                int to = Math.min(from + batchSize, size);
                 try (NDManager batch = scope.newSubManager()) {
-                    NDArray x = train.x().get(batch, new NDIndex().addSliceDim(from, to));
-                    weights.architecture().forward(weights, x, Mode.MEASURE);
+                    pass.forward(batch, from, to);
                     for (int i = 0; i < statistics.size(); i++) {
                         sums.get(i).addi(statistics.get(i));
                     }

@@ -25,17 +25,28 @@ public final class Evaluator {
     }
 
     public static Evaluation evaluate(Weights weights, DeviceData data, NDManager keepIn) {
+        return evaluate(weights.manager(), data, BATCH, keepIn, (batch, from, to) -> weights.architecture()
+                .forward(weights, data.x().get(batch, new NDIndex().addSliceDim(from, to)), Mode.EVAL));
+    }
+
+    /** The logits of examples [from, to), their arrays in {@code batch}. */
+    public interface Logits {
+        NDArray of(NDManager batch, int from, int to);
+    }
+
+    /** As above, with the logits given by batch: a grid feeds the first layer's output it has already computed. */
+    public static Evaluation evaluate(NDManager parent, DeviceData data, int batchSize, NDManager keepIn,
+            Logits model) {
         double lossSum = 0;
         long correct = 0;
         NDArray probabilities = null;
-        try (NoGrad noGrad = NoGrad.enter(); NDManager scope = weights.manager().newSubManager()) {
+        try (NoGrad noGrad = NoGrad.enter(); NDManager scope = parent.newSubManager()) {
             NDList parts = new NDList();
-            for (int from = 0; from < data.size(); from += BATCH) {
-                int to = Math.min(from + BATCH, data.size());
+            for (int from = 0; from < data.size(); from += batchSize) {
+                int to = Math.min(from + batchSize, data.size());
                 NDManager batch = scope.newSubManager();
-                NDArray x = data.x().get(batch, new NDIndex().addSliceDim(from, to));
                 NDArray y = data.labels().get(batch, new NDIndex().addSliceDim(from, to));
-                NDArray logits = weights.architecture().forward(weights, x, Mode.EVAL);
+                NDArray logits = model.of(batch, from, to);
                 NDArray logProbabilities = logits.logSoftmax(1);
                 lossSum -= logProbabilities.gather(y, 1).sum().getFloat();
                 correct += logits.argMax(1).reshape(-1, 1).eq(y).sum().getLong();

@@ -20,7 +20,14 @@ public record Workspace(DatasetSplits data, Architecture architecture, NDManager
 
     public static Workspace open(DatasetCatalog datasets, String dataset, long seed, Integer trainSubset,
             ModelSpec model, Device device) {
-        DatasetSplits data = datasets.load(dataset, seed).withTrainSubset(trainSubset, seed);
+        return open(datasets, dataset, seed, trainSubset, null, model, device);
+    }
+
+    /** With the test split cut to a seeded subset of {@code testSubset} examples too, where one is asked for. */
+    public static Workspace open(DatasetCatalog datasets, String dataset, long seed, Integer trainSubset,
+            Integer testSubset, ModelSpec model, Device device) {
+        DatasetSplits data = datasets.load(dataset, seed).withTrainSubset(trainSubset, seed)
+                .withTestSubset(testSubset, seed);
         Architecture architecture = Architectures.of(model, data.sampleShape(), data.classes());
         NDManager manager = NDManager.newBaseManager(device);
         try {

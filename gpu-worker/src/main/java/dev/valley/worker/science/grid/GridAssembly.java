@@ -1,0 +1,145 @@
+package dev.valley.worker.science.grid;
+
+import dev.valley.model.job.GridResult;
+import dev.valley.model.job.GridSpec;
+import dev.valley.worker.science.io.Npz;
+import dev.valley.worker.science.plot.Heatmap;
+import dev.valley.worker.science.plot.LineChart;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Puts a grid's stored tiles together: the result, grid.npz, grid.json and one picture per metric. */
+public final class GridAssembly {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private GridAssembly() {
+    }
+
+    /** {@code pictures} by artifact name ({@code grid-<metric>.png}). */
+    public record Output(GridResult result, byte[] npz, byte[] json, Map<String, byte[]> pictures) {
+    }
+
+    /** The values of {@code grid.json}: {@code values.<metric>[j][i]} at (x[i], y[j]), as float32. */
+    public record GridJson(double[] x, double[] y, Map<String, float[][]> values, GridResult result) {
+    }
+
+    public static Output assemble(GridSpec spec, List<TileValues> tiles) {
+        int nx = spec.nx();
+        int ny = spec.ny();
+        if (tiles.isEmpty()) {
+            throw new IllegalArgumentException("a grid needs at least one tile");
+        }
+        Map<String, double[][]> grids = new LinkedHashMap<>();
+        spec.metrics().forEach(m -> grids.put(m, new double[ny][nx]));
+        boolean[][] filled = new boolean[ny][nx];
+        Map<String, Integer> workers = new TreeMap<>();
+        double seconds = 0;
+        for (TileValues t : tiles) {
+            int k = 0;
+            for (int j = t.y0(); j < t.y1(); j++) {
+                for (int i = t.x0(); i < t.x1(); i++) {
+                    if (filled[j][i]) {
+                        throw new IllegalArgumentException("tiles overlap at (" + i + ", " + j + ")");
+                    }
+                    filled[j][i] = true;
+                    for (String m : spec.metrics()) {
+                        grids.get(m)[j][i] = t.values().get(m)[k];
+                    }
+                    k++;
+                }
+            }
+            workers.merge(t.worker(), 1, Integer::sum);
+            seconds += t.seconds();
+        }
+        for (int j = 0; j < ny; j++) {
+            for (int i = 0; i < nx; i++) {
+                if (!filled[j][i]) {
+                    throw new IllegalArgumentException("no tile covers grid point (" + i + ", " + j + ")");
+                }
+            }
+        }
+        double[] xs = spec.xs();
+        double[] ys = spec.ys();
+        Map<String, GridResult.Summary> summaries = new LinkedHashMap<>();
+        grids.forEach((m, v) -> summaries.put(m, summary(v, xs, ys)));
+        TileValues.PlaneInfo plane = tiles.get(0).plane();
+        GridResult result = new GridResult(plane.kind(), spec.resolution(), spec.range().x(), spec.range().y(),
+                tiles.size(), summaries, plane.markers(), plane.curve(), plane.batchNormRecomputed(), workers,
+                seconds, seconds > 0 ? nx * (double) ny / seconds : 0, plane.trainExamples(), plane.testExamples(),
+                plane.parameters());
+
+        Map<String, Npz.Array> arrays = new LinkedHashMap<>();
+        arrays.put("x", new Npz.Array(xs, nx));
+        arrays.put("y", new Npz.Array(ys, ny));
+        Map<String, float[][]> floats = new LinkedHashMap<>();
+        grids.forEach((m, v) -> {
+            double[] flat = new double[nx * ny];
+            float[][] rows = new float[ny][nx];
+            for (int j = 0; j < ny; j++) {
+                for (int i = 0; i < nx; i++) {
+                    flat[j * nx + i] = v[j][i];
+                    rows[j][i] = (float) v[j][i];
+                }
+            }
+            arrays.put(m, new Npz.Array(flat, ny, nx));
+            floats.put(m, rows);
+        });
+        Map<String, byte[]> pictures = new LinkedHashMap<>();
+        grids.forEach((m, v) -> pictures.put("grid-" + m + ".png", picture(m, xs, ys, v, result)));
+        return new Output(result, Npz.writeArrays(arrays), JSON.writeValueAsBytes(new GridJson(xs, ys, floats, result)),
+                pictures);
+    }
+
+    private static GridResult.Summary summary(double[][] v, double[] xs, double[] ys) {
+        int minI = -1;
+        int minJ = -1;
+        int maxI = -1;
+        int maxJ = -1;
+        for (int j = 0; j < v.length; j++) {
+            for (int i = 0; i < v[j].length; i++) {
+                if (!Double.isFinite(v[j][i])) {
+                    continue;
+                }
+                if (minI < 0 || v[j][i] < v[minJ][minI]) {
+                    minI = i;
+                    minJ = j;
+                }
+                if (maxI < 0 || v[j][i] > v[maxJ][maxI]) {
+                    maxI = i;
+                    maxJ = j;
+                }
+            }
+        }
+        if (minI < 0) {
+            return new GridResult.Summary(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        }
+        return new GridResult.Summary(v[minJ][minI], xs[minI], ys[minJ], v[maxJ][maxI], xs[maxI], ys[maxJ]);
+    }
+
+    private static String title(String metric) {
+        return metric.replace('_', ' ');
+    }
+
+    private static byte[] picture(String metric, double[] xs, double[] ys, double[][] v, GridResult r) {
+        boolean loss = GridMetrics.isLoss(metric);
+        if (ys.length == 1) {
+            return LineChart.png(List.of(new LineChart.Panel(title(metric) + " along the line", "x",
+                    loss ? "cross-entropy" : "accuracy", List.of(new LineChart.Series(title(metric), xs, v[0], 0,
+                            false)))));
+        }
+        List<Heatmap.Marker> markers = new ArrayList<>();
+        r.markers().forEach(m -> markers.add(new Heatmap.Marker(m.label(), m.x(), m.y())));
+        double[] px = null;
+        double[] py = null;
+        if (r.curve() != null) {
+            px = r.curve().stream().mapToDouble(GridResult.CurveSample::x).toArray();
+            py = r.curve().stream().mapToDouble(GridResult.CurveSample::y).toArray();
+        }
+        return Heatmap.png(new Heatmap.Chart(title(metric) + " on the " + r.plane() + " plane" + (loss ? " (log)" : ""),
+                xs, ys, v, loss, markers, px, py));
+    }
+}

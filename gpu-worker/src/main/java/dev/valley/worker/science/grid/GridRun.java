@@ -1,0 +1,204 @@
+package dev.valley.worker.science.grid;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.valley.model.job.GridSpec;
+import dev.valley.model.job.GridTile;
+import dev.valley.model.job.ModelSpec;
+import dev.valley.model.job.PlaneSpec;
+import dev.valley.worker.science.curve.CurveKind;
+import dev.valley.worker.science.data.DatasetCatalog;
+import dev.valley.worker.science.io.SafeTensors;
+import dev.valley.worker.science.model.Architecture;
+import dev.valley.worker.science.model.TensorSpec;
+import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.CancelledException;
+import dev.valley.worker.science.train.Evaluator;
+import dev.valley.worker.science.train.Workspace;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * A grid job's numerical side. {@link #open} loads the data and the plane once per worker and grid; the session
+ * then computes any tile it is handed.
+ */
+public final class GridRun {
+    private final DatasetCatalog datasets;
+
+    public GridRun(DatasetCatalog datasets) {
+        this.datasets = datasets;
+    }
+
+    /**
+     * The data (subsets on the device), the plane built from the inputs ({@code bytes} by spec field:
+     * {@code plane.points[i]}, {@code plane.curve} or {@code plane.center}) and the evaluator: the first-layer
+     * algebra when its products fit in {@code memoryBudget} bytes, the plain per-point loop otherwise.
+     */
+    public Session open(GridSpec spec, ModelSpec model, Function<String, byte[]> bytes, Device device,
+            long memoryBudget) {
+        Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.testSubset(),
+                model, device);
+        try {
+            Plane plane = plane(spec.plane(), ws.architecture(), ws.manager(), bytes);
+            GridMetrics metrics = new GridMetrics(spec.metrics());
+            long examples = (long) ws.train().size() + ws.test().size();
+            long needed = examples * LinearFirstLayerEvaluator.bytesPerExample(ws.architecture(), ws.train());
+            boolean linear = needed <= memoryBudget;
+            PointEvaluator evaluator = linear
+                    ? new LinearFirstLayerEvaluator(plane, ws.train(), ws.test(), metrics, spec.recomputeBatchNorm(),
+                            spec.batchSize(), Evaluator.BATCH)
+                    : new PerPointEvaluator(plane, ws.train(), ws.test(), metrics, spec.recomputeBatchNorm(),
+                            spec.batchSize(), Evaluator.BATCH);
+            TileValues.PlaneInfo info = new TileValues.PlaneInfo(spec.plane().kind(), plane.markers(), plane.curve(),
+                    spec.recomputeBatchNorm() && ws.architecture().hasBatchNorm(), plane.parameterCount(),
+                    ws.train().size(), ws.test().size(), linear ? "first-layer algebra" : "per point");
+            return new Session(spec, ws, plane, evaluator, info, device.toString());
+        } catch (RuntimeException e) {
+            ws.close();
+            throw e;
+        }
+    }
+
+    /** A grid's data, plane and evaluator, resident on the device while the worker computes its tiles. */
+    public static final class Session implements AutoCloseable {
+        private final GridSpec spec;
+        private final Workspace workspace;
+        private final Plane plane;
+        private final PointEvaluator evaluator;
+        private final TileValues.PlaneInfo info;
+        private final String device;
+        private final double[] xs;
+        private final double[] ys;
+
+        Session(GridSpec spec, Workspace workspace, Plane plane, PointEvaluator evaluator, TileValues.PlaneInfo info,
+                String device) {
+            this.spec = spec;
+            this.workspace = workspace;
+            this.plane = plane;
+            this.evaluator = evaluator;
+            this.info = info;
+            this.device = device;
+            this.xs = spec.xs();
+            this.ys = spec.ys();
+        }
+
+        /** The tile's values; checks {@code cancelled} before every point. */
+        public TileValues compute(GridTile tile, String worker, BooleanSupplier cancelled) {
+            long start = System.nanoTime();
+            List<String> names = spec.metrics();
+            Map<String, double[]> values = new LinkedHashMap<>();
+            names.forEach(n -> values.put(n, new double[tile.points()]));
+            int k = 0;
+            for (int j = tile.y0(); j < tile.y1(); j++) {
+                evaluator.beginRow(ys[j]);
+                for (int i = tile.x0(); i < tile.x1(); i++) {
+                    if (cancelled.getAsBoolean()) {
+                        throw new CancelledException(0, k);
+                    }
+                    double[] point = evaluator.at(xs[i]);
+                    for (int m = 0; m < names.size(); m++) {
+                        values.get(names.get(m))[k] = point[m];
+                    }
+                    k++;
+                }
+            }
+            return new TileValues(tile.index(), tile.x0(), tile.x1(), tile.y0(), tile.y1(), values, worker, device,
+                    (System.nanoTime() - start) / 1e9, info);
+        }
+
+        public GridSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public void close() {
+            evaluator.close();
+            plane.close();
+            workspace.close();
+        }
+    }
+
+    static Plane plane(PlaneSpec spec, Architecture architecture, NDManager manager, Function<String, byte[]> bytes) {
+        return switch (spec.kind()) {
+            case PlaneSpec.POINTS -> {
+                Weights w1 = load(architecture, manager, bytes, "plane.points[0]");
+                try (Weights w2 = load(architecture, manager, bytes, "plane.points[1]");
+                        Weights w3 = load(architecture, manager, bytes, "plane.points[2]")) {
+                    yield Plane.points(w1, w2, w3, List.of("w1", "w2", "w3"));
+                } catch (RuntimeException e) {
+                    w1.close();
+                    throw e;
+                }
+            }
+            case PlaneSpec.LINE -> {
+                Weights w1 = load(architecture, manager, bytes, "plane.points[0]");
+                try (Weights w2 = load(architecture, manager, bytes, "plane.points[1]")) {
+                    yield Plane.line(w1, w2);
+                } catch (RuntimeException e) {
+                    w1.close();
+                    throw e;
+                }
+            }
+            case PlaneSpec.CURVE -> curvePlane(architecture, manager, bytes.apply(GridSpec.CURVE_FIELD));
+            case PlaneSpec.RANDOM -> Plane.random(load(architecture, manager, bytes, "plane.center"),
+                    spec.normalization(), new HashSet<>(spec.ignore()), spec.seed());
+            default -> throw new IllegalArgumentException("unknown plane " + spec.kind());
+        };
+    }
+
+    private static Weights load(Architecture architecture, NDManager manager, Function<String, byte[]> bytes,
+            String field) {
+        try {
+            return Weights.load(architecture, manager, SafeTensors.read(bytes.apply(field)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The endpoints and bend of a 3-bend curve file ({@code bends.{k}.{name}}, parameters only). */
+    private static Plane curvePlane(Architecture architecture, NDManager manager, byte[] file) {
+        SafeTensors.Contents contents = SafeTensors.read(file);
+        String bends = contents.metadata().get("bends");
+        if (!"3".equals(bends)) {
+            throw new IllegalArgumentException(GridSpec.CURVE_FIELD + ": the curve has " + bends
+                    + " bends; a curve plane needs 3");
+        }
+        CurveKind kind = CurveKind.of(contents.metadata().getOrDefault("curve", "bezier"));
+        Weights start = bend(architecture, manager, contents, 0);
+        try (Weights bend = bend(architecture, manager, contents, 1);
+                Weights end = bend(architecture, manager, contents, 2)) {
+            return Plane.curve(start, bend, end, kind);
+        } catch (RuntimeException e) {
+            start.close();
+            throw e;
+        }
+    }
+
+    private static Weights bend(Architecture architecture, NDManager parent, SafeTensors.Contents contents, int k) {
+        NDManager manager = parent.newSubManager();
+        try {
+            Map<String, NDArray> tensors = new LinkedHashMap<>(architecture.freshBuffers(manager));
+            for (TensorSpec spec : architecture.tensors()) {
+                if (!spec.isParameter()) {
+                    continue;
+                }
+                SafeTensors.HostTensor t = contents.tensors().get("bends." + k + "." + spec.name());
+                if (t == null || !"F32".equals(t.dtype())) {
+                    throw new IllegalArgumentException(GridSpec.CURVE_FIELD + ": bends." + k + "." + spec.name()
+                            + " is missing or not F32");
+                }
+                tensors.put(spec.name(), manager.create(t.floats(), new Shape(t.shape())));
+            }
+            return Weights.of(architecture, manager, tensors);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+}

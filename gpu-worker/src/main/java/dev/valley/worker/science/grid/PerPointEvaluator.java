@@ -1,0 +1,91 @@
+package dev.valley.worker.science.grid;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.model.Architecture;
+import dev.valley.worker.science.model.TensorSpec;
+import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.BatchNormStatistics;
+import dev.valley.worker.science.train.Evaluator;
+import dev.valley.worker.science.train.NoGrad;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The plain per-point loop, as the reference tools run it: at every point the weights origin + x·u + y·v are
+ * built afresh and the whole network runs forward over the data (after a batch-norm pass when asked). The
+ * benchmark's baseline, the second method the tests compare against, and the path for networks whose first-layer
+ * products would not fit in the memory a grid may use.
+ */
+public final class PerPointEvaluator implements PointEvaluator {
+    private final Plane plane;
+    private final DeviceData train;
+    private final DeviceData test;
+    private final GridMetrics metrics;
+    private final boolean recompute;
+    private final int batchNormBatch;
+    private final int evaluationBatch;
+    private double y;
+
+    public PerPointEvaluator(Plane plane, DeviceData train, DeviceData test, GridMetrics metrics,
+            boolean recomputeBatchNorm, int batchNormBatch, int evaluationBatch) {
+        if (plane.architecture().hasBatchNorm() && !recomputeBatchNorm && !plane.originHasStatistics()) {
+            throw new IllegalArgumentException("recomputeBatchNorm: a curve's bends carry no batch-norm statistics;"
+                    + " a curve plane of this network needs them recomputed");
+        }
+        this.plane = plane;
+        this.train = train;
+        this.test = test;
+        this.metrics = metrics;
+        this.recompute = recomputeBatchNorm;
+        this.batchNormBatch = batchNormBatch;
+        this.evaluationBatch = evaluationBatch;
+    }
+
+    @Override
+    public void beginRow(double y) {
+        this.y = y;
+    }
+
+    @Override
+    public double[] at(double x) {
+        Architecture architecture = plane.architecture();
+        try (NoGrad noGrad = NoGrad.enter(); NDManager point = plane.manager().newSubManager()) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            Map<String, NDArray> fresh = plane.originHasStatistics() ? Map.of() : architecture.freshBuffers(point);
+            for (TensorSpec spec : architecture.tensors()) {
+                NDArray origin = plane.origin().get(spec.name());
+                NDArray tensor;
+                if (spec.isParameter()) {
+                    tensor = plane.u(spec.name()).mul((float) x);
+                    tensor.attach(point);
+                    NDArray vy = plane.v(spec.name()).mul((float) y);
+                    vy.attach(point);
+                    tensor.addi(vy).addi(origin);
+                } else {
+                    tensor = plane.originHasStatistics() ? origin.duplicate() : fresh.get(spec.name());
+                    tensor.attach(point);
+                }
+                tensors.put(spec.name(), tensor);
+            }
+            Weights w = Weights.view(architecture, point, tensors);
+            if (recompute) {
+                BatchNormStatistics.recompute(w, train, batchNormBatch);
+            }
+            Evaluator.Evaluation trainEvaluation = metrics.needsTrain() ? evaluate(w, train, point) : null;
+            Evaluator.Evaluation testEvaluation = metrics.needsTest() ? evaluate(w, test, point) : null;
+            return metrics.values(trainEvaluation, testEvaluation);
+        }
+    }
+
+    private Evaluator.Evaluation evaluate(Weights w, DeviceData data, NDManager point) {
+        return Evaluator.evaluate(point, data, evaluationBatch, null, (batch, from, to) -> w.architecture()
+                .forward(w, data.x().get(batch, new ai.djl.ndarray.index.NDIndex().addSliceDim(from, to)),
+                        dev.valley.worker.science.model.Mode.EVAL));
+    }
+
+    @Override
+    public void close() {
+    }
+}

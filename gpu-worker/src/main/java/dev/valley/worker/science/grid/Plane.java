@@ -1,0 +1,223 @@
+package dev.valley.worker.science.grid;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.valley.model.job.GridResult;
+import dev.valley.worker.science.curve.CurveKind;
+import dev.valley.worker.science.model.Architecture;
+import dev.valley.worker.science.model.TensorSpec;
+import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.NoGrad;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * A plane in weight space, W(x, y) = origin + x·u + y·v over the parameters; batch-norm statistics come from the
+ * origin (or are recomputed per point). Everything lives in one manager on the device.
+ */
+public final class Plane implements AutoCloseable {
+    /** Points at which a curve plane samples its curve, as the curve job evaluates it by default. */
+    public static final int CURVE_SAMPLES = 61;
+
+    private final Weights origin;
+    private final Map<String, NDArray> u;
+    private final Map<String, NDArray> v;
+    private final List<GridResult.Marker> markers;
+    private final List<GridResult.CurveSample> curve;
+    private final boolean originHasStatistics;
+
+    private Plane(Weights origin, Map<String, NDArray> u, Map<String, NDArray> v, List<GridResult.Marker> markers,
+            List<GridResult.CurveSample> curve, boolean originHasStatistics) {
+        this.origin = origin;
+        this.u = u;
+        this.v = v;
+        this.markers = List.copyOf(markers);
+        this.curve = curve == null ? null : List.copyOf(curve);
+        this.originHasStatistics = originHasStatistics;
+    }
+
+    /**
+     * u = w2 − w1 and v = (w3 − w1) − p·u with p = ⟨w3 − w1, u⟩ / ‖u‖²: w1 at (0, 0), w2 at (1, 0), w3 at (p, 1).
+     * Takes ownership of w1; w2 and w3 are only read.
+     */
+    public static Plane points(Weights w1, Weights w2, Weights w3, List<String> labels) {
+        try (NoGrad noGrad = NoGrad.enter()) {
+            NDManager manager = w1.manager();
+            Map<String, NDArray> u = difference(w2, w1, manager);
+            Map<String, NDArray> d = difference(w3, w1, manager);
+            double uu = dot(u, u);
+            if (!(uu > 0)) {
+                throw new IllegalArgumentException(labels.get(0) + " and " + labels.get(1)
+                        + " are the same network: the plane has no x direction");
+            }
+            double p = dot(d, u) / uu;
+            Map<String, NDArray> v = new LinkedHashMap<>();
+            d.forEach((name, dn) -> v.put(name, dn.sub(u.get(name).mul((float) p))));
+            double vv = dot(v, v);
+            if (!(vv > 1e-12 * dot(d, d)) || !(vv > 0)) {
+                throw new IllegalArgumentException(labels.get(2) + " lies on the line through " + labels.get(0)
+                        + " and " + labels.get(1) + ": the plane has no y direction");
+            }
+            List<GridResult.Marker> markers = List.of(new GridResult.Marker(labels.get(0), 0, 0),
+                    new GridResult.Marker(labels.get(1), 1, 0), new GridResult.Marker(labels.get(2), p, 1));
+            return new Plane(w1, u, v, markers, null, true);
+        }
+    }
+
+    /** The 1-D plane w1 + x·(w2 − w1); v is zero. Takes ownership of w1. */
+    public static Plane line(Weights w1, Weights w2) {
+        try (NoGrad noGrad = NoGrad.enter()) {
+            Map<String, NDArray> u = difference(w2, w1, w1.manager());
+            if (!(dot(u, u) > 0)) {
+                throw new IllegalArgumentException("points[0] and points[1] are the same network");
+            }
+            Map<String, NDArray> v = new LinkedHashMap<>();
+            u.forEach((name, un) -> v.put(name, un.zerosLike()));
+            return new Plane(w1, u, v, List.of(new GridResult.Marker("w1", 0, 0), new GridResult.Marker("w2", 1, 0)),
+                    null, true);
+        }
+    }
+
+    /**
+     * The plane of a 3-bend curve: {@link #points} through its endpoints and its bend. The curve lies in it: φ(t) −
+     * w1 = c1(t)·(θ − w1) + c2(t)·(w2 − w1), so its coordinates are c1·(p, 1) + c2·(1, 0). {@code start},
+     * {@code bend} and {@code end} carry no batch-norm statistics of their own.
+     */
+    public static Plane curve(Weights start, Weights bend, Weights end, CurveKind kind) {
+        Plane plane = points(start, end, bend, List.of("w1", "w2", "bend"));
+        double p = plane.markers.get(2).x();
+        List<GridResult.CurveSample> samples = new ArrayList<>();
+        for (int i = 0; i < CURVE_SAMPLES; i++) {
+            double t = (double) i / (CURVE_SAMPLES - 1);
+            double[] c = kind.coefficients(t, 3);
+            samples.add(new GridResult.CurveSample(t, c[1] * p + c[2], c[1]));
+        }
+        return new Plane(plane.origin, plane.u, plane.v, plane.markers, samples, false);
+    }
+
+    /**
+     * Two Gaussian directions (each element N(0, 1), drawn on the host from {@code seed}, d1 then d2, tensor by
+     * tensor in the architecture's order), scaled as Li et al. 2018's {@code normalize_directions_for_weights}
+     * does: per filter (each slice along dimension 0 gets the norm of the weights' slice), per layer (the tensor
+     * gets the weights' norm) or not at all. A 1-D tensor is a bias or a batch-norm scale or shift: its direction is
+     * zero where {@code ignore} names its kind, and otherwise the weights themselves, as in the reference code.
+     * Takes ownership of {@code center}.
+     */
+    public static Plane random(Weights center, String normalization, Set<String> ignore, long seed) {
+        try (NoGrad noGrad = NoGrad.enter()) {
+            SplittableRandom random = new SplittableRandom(seed);
+            Map<String, NDArray> d1 = direction(center, normalization, ignore, random);
+            Map<String, NDArray> d2 = direction(center, normalization, ignore, random);
+            return new Plane(center, d1, d2, List.of(new GridResult.Marker("center", 0, 0)), null, true);
+        }
+    }
+
+    private static Map<String, NDArray> direction(Weights center, String normalization, Set<String> ignore,
+            SplittableRandom random) {
+        Architecture architecture = center.architecture();
+        Map<String, NDArray> direction = new LinkedHashMap<>();
+        for (TensorSpec spec : architecture.tensors()) {
+            if (!spec.isParameter()) {
+                continue;
+            }
+            NDArray w = center.get(spec.name());
+            long[] shape = spec.shape().getShape();
+            float[] values = new float[Math.toIntExact(spec.shape().size())];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) random.nextGaussian();
+            }
+            NDArray d;
+            if (shape.length <= 1) {
+                String kind = isBatchNorm(architecture, spec.name()) ? "batchnorm" : "bias";
+                d = ignore.contains(kind) ? w.zerosLike() : w.duplicate();
+            } else {
+                d = center.manager().create(values, spec.shape());
+                d = switch (normalization) {
+                    case "filter" -> {
+                        NDArray flat = d.reshape(shape[0], -1);
+                        NDArray scale = w.reshape(shape[0], -1).norm(new int[] {1}, true)
+                                .div(flat.norm(new int[] {1}, true).add(1e-10f));
+                        yield flat.mul(scale).reshape(spec.shape());
+                    }
+                    case "layer" -> d.mul(w.norm().div(d.norm().add(1e-10f)));
+                    case "none" -> d;
+                    default -> throw new IllegalArgumentException("unknown normalization " + normalization);
+                };
+            }
+            direction.put(spec.name(), d);
+        }
+        return direction;
+    }
+
+    /** {@code prefix.weight} or {@code prefix.bias} of a layer that also has {@code prefix.running_mean}. */
+    static boolean isBatchNorm(Architecture architecture, String name) {
+        String prefix = name.substring(0, name.lastIndexOf('.'));
+        return architecture.tensors().stream().anyMatch(s -> s.name().equals(prefix + ".running_mean"));
+    }
+
+    private static Map<String, NDArray> difference(Weights to, Weights from, NDManager manager) {
+        Map<String, NDArray> result = new LinkedHashMap<>();
+        from.parameterMap().forEach((name, a) -> {
+            NDArray diff = to.get(name).sub(a);
+            diff.attach(manager);
+            result.put(name, diff);
+        });
+        return result;
+    }
+
+    private static double dot(Map<String, NDArray> a, Map<String, NDArray> b) {
+        double sum = 0;
+        for (Map.Entry<String, NDArray> e : a.entrySet()) {
+            sum += e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                    .mul(b.get(e.getKey()).toType(ai.djl.ndarray.types.DataType.FLOAT64, false)).sum().getDouble();
+        }
+        return sum;
+    }
+
+    public Architecture architecture() {
+        return origin.architecture();
+    }
+
+    public Weights origin() {
+        return origin;
+    }
+
+    public NDArray u(String name) {
+        return u.get(name);
+    }
+
+    public NDArray v(String name) {
+        return v.get(name);
+    }
+
+    public List<GridResult.Marker> markers() {
+        return markers;
+    }
+
+    /** The curve's samples for a curve plane, else null. */
+    public List<GridResult.CurveSample> curve() {
+        return curve;
+    }
+
+    /** Whether the origin's batch-norm statistics belong to it (false for a curve's bends, which have none). */
+    public boolean originHasStatistics() {
+        return originHasStatistics;
+    }
+
+    public long parameterCount() {
+        return origin.parameterCount();
+    }
+
+    public NDManager manager() {
+        return origin.manager();
+    }
+
+    @Override
+    public void close() {
+        origin.close();
+    }
+}

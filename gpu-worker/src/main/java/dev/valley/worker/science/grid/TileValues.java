@@ -1,0 +1,18 @@
+package dev.valley.worker.science.grid;
+
+import dev.valley.model.job.GridResult;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One computed tile as stored ({@code tile-i.json}): each metric's values row-major over the tile ([height][width]
+ * flattened), who computed them, how long it took, and what the assembly needs to know about the plane.
+ */
+public record TileValues(int index, int x0, int x1, int y0, int y1, Map<String, double[]> values, String worker,
+        String device, double seconds, PlaneInfo plane) {
+
+    /** The same for every tile of a grid. */
+    public record PlaneInfo(String kind, List<GridResult.Marker> markers, List<GridResult.CurveSample> curve,
+            boolean batchNormRecomputed, long parameters, int trainExamples, int testExamples, String evaluator) {
+    }
+}

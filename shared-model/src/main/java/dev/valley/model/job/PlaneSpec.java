@@ -1,0 +1,87 @@
+package dev.valley.model.job;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which plane (or line) of weight space a grid covers.
+ * <ul>
+ * <li>{@code points}: origin w1, u = w2 − w1, v = (w3 − w1) made orthogonal to u; W(x, y) = w1 + x·u + y·v, so w1
+ * is at (0, 0) and w2 at (1, 0).</li>
+ * <li>{@code curve}: the plane of a 3-bend curve's endpoints and bend, as {@code points} with [w1, w2, θ].</li>
+ * <li>{@code random}: W(x, y) = center + x·d1 + y·d2 with Gaussian directions scaled per filter, per layer or not
+ * at all (Li et al. 2018); {@code ignore} zeroes the directions of biases and batch-norm parameters.</li>
+ * <li>{@code line}: W(x) = w1 + x·(w2 − w1) (Goodfellow et al. 2015), with resolution [nx, 1].</li>
+ * </ul>
+ */
+public record PlaneSpec(
+        @NotNull @Pattern(regexp = "points|curve|random|line", message = "must be one of: points, curve, random, line")
+        String kind,
+        List<@NotNull @Valid ModelRef> points,
+        @Valid ModelRef curve,
+        @Valid ModelRef center,
+        @Pattern(regexp = "filter|layer|none", message = "must be one of: filter, layer, none") String normalization,
+        List<@NotNull @Pattern(regexp = "bias|batchnorm", message = "must be one of: bias, batchnorm") String> ignore,
+        Long seed) {
+
+    public static final String POINTS = "points";
+    public static final String CURVE = "curve";
+    public static final String RANDOM = "random";
+    public static final String LINE = "line";
+    /** The curve job's file that holds its bends. */
+    public static final String CURVE_ARTIFACT = "curve.safetensors";
+
+    public PlaneSpec withDefaults() {
+        boolean random = RANDOM.equals(kind);
+        return new PlaneSpec(kind,
+                points == null ? null : points.stream().map(r -> r == null ? null : r.withDefaults()).toList(),
+                curve == null ? null : curve.withDefaults(CURVE_ARTIFACT),
+                center == null ? null : center.withDefaults(),
+                random && normalization == null ? "filter" : normalization,
+                random && ignore == null ? List.of("bias", "batchnorm") : ignore,
+                random && seed == null ? Long.valueOf(0) : seed);
+    }
+
+    public boolean isLine() {
+        return LINE.equals(kind);
+    }
+
+    @AssertTrue(message = "points needs 3 networks, line 2; curve needs curve, random needs center; nothing else")
+    boolean isInputsFitKind() {
+        if (kind == null) {
+            return true;
+        }
+        int wanted = switch (kind) {
+            case POINTS -> 3;
+            case LINE -> 2;
+            default -> 0;
+        };
+        boolean pointsOk = wanted == 0 ? points == null : points != null && points.size() == wanted;
+        return pointsOk && (curve != null) == CURVE.equals(kind) && (center != null) == RANDOM.equals(kind);
+    }
+
+    @AssertTrue(message = "only for a random plane")
+    boolean isRandomOptionsOnlyForRandom() {
+        return RANDOM.equals(kind) || (normalization == null && ignore == null && seed == null);
+    }
+
+    /** The weights the plane is made of, by field, under {@code plane.}. */
+    Map<String, ModelRef> modelRefs() {
+        Map<String, ModelRef> refs = new LinkedHashMap<>();
+        for (int i = 0; points != null && i < points.size(); i++) {
+            refs.put("plane.points[" + i + "]", points.get(i));
+        }
+        if (curve != null) {
+            refs.put(GridSpec.CURVE_FIELD, curve);
+        }
+        if (center != null) {
+            refs.put("plane.center", center);
+        }
+        return refs;
+    }
+}

@@ -127,6 +127,62 @@ class GridEndToEndTest {
         assertThat(value(w3Json, "test_loss", 0, 0)).isCloseTo(own[1], within(1e-4 * own[1]));
     }
 
+    /** Every array of a grid.npz by name, as the bytes of its .npy entry. */
+    private static Map<String, byte[]> arrays(byte[] npz) throws Exception {
+        Map<String, byte[]> arrays = new java.util.TreeMap<>();
+        try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(npz))) {
+            for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                arrays.put(e.getName(), zip.readAllBytes());
+            }
+        }
+        return arrays;
+    }
+
+    /**
+     * The same grid computed by the in-process worker alone and then with a second worker process gives
+     * identical arrays, both workers taking tiles. Then a third worker is SIGKILLed in the middle of a grid: the
+     * grid still finishes, every tile stored once, and the tiles the killed worker had stored stay its own (only
+     * the tile it was computing goes to another worker).
+     */
+    @Test
+    void tilesAreSharedBetweenWorkersAndAKilledWorkerLosesOnlyWhatItWasComputing() throws Exception {
+        String spec = ",\"resolution\":[24,24],\"tile\":[4,4]";
+        JsonNode alone = grid(points(), spec);
+        assertThat(alone.at("/result/workers").size()).isEqualTo(1);
+        Map<String, byte[]> aloneArrays = arrays(api.download(alone.get("id").asString(), "grid.npz"));
+        JsonNode shared;
+        try (WorkerProcess second = WorkerProcess.start(servers.properties(), "second")) {
+            shared = grid(points(), spec);
+        }
+        System.out.println("tiles by worker, one worker: " + alone.at("/tiles/byWorker") + "; two: "
+                + shared.at("/tiles/byWorker"));
+        assertThat(shared.at("/tiles/byWorker").size()).isEqualTo(2);
+        assertThat(shared.at("/tiles/byWorker/second").asInt()).isPositive();
+        Map<String, byte[]> sharedArrays = arrays(api.download(shared.get("id").asString(), "grid.npz"));
+        assertThat(sharedArrays.keySet()).containsExactlyElementsOf(aloneArrays.keySet());
+        aloneArrays.forEach((name, bytes) -> assertThat(sharedArrays.get(name)).as(name).isEqualTo(bytes));
+
+        WorkerProcess third = WorkerProcess.start(servers.properties(), "third");
+        String id = api.submit("""
+                {"type":"grid","spec":{"plane":%s,"seed":%d,"resolution":[60,60],"tile":[5,5]}}"""
+                .formatted(points(), DATA_SEED)).get("id").asString();
+        JsonNode before = org.awaitility.Awaitility.await().atMost(LONG).pollInterval(Duration.ofMillis(50))
+                .until(() -> api.job(id), j -> j.at("/tiles/byWorker/third").asInt() >= 3);
+        third.kill();
+        int storedByThird = api.job(id).at("/tiles/byWorker/third").asInt();
+        JsonNode done = api.awaitEnd(id, LONG);
+        System.out.println("killed 'third' after it stored " + before.at("/tiles/byWorker/third").asInt()
+                + " tiles; final split " + done.at("/tiles/byWorker") + " of " + done.at("/tiles/total"));
+        assertThat(done.get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(done.at("/tiles/done").asInt()).isEqualTo(144);
+        assertThat(done.at("/tiles/byWorker/third").asInt()).isEqualTo(storedByThird);
+        int sum = 0;
+        for (JsonNode count : done.at("/tiles/byWorker")) {
+            sum += count.asInt();
+        }
+        assertThat(sum).isEqualTo(144);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             unknown plane         | {"plane":{"kind":"sphere"},"resolution":[3,3]}                          | spec.plane.kind

@@ -127,6 +127,38 @@ class GridEndToEndTest {
         assertThat(value(w3Json, "test_loss", 0, 0)).isCloseTo(own[1], within(1e-4 * own[1]));
     }
 
+    /**
+     * On a curve's plane the markers are w1 (0, 0), w2 (1, 0) and the bend (p, 1); the Bezier curve at t = 0.5 lies at
+     * ¼·w1 + ½·bend + ¼·w2, i.e. (p/2 + ¼, ½); and the grid value at w2 equals a plain-Java evaluation of bend 2 of
+     * curve.safetensors.
+     */
+    @Test
+    void curvePlaneCarriesTheCurveAndItsEndpoints() throws Exception {
+        JsonNode curve = api.submit("""
+                {"type":"curve","spec":{"endpoints":[{"job":"%s"},{"job":"%s"}],"epochs":3,"batchSize":64,"lr":0.05,
+                 "seed":%d,"points":3,"ensembleSize":2}}""".formatted(networks.get(0), networks.get(1), DATA_SEED));
+        String curveId = curve.get("id").asString();
+        assertThat(api.awaitEnd(curveId, LONG).get("status").asString()).isEqualTo("SUCCEEDED");
+        JsonNode done = grid("{\"kind\":\"curve\",\"curve\":{\"job\":\"" + curveId + "\"}}",
+                ",\"resolution\":[2,2],\"range\":{\"x\":[0,1],\"y\":[0,1]},\"metrics\":[\"test_loss\"]");
+        assertThat(done.at("/spec/plane/curve/artifact").asString()).isEqualTo("curve.safetensors");
+        JsonNode r = done.get("result");
+        double p = r.at("/markers/2/x").asDouble();
+        assertThat(r.at("/markers/2/label").asString()).isEqualTo("bend");
+        assertThat(r.at("/markers/1/x").asDouble()).isEqualTo(1.0);
+        assertThat(r.get("curve").size()).isEqualTo(61);
+        assertThat(r.at("/curve/30/t").asDouble()).isEqualTo(0.5);
+        assertThat(r.at("/curve/30/x").asDouble()).isCloseTo(p / 2 + 0.25, within(1e-9));
+        assertThat(r.at("/curve/30/y").asDouble()).isCloseTo(0.5, within(1e-9));
+        assertThat(r.at("/curve/60/x").asDouble()).isCloseTo(1.0, within(1e-9));
+
+        PlainMlp.Tensors bends = PlainMlp.read(api.download(curveId, "curve.safetensors"));
+        Split test = Spirals.generate(DATA_SEED).test();
+        double[] end = PlainMlp.evaluate(PlainMlp.select(bends, "bends.2."), PlainMlp.rows(test), test.y());
+        JsonNode json = ApiClient.JSON.readTree(api.download(done.get("id").asString(), "grid.json"));
+        assertThat(value(json, "test_loss", 1, 0)).isCloseTo(end[1], within(1e-4 * end[1]));
+    }
+
     /** Every array of a grid.npz by name, as the bytes of its .npy entry. */
     private static Map<String, byte[]> arrays(byte[] npz) throws Exception {
         Map<String, byte[]> arrays = new java.util.TreeMap<>();

@@ -48,7 +48,7 @@ public final class GridRun {
             Plane plane = plane(spec.plane(), ws.architecture(), ws.manager(), bytes);
             GridMetrics metrics = new GridMetrics(spec.metrics());
             long examples = (long) ws.train().size() + ws.test().size();
-            long needed = examples * LinearFirstLayerEvaluator.bytesPerExample(ws.architecture(), ws.train());
+            long needed = examples * LinearFirstLayerEvaluator.bytesPerExample(plane, ws.train());
             boolean linear = needed <= memoryBudget;
             PointEvaluator evaluator = linear
                     ? new LinearFirstLayerEvaluator(plane, ws.train(), ws.test(), metrics, spec.recomputeBatchNorm(),

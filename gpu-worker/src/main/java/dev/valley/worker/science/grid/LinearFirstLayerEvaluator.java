@@ -81,13 +81,12 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
     }
 
     /** Bytes this evaluator keeps per example: four tensors (A, B, C, A + y·C) of the first layer's output. */
-    public static long bytesPerExample(Architecture architecture, DeviceData data) {
+    public static long bytesPerExample(Plane plane, DeviceData data) {
+        Architecture architecture = plane.architecture();
         try (NoGrad noGrad = NoGrad.enter(); NDManager scope = data.x().getManager().newSubManager()) {
             NDArray one = data.x().get(scope, new NDIndex().addSliceDim(0, 1));
-            NDManager weights = scope.newSubManager();
-            Weights w = architecture.initialize(weights, 0);
-            String bias = architecture.firstBias();
-            NDArray out = architecture.first(one, w.get(architecture.firstWeight()), bias == null ? null : w.get(bias));
+            NDArray out = architecture.first(one, plane.u(architecture.firstWeight()), null);
+            out.attach(scope);
             return 4L * 4 * out.size();
         }
     }

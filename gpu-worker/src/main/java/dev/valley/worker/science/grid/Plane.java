@@ -45,10 +45,11 @@ public final class Plane implements AutoCloseable {
      * Takes ownership of w1; w2 and w3 are only read.
      */
     public static Plane points(Weights w1, Weights w2, Weights w3, List<String> labels) {
-        try (NoGrad noGrad = NoGrad.enter()) {
+        // Only u and v stay with the plane; w3 − w1 and every intermediate go with the scratch manager.
+        try (NoGrad noGrad = NoGrad.enter(); NDManager scratch = w1.manager().newSubManager()) {
             NDManager manager = w1.manager();
             Map<String, NDArray> u = difference(w2, w1, manager);
-            Map<String, NDArray> d = difference(w3, w1, manager);
+            Map<String, NDArray> d = difference(w3, w1, scratch);
             double uu = dot(u, u);
             if (!(uu > 0)) {
                 throw new IllegalArgumentException(labels.get(0) + " and " + labels.get(1)
@@ -56,7 +57,13 @@ public final class Plane implements AutoCloseable {
             }
             double p = dot(d, u) / uu;
             Map<String, NDArray> v = new LinkedHashMap<>();
-            d.forEach((name, dn) -> v.put(name, dn.sub(u.get(name).mul((float) p))));
+            d.forEach((name, dn) -> {
+                NDArray pu = u.get(name).mul((float) p);
+                pu.attach(scratch);
+                NDArray vn = dn.sub(pu);
+                vn.attach(manager);
+                v.put(name, vn);
+            });
             double vv = dot(v, v);
             if (!(vv > 1e-12 * dot(d, d)) || !(vv > 0)) {
                 throw new IllegalArgumentException(labels.get(2) + " lies on the line through " + labels.get(0)
@@ -116,15 +123,26 @@ public final class Plane implements AutoCloseable {
         }
     }
 
+    /** Each tensor's direction in the center's manager; the intermediates of its scaling in a scratch manager. */
     private static Map<String, NDArray> direction(Weights center, String normalization, Set<String> ignore,
             SplittableRandom random) {
+        try (NDManager scratch = center.manager().newSubManager()) {
+            Map<String, NDArray> direction = direction(center, normalization, ignore, random, scratch);
+            direction.values().forEach(d -> d.attach(center.manager()));
+            return direction;
+        }
+    }
+
+    private static Map<String, NDArray> direction(Weights center, String normalization, Set<String> ignore,
+            SplittableRandom random, NDManager scratch) {
         Architecture architecture = center.architecture();
         Map<String, NDArray> direction = new LinkedHashMap<>();
         for (TensorSpec spec : architecture.tensors()) {
             if (!spec.isParameter()) {
                 continue;
             }
-            NDArray w = center.get(spec.name());
+            NDArray w = center.get(spec.name()).duplicate();
+            w.attach(scratch);
             long[] shape = spec.shape().getShape();
             float[] values = new float[Math.toIntExact(spec.shape().size())];
             for (int i = 0; i < values.length; i++) {
@@ -135,7 +153,7 @@ public final class Plane implements AutoCloseable {
                 String kind = isBatchNorm(architecture, spec.name()) ? "batchnorm" : "bias";
                 d = ignore.contains(kind) ? w.zerosLike() : w.duplicate();
             } else {
-                d = center.manager().create(values, spec.shape());
+                d = scratch.create(values, spec.shape());
                 d = switch (normalization) {
                     case "filter" -> {
                         NDArray flat = d.reshape(shape[0], -1);
@@ -169,11 +187,17 @@ public final class Plane implements AutoCloseable {
         return result;
     }
 
+    /** Σ a·b over every tensor, in float64; the float64 copies live only for the call. */
     private static double dot(Map<String, NDArray> a, Map<String, NDArray> b) {
         double sum = 0;
         for (Map.Entry<String, NDArray> e : a.entrySet()) {
-            sum += e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-                    .mul(b.get(e.getKey()).toType(ai.djl.ndarray.types.DataType.FLOAT64, false)).sum().getDouble();
+            try (NDManager scratch = e.getValue().getManager().newSubManager()) {
+                NDArray x = e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT64, true);
+                x.attach(scratch);
+                NDArray y = b.get(e.getKey()).toType(ai.djl.ndarray.types.DataType.FLOAT64, true);
+                y.attach(scratch);
+                sum += x.mul(y).sum().getDouble();
+            }
         }
         return sum;
     }

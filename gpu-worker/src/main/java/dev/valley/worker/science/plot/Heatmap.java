@@ -4,15 +4,11 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /**
  * A heatmap of values on a grid (bilinear between grid points, viridis colours), contour lines by marching squares
@@ -44,11 +40,7 @@ public final class Heatmap {
 
     public static byte[] png(Chart chart) {
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, WIDTH, HEIGHT);
+        Graphics2D g = Png.canvas(image);
         double[] xs = chart.xs();
         double[] ys = chart.ys();
         double[][] scaled = scaled(chart.values(), chart.logScale());
@@ -102,13 +94,7 @@ public final class Heatmap {
         axes(g, chart.title(), x0, x1, y0, y1);
         colourBar(g, range, chart.logScale());
         g.dispose();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "png", out);
-        } catch (IOException e) {
-            throw new IllegalStateException("writing to memory failed", e);
-        }
-        return out.toByteArray();
+        return Png.encode(image);
     }
 
     private static double[][] scaled(double[][] values, boolean log) {

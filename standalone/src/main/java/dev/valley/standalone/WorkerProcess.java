@@ -1,0 +1,120 @@
+package dev.valley.standalone;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipFile;
+
+/**
+ * A worker in a JVM of its own, on this JVM's classpath (the test classpath, or valley.jar through Spring Boot's
+ * launcher) and the given servers, so that a test can SIGKILL it (a worker in the test's own JVM can only be closed
+ * gracefully) and a benchmark can give it its own threads.
+ */
+public final class WorkerProcess implements AutoCloseable {
+    private static final String WORKER = "dev.valley.worker.WorkerApplication";
+    private final Process process;
+    private final String id;
+
+    private WorkerProcess(Process process, String id) {
+        this.process = process;
+        this.id = id;
+    }
+
+    /** A worker with the tests' JVM options, its output echoed with its id in front. */
+    public static WorkerProcess start(Map<String, Object> servers, String id) throws Exception {
+        return start(servers, id, List.of(), true);
+    }
+
+    /**
+     * A worker with {@code jvmOptions} added (system properties such as DJL's thread counts); its output is echoed
+     * when {@code echo}, otherwise only read (and shown if it never starts).
+     */
+    public static WorkerProcess start(Map<String, Object> servers, String id, List<String> jvmOptions, boolean echo)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-Xmx2g", "-Dai.djl.offline=true"));
+        command.addAll(jvmOptions);
+        String classPath = System.getProperty("java.class.path");
+        command.addAll(List.of("-cp", classPath));
+        if (isBootJar(classPath)) {
+            command.addAll(List.of("-Dloader.main=" + WORKER, "org.springframework.boot.loader.launch.PropertiesLauncher"));
+        } else {
+            command.add(WORKER);
+        }
+        servers.forEach((k, v) -> command.add("--" + k + "=" + v));
+        command.add("--spring.autoconfigure.exclude=" + Valley.WORKER_EXCLUDES);
+        command.add("--valley.worker.id=" + id);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("DJL_OFFLINE", "true");
+        Process process = builder.start();
+        CountDownLatch ready = new CountDownLatch(1);
+        StringBuilder head = new StringBuilder();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    if (echo) {
+                        System.out.println("[" + id + "] " + line);
+                    } else if (ready.getCount() > 0 && head.length() < 100_000) {
+                        synchronized (head) {
+                            head.append(line).append('\n');
+                        }
+                    }
+                    if (line.contains("Started WorkerApplication")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }, "worker-" + id + "-output");
+        pump.setDaemon(true);
+        pump.start();
+        if (!ready.await(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            synchronized (head) {
+                throw new IllegalStateException("worker " + id + " did not start" + (echo ? "" : ":\n" + head));
+            }
+        }
+        return new WorkerProcess(process, id);
+    }
+
+    /** valley.jar run through Spring Boot's launcher: its classes are nested, so the worker needs the launcher too. */
+    private static boolean isBootJar(String classPath) {
+        if (classPath.contains(File.pathSeparator) || !classPath.endsWith(".jar")) {
+            return false;
+        }
+        try (ZipFile jar = new ZipFile(classPath)) {
+            return jar.getEntry("BOOT-INF/") != null || jar.getEntry("BOOT-INF/classes/") != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** SIGKILL: no shutdown hook, no goodbye to the broker; its unacknowledged dispatch goes back to the queue. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

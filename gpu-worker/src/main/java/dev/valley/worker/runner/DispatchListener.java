@@ -75,10 +75,6 @@ class DispatchListener {
             if (handler == null) {
                 throw new IllegalArgumentException("this worker has no handler for job type " + message.type());
             }
-            String checkpointKey = ArtifactKeys.of(jobId, attempt, ArtifactKeys.CHECKPOINT);
-            JobContext context = new JobContext(jobId, attempt, workerId, reporter, cancels, worker.progressInterval(),
-                    worker.checkpointEvery(), bytes -> store.put(checkpointKey, ArtifactKeys.CHECKPOINT,
-                            "application/octet-stream", bytes));
             if (message.tile() != null) {
                 // A tile stored before (a redelivery after this worker's predecessor stored it) is not computed again.
                 var stored = store.find(ArtifactKeys.tile(jobId, message.tile().index()));
@@ -88,6 +84,10 @@ class DispatchListener {
                     return;
                 }
             }
+            String checkpointKey = ArtifactKeys.of(jobId, attempt, ArtifactKeys.CHECKPOINT);
+            JobContext context = new JobContext(jobId, attempt, workerId, reporter, cancels, worker.progressInterval(),
+                    worker.checkpointEvery(), bytes -> store.put(checkpointKey, ArtifactKeys.CHECKPOINT,
+                            "application/octet-stream", bytes));
             JobHandler.Outcome outcome = compute.call(() -> handler.run(message, context));
             if (context.cancelRequested()) {
                 throw new CancelledException(0, 0);

@@ -80,9 +80,7 @@ public final class PerPointEvaluator implements PointEvaluator {
     }
 
     private Evaluator.Evaluation evaluate(Weights w, DeviceData data, NDManager point) {
-        return Evaluator.evaluate(point, data, evaluationBatch, null, (batch, from, to) -> w.architecture()
-                .forward(w, data.x().get(batch, new ai.djl.ndarray.index.NDIndex().addSliceDim(from, to)),
-                        dev.valley.worker.science.model.Mode.EVAL));
+        return Evaluator.evaluate(w, data, evaluationBatch, point, null);
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,13 @@ public interface Architecture {
 
     /** The rest of the network from the first layer's output (bias included) to the logits. */
     NDArray rest(Weights weights, NDArray firstOutput, Mode mode);
+
+    /** A first 3×3 convolution (stride 1, padding 1) of samples viewed as [n, channels, height, width] images. */
+    static NDArray convolveImages(NDArray x, long[] input, NDArray weight, NDArray bias) {
+        long n = x.getShape().get(0);
+        NDArray images = x.getShape().dimension() == 4 ? x : x.reshape(n, input[0], input[1], input[2]);
+        return Conv2d.conv2d(images, weight, bias, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
+    }
 
     /** Whether any tensor is a batch-norm statistic, to be recomputed for weights that were never trained as such
      * (a curve point, an average, a grid point). */

@@ -79,9 +79,7 @@ public final class Vgg implements Architecture {
 
     @Override
     public NDArray first(NDArray x, NDArray weight, NDArray bias) {
-        long n = x.getShape().get(0);
-        NDArray h = x.getShape().dimension() == 4 ? x : x.reshape(n, input[0], input[1], input[2]);
-        return Conv2d.conv2d(h, weight, bias, STRIDE, PADDING).singletonOrThrow();
+        return Architecture.convolveImages(x, input, weight, bias);
     }
 
     @Override

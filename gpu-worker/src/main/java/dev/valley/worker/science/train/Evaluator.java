@@ -25,7 +25,13 @@ public final class Evaluator {
     }
 
     public static Evaluation evaluate(Weights weights, DeviceData data, NDManager keepIn) {
-        return evaluate(weights.manager(), data, BATCH, keepIn, (batch, from, to) -> weights.architecture()
+        return evaluate(weights, data, BATCH, weights.manager(), keepIn);
+    }
+
+    /** As above in batches of {@code batchSize}, the batches' arrays under {@code parent}. */
+    public static Evaluation evaluate(Weights weights, DeviceData data, int batchSize, NDManager parent,
+            NDManager keepIn) {
+        return evaluate(parent, data, batchSize, keepIn, (batch, from, to) -> weights.architecture()
                 .forward(weights, data.x().get(batch, new NDIndex().addSliceDim(from, to)), Mode.EVAL));
     }
 

@@ -1,7 +1,10 @@
 package dev.valley.api.dispatch;
 
 import dev.valley.model.queue.Queues;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.DirectExchange;
 import org.springframework.amqp.core.FanoutExchange;
@@ -19,17 +22,23 @@ class AmqpTopology {
     @Bean
     Declarables valleyTopology(DispatchProperties dispatch) {
         DirectExchange jobs = new DirectExchange(Queues.DISPATCH_EXCHANGE);
-        Queue defaultPool = QueueBuilder.durable(Queues.dispatchQueue(dispatch.defaultPool()))
-                .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
+        List<Declarable> declarables = new ArrayList<>(List.of(jobs));
+        for (String pool : dispatch.allPools()) {
+            Queue queue = QueueBuilder.durable(Queues.dispatchQueue(pool))
+                    .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
+            declarables.add(queue);
+            declarables.add(BindingBuilder.bind(queue).to(jobs).with(pool));
+        }
         DirectExchange events = new DirectExchange(Queues.EVENTS_EXCHANGE);
         Queue eventQueue = QueueBuilder.durable(Queues.EVENTS_QUEUE)
                 .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
         FanoutExchange deadLetters = new FanoutExchange(Queues.DEAD_LETTER_EXCHANGE);
         Queue deadLetterQueue = QueueBuilder.durable(Queues.DEAD_LETTER_QUEUE).build();
-        return new Declarables(jobs, defaultPool, BindingBuilder.bind(defaultPool).to(jobs).with(dispatch.defaultPool()),
-                events, eventQueue, BindingBuilder.bind(eventQueue).to(events).with(Queues.EVENTS_QUEUE),
+        declarables.addAll(List.of(events, eventQueue,
+                BindingBuilder.bind(eventQueue).to(events).with(Queues.EVENTS_QUEUE),
                 deadLetters, deadLetterQueue, BindingBuilder.bind(deadLetterQueue).to(deadLetters),
-                new FanoutExchange(Queues.CONTROL_EXCHANGE));
+                new FanoutExchange(Queues.CONTROL_EXCHANGE)));
+        return new Declarables(declarables);
     }
 
     @Bean

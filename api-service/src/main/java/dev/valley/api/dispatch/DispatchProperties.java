@@ -3,15 +3,31 @@ package dev.valley.api.dispatch;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+/**
+ * {@code defaultPool} takes jobs that name no pool; {@code pools} are the other worker pools a job may name in
+ * {@code resources.pool} (each gets its durable queue at start, so jobs wait there until a worker of the pool comes).
+ */
 @Validated
 @ConfigurationProperties("valley.dispatch")
 public record DispatchProperties(
         @NotBlank @DefaultValue("default") String defaultPool,
+        @DefaultValue({}) List<String> pools,
         @DefaultValue("200ms") Duration publishInterval,
         @DefaultValue("10s") Duration confirmTimeout,
         @Min(1) @DefaultValue("100") int batchSize) {
+
+    /** The default pool, then the others, each once. */
+    public Set<String> allPools() {
+        Set<String> all = new LinkedHashSet<>();
+        all.add(defaultPool);
+        all.addAll(pools);
+        return all;
+    }
 }

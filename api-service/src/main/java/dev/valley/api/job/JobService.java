@@ -61,7 +61,7 @@ public class JobService {
         JobInputs.Plan plan = inputs.plan(specs.parse(type, request.spec()));
         JobSpec spec = plan.spec();
         Instant now = Instant.now();
-        Job job = new Job(UUID.randomUUID(), type, request.name(), dispatch.defaultPool(), specs.toJson(spec),
+        Job job = new Job(UUID.randomUUID(), type, request.name(), pool(request.resources()), specs.toJson(spec),
                 plan.decision().status(), now);
         if (plan.decision().status() == JobStatus.FAILED) {
             job.failBeforeRunning(plan.decision().reason(), now);
@@ -72,6 +72,18 @@ public class JobService {
             dispatches.dispatch(job, specs.toTree(spec), inputs.resolve(rows));
         }
         return JobView.of(job, rows, List.of());
+    }
+
+    /** The pool a request names, which must be one of the configured pools; the default pool when it names none. */
+    private String pool(SubmitJobRequest.Resources resources) {
+        if (resources == null || resources.pool() == null) {
+            return dispatch.defaultPool();
+        }
+        if (!dispatch.allPools().contains(resources.pool())) {
+            throw new InvalidRequestException("resources.pool", "unknown pool '" + resources.pool()
+                    + "'; this Valley has " + String.join(", ", dispatch.allPools()));
+        }
+        return resources.pool();
     }
 
     @Transactional(readOnly = true)

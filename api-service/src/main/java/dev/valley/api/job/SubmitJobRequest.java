@@ -2,6 +2,17 @@ package dev.valley.api.job;
 
 import tools.jackson.databind.JsonNode;
 
-/** The body of POST /api/v1/jobs; the spec is read per type by {@link JobSpecs}. */
-public record SubmitJobRequest(String type, String name, JsonNode spec) {
+/**
+ * The body of POST /api/v1/jobs; the spec is read per type by {@link JobSpecs}. {@code resources} is optional: its
+ * {@code pool} names the worker pool that runs the job (the default pool when absent).
+ */
+public record SubmitJobRequest(String type, String name, JsonNode spec, Resources resources) {
+
+    public SubmitJobRequest(String type, String name, JsonNode spec) {
+        this(type, name, spec, null);
+    }
+
+    /** What a job asks of the workers that may run it. */
+    public record Resources(String pool) {
+    }
 }

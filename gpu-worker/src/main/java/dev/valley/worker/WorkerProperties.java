@@ -15,6 +15,7 @@ import org.springframework.validation.annotation.Validated;
  *     {@code checkpoint.safetensors}, overwriting the last
  * @param gridMemory the most a grid may keep on the device for its first-layer products (four tensors of the first
  *     layer's output over the train and test examples); a grid that needs more evaluates every point in full
+ * @param drain how long a stopping worker waits for the dispatch it is running before it hands it back
  */
 @Validated
 @ConfigurationProperties("valley.worker")
@@ -26,7 +27,8 @@ public record WorkerProperties(
         @DefaultValue("1s") Duration progressInterval,
         @DefaultValue("/usr/share/datasets/fashion-mnist") Path fashionMnist,
         @DefaultValue("1") @jakarta.validation.constraints.Min(0) int checkpointEvery,
-        @DefaultValue("2GB") org.springframework.util.unit.DataSize gridMemory) {
+        @DefaultValue("2GB") org.springframework.util.unit.DataSize gridMemory,
+        @DefaultValue("30s") Duration drain) {
 
     public String workerId() {
         return id != null && !id.isBlank() ? id : hostName() + ":" + ProcessHandle.current().pid();

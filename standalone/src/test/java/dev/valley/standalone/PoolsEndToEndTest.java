@@ -1,6 +1,7 @@
 package dev.valley.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.valley.embedded.Infrastructure;
 import java.net.http.HttpResponse;
@@ -14,7 +15,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Worker pools: a job that asks for a pool waits on that pool's queue while the default pool's worker takes later
- * jobs, and runs as soon as a worker of its pool starts; a pool this Valley does not know is refused.
+ * jobs, and runs as soon as a worker of its pool starts; a pool this Valley does not know is refused. And what a
+ * deployment does to a pool's worker: SIGTERM drains it (the running job may finish within valley.worker.drain;
+ * one that does not goes back to its pool's queue, and the worker exits).
  */
 class PoolsEndToEndTest {
     private static final Duration LONG = Duration.ofMinutes(3);
@@ -22,13 +25,16 @@ class PoolsEndToEndTest {
     private static Valley valley;
     private static ApiClient api;
     private static String gpuPool;
+    private static String drainPool;
 
     @BeforeAll
     static void start() {
         servers = Infrastructure.forTests();
         // The tests' default pool is private to this run; so is the second pool.
         gpuPool = servers.properties().get("valley.worker.pool") + "-h100";
-        valley = Valley.start(servers.properties(), Map.of("server.port", "0", "valley.dispatch.pools", gpuPool));
+        drainPool = servers.properties().get("valley.worker.pool") + "-drain";
+        valley = Valley.start(servers.properties(), Map.of("server.port", "0",
+                "valley.dispatch.pools", gpuPool + "," + drainPool));
         api = new ApiClient(valley);
     }
 
@@ -38,9 +44,53 @@ class PoolsEndToEndTest {
     }
 
     private static String train(String resources) throws Exception {
+        return train(2, resources);
+    }
+
+    private static String train(int epochs, String resources) throws Exception {
         return api.submit("""
-                {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[16]},"epochs":2,
-                 "seed":5}%s}""".formatted(resources)).get("id").asString();
+                {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[256,256]},"epochs":%d,
+                 "seed":5}%s}""".formatted(epochs, resources)).get("id").asString();
+    }
+
+    private static WorkerProcess drainingWorker(String id, Duration drain) throws Exception {
+        Map<String, Object> properties = new LinkedHashMap<>(servers.properties());
+        properties.put("valley.worker.pool", drainPool);
+        properties.put("valley.worker.drain", drain.toMillis() + "ms");
+        return WorkerProcess.start(properties, id);
+    }
+
+    /** The job is past its start on a worker: running, with some progress reported. */
+    private static void awaitUnderWay(String job) {
+        await().atMost(LONG).pollInterval(Duration.ofMillis(100))
+                .until(() -> api.job(job), j -> j.get("status").asString().equals("RUNNING")
+                        && j.get("progress").asDouble() > 0.05);
+    }
+
+    @Test
+    void aStoppedWorkerFinishesItsJobWithinTheDrainThenExits() throws Exception {
+        String job = train(40, ",\"resources\":{\"pool\":\"" + drainPool + "\"}");
+        try (WorkerProcess worker = drainingWorker("drains", Duration.ofMinutes(2))) {
+            awaitUnderWay(job);
+            Duration exit = worker.terminate(Duration.ofMinutes(3));
+            // No other worker takes this pool: the job can only have ended on the worker that was told to stop.
+            assertThat(api.awaitEnd(job, Duration.ofSeconds(30)).get("status").asString()).isEqualTo("SUCCEEDED");
+            assertThat(exit).isLessThan(Duration.ofMinutes(2));
+        }
+    }
+
+    @Test
+    void aJobThatOutlastsTheDrainGoesBackToItsPoolsQueue() throws Exception {
+        String job = train(300, ",\"resources\":{\"pool\":\"" + drainPool + "\"}");
+        try (WorkerProcess first = drainingWorker("short-drain", Duration.ofSeconds(1))) {
+            awaitUnderWay(job);
+            Duration exit = first.terminate(Duration.ofSeconds(60));
+            System.out.println("worker with a 1 s drain exited " + exit.toMillis() + " ms after SIGTERM");
+            assertThat(api.job(job).get("status").asString()).isEqualTo("RUNNING");
+        }
+        try (WorkerProcess second = drainingWorker("takes-over", Duration.ofMinutes(2))) {
+            assertThat(api.awaitEnd(job, LONG).get("status").asString()).isEqualTo("SUCCEEDED");
+        }
     }
 
     @Test

@@ -55,6 +55,10 @@ class ChartTest {
         assertThat(env(chart.container("lab-valley-api")))
                 .contains(entry("VALLEY_DISPATCH_DEFAULTPOOL", "default"), entry("VALLEY_DISPATCH_POOLS", ""));
         assertThat((Object) at(chart.one("Deployment", "lab-valley-worker-gpu"), "spec.replicas")).isEqualTo(1);
+        // One api-service at a time, through updates too: its outbox publisher assumes it is alone.
+        Map<String, Object> api = chart.one("Deployment", "lab-valley-api");
+        assertThat((Object) at(api, "spec.replicas")).isEqualTo(1);
+        assertThat((String) at(api, "spec.strategy.type")).isEqualTo("Recreate");
     }
 
     @Test
@@ -200,6 +204,10 @@ class ChartTest {
                     pool: default
                     drainSecs: 60
                 """))).hasMessageContaining("drainSecs");
+        assertThatThrownBy(() -> Chart.render(Chart.writeValues("""
+                api:
+                  replicas: 2
+                """))).hasMessageContaining("/api/replicas");
         assertThatThrownBy(() -> Chart.render(Chart.writeValues("""
                 workerPools:
                   - {name: gpu, pool: default}

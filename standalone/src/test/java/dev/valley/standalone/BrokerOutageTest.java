@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A job submitted while the broker is down waits in the outbox and runs when the broker returns. The broker here
  * is a private embedded one so that the test can stop it; it keeps nothing across the restart, as RabbitMQ without
- * durable storage would not either, so the dispatch can only come from the database.
+ * durable storage would not either, so the dispatch can only come from the database. Meanwhile the api-service stays
+ * live and ready.
  */
 class BrokerOutageTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -54,6 +55,11 @@ class BrokerOutageTest {
             String id = JSON.readTree(created.body()).get("id").asString();
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                     .until(() -> status(base, id).equals("QUEUED"));
+            // The probes Kubernetes asks are the application's own state: a broker outage restarts no pod and takes
+            // none out of service, while the whole health (with its broker check) says what is wrong.
+            assertThat(httpStatus(base + "/actuator/health/liveness")).isEqualTo(200);
+            assertThat(httpStatus(base + "/actuator/health/readiness")).isEqualTo(200);
+            assertThat(httpStatus(base + "/actuator/health")).isEqualTo(503);
 
             broker = EmbeddedBroker.start(brokerDir, port);
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
@@ -63,6 +69,11 @@ class BrokerOutageTest {
             valley.stop();
             broker.close();
         }
+    }
+
+    private static int httpStatus(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     private static String status(String base, String id) throws Exception {

@@ -238,14 +238,22 @@ class CurveScienceTest {
         }
     }
 
-    /** A plain (skip-free) PreResNet-8 learns Fashion-MNIST from a small subset: the whole job path works for it. */
+    /**
+     * A plain (skip-free) PreResNet-8 learns Fashion-MNIST from a small subset: the whole job path works for it. Its
+     * test accuracy after a few hundred steps swings with the batch-norm running statistics (0.56, 0.51, 0.65 after
+     * epochs 1–3 on one machine, above 0.6 at epoch 2 on another), so the check is the training loss falling every
+     * epoch and a test accuracy at four times chance.
+     */
     @Test
     void preResNetWithoutSkipsTrainsOnFashionMnist() {
-        TrainSpec spec = new TrainSpec("fashion-mnist", new ModelSpec("preresnet", null, null, 8, false), 2, 64,
+        TrainSpec spec = new TrainSpec("fashion-mnist", new ModelSpec("preresnet", null, null, 8, false), 3, 64,
                 0.05, 0.9, 1e-4, 3L, 3000);
         TrainingRun.Output output = new TrainingRun(new DatasetCatalog(FashionMnist.DEBIAN_PACKAGE_DIR))
                 .run(spec, cpu, TrainingListener.NONE);
-        assertThat(output.result().testAccuracy()).isGreaterThan(0.6);
+        List<Double> trainLoss = output.result().history().stream().map(e -> e.trainLoss()).toList();
+        assertThat(trainLoss).hasSize(3).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(trainLoss.get(2)).isLessThan(trainLoss.get(0) * 0.7);
+        assertThat(output.result().testAccuracy()).isGreaterThan(0.4);
         assertThat(SafeTensors.read(output.safetensors()).metadata()).containsEntry("arch", "preresnet")
                 .containsEntry("skips", "false");
     }

@@ -31,6 +31,9 @@ public final class Valley {
     /** Starts the api-service, then a worker, against the servers {@code servers} describes. */
     public static Valley start(Map<String, Object> servers, Map<String, Object> apiOverrides, String... args) {
         Map<String, Object> apiProperties = new LinkedHashMap<>(servers);
+        // One machine's own Valley: reachable from this machine only, and then open (no tokens).
+        apiProperties.put("server.address", "127.0.0.1");
+        apiProperties.put("valley.auth.mode", "open");
         apiProperties.putAll(apiOverrides);
         ConfigurableApplicationContext api = ApiApplication.builder().run(arguments(apiProperties, args));
         Map<String, Object> workerProperties = new LinkedHashMap<>(servers);
@@ -72,7 +75,7 @@ public final class Valley {
         Infrastructure servers = Infrastructure.embedded(home);
         Valley valley;
         try {
-            valley = start(servers.properties(), Map.of("server.port", port, "server.address", "127.0.0.1"), args);
+            valley = start(servers.properties(), Map.of("server.port", port), args);
         } catch (RuntimeException e) {
             servers.close();
             throw e;

@@ -44,6 +44,7 @@ public final class WorkersBenchmark {
         Map<String, Object> properties = new LinkedHashMap<>(servers.properties());
         properties.put("server.port", "0");
         properties.put("server.address", "127.0.0.1");
+        properties.put("valley.auth.mode", "open");
         List<String> arguments = new ArrayList<>();
         properties.forEach((k, v) -> arguments.add("--" + k + "=" + v));
         arguments.add("--logging.level.root=WARN");

@@ -24,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The attempt number fences: events of another attempt, duplicates and events after a final state change nothing.
  * Against a real PostgreSQL, because the guarantee lives in its conditional updates.
  */
-@SpringBootTest(properties = {"spring.config.name=api-service", "valley.dispatch.publish-interval=1h"})
+@SpringBootTest(properties = {"spring.config.name=api-service", "valley.dispatch.publish-interval=1h",
+        "valley.auth.tokens=admin:apply-job-event-test-token"})
 class ApplyJobEventTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String WORKER = "test-worker";

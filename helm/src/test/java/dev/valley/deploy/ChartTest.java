@@ -113,6 +113,12 @@ class ChartTest {
         assertDrainsWithinGrace(chart, "lab-valley-worker-h100-landscape", 600);
         assertDrainsWithinGrace(chart, "lab-valley-worker-a100", 30);
 
+        // The api reads its tokens from the Secret, as the comma-separated list Spring binds.
+        assertThat(env(chart.container("lab-valley-api"))).contains(entry("VALLEY_AUTH_TOKENS",
+                "secret:lab-valley/auth-tokens"));
+        assertThat((String) at(chart.one("Secret", "lab-valley"), "stringData.auth-tokens"))
+                .isEqualTo("admin:0f6c8e2a9b7d4c1e8f3a5b6c7d8e9f00,read:dashboard-9b7d4c1e8f3a5b6c");
+
         // KEDA owns the h100 replicas (the Deployment names none), reading queue valley.jobs.h100 over HTTP so
         // that a running job's unacknowledged message keeps its worker.
         assertThat((Object) at(chart.one("Deployment", "lab-valley-worker-h100-landscape"), "spec.replicas")).isNull();
@@ -204,6 +210,10 @@ class ChartTest {
                     pool: default
                     drainSecs: 60
                 """))).hasMessageContaining("drainSecs");
+        assertThatThrownBy(() -> Chart.render(Chart.writeValues("""
+                auth:
+                  tokens: [owner:0123456789abcdef0123]
+                """))).hasMessageContaining("/auth/tokens/0");
         assertThatThrownBy(() -> Chart.render(Chart.writeValues("""
                 api:
                   replicas: 2

@@ -112,6 +112,7 @@ class ComposeTest {
         for (String client : List.of("api", "gpu-worker", "cpu-worker")) {
             Map<String, Object> env = at(Chart.cast(services.get(client)), "environment");
             if (client.equals("api")) {
+                assertThat(value(env, "VALLEY_AUTH_TOKENS")).matches("(read|submit|admin):[^,\\s]{16,}");
                 URI jdbc = URI.create(value(env, "SPRING_DATASOURCE_URL").substring("jdbc:".length()));
                 assertThat(jdbc.getHost()).isEqualTo("postgres");
                 assertThat(jdbc.getPath()).isEqualTo("/" + value(postgres, "POSTGRES_DB"));

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -61,6 +62,9 @@ class JobSpecs {
             parsed = STRICT.treeToValue(spec, type.specType());
         } catch (DatabindException e) {
             throw new InvalidRequestException("spec." + JsonPaths.of(e.getPath()), JsonPaths.reason(e));
+        } catch (JacksonException e) {
+            // A number too large for its field (Jackson's InputCoercionException) is a read error, not a binding one.
+            throw new InvalidRequestException("spec." + JsonPaths.of(e), "is out of range: " + e.getOriginalMessage());
         }
         JobSpec filled = parsed.withDefaults();
         List<FieldError> errors = validator.validate(filled).stream()

@@ -27,6 +27,30 @@ public final class JsonPaths {
         return field.toString();
     }
 
+    /**
+     * Where a read error happened: its reference path, or, when the parser threw it before binding added one, the
+     * parser's own position (for a number out of its field's range).
+     */
+    public static String of(JacksonException e) {
+        if (!e.getPath().isEmpty()) {
+            return of(e.getPath());
+        }
+        if (e.processor() instanceof tools.jackson.core.JsonParser parser) {
+            StringBuilder field = new StringBuilder();
+            for (var context = parser.streamReadContext(); context != null && !context.inRoot();
+                    context = context.getParent()) {
+                String step = context.inObject() ? (context.currentName() == null ? "" : context.currentName())
+                        : "[" + Math.max(context.getCurrentIndex(), 0) + "]";
+                if (context.inObject() && !field.isEmpty() && field.charAt(0) != '[') {
+                    field.insert(0, '.');
+                }
+                field.insert(0, step);
+            }
+            return field.toString();
+        }
+        return "";
+    }
+
     public static String reason(DatabindException e) {
         if (e instanceof UnrecognizedPropertyException) {
             return "is not a known field";

@@ -114,6 +114,9 @@ public record GridSpec(
         }
         int nx = resolution.get(0);
         int ny = resolution.get(1);
+        if (tile.get(0) < 1 || tile.get(1) < 1 || nx < 1 || ny < 1) {
+            return true; // each entry's own rule names it
+        }
         long count = (long) ((nx + tile.get(0) - 1) / tile.get(0)) * ((ny + tile.get(1) - 1) / tile.get(1));
         return tile.get(0) <= nx && tile.get(1) <= ny && (long) tile.get(0) * tile.get(1) <= MAX_TILE_POINTS
                 && count <= MAX_TILES;

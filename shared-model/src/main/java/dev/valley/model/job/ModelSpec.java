@@ -38,10 +38,15 @@ public record ModelSpec(
         this(arch, hidden, channels, null, null);
     }
 
+    /** An unmodifiable copy that keeps null entries, so that validation names them instead of a copy failing. */
+    private static List<Integer> copy(List<Integer> values) {
+        return java.util.Collections.unmodifiableList(new java.util.ArrayList<>(values));
+    }
+
     public ModelSpec withDefaults() {
         return switch (Objects.requireNonNullElse(arch, "")) {
-            case MLP -> new ModelSpec(arch, hidden == null ? List.of(512, 512) : List.copyOf(hidden), null);
-            case VGG -> new ModelSpec(arch, null, channels == null ? List.of(32, 64) : List.copyOf(channels));
+            case MLP -> new ModelSpec(arch, hidden == null ? List.of(512, 512) : copy(hidden), null);
+            case VGG -> new ModelSpec(arch, null, channels == null ? List.of(32, 64) : copy(channels));
             case PRERESNET -> new ModelSpec(arch, null, null, depth == null ? DEFAULT_DEPTH : depth,
                     skips == null ? Boolean.TRUE : skips);
             default -> this;

@@ -30,12 +30,7 @@ public final class Valley {
 
     /** Starts the api-service, then a worker, against the servers {@code servers} describes. */
     public static Valley start(Map<String, Object> servers, Map<String, Object> apiOverrides, String... args) {
-        Map<String, Object> apiProperties = new LinkedHashMap<>(servers);
-        // One machine's own Valley: reachable from this machine only, and then open (no tokens).
-        apiProperties.put("server.address", "127.0.0.1");
-        apiProperties.put("valley.auth.mode", "open");
-        apiProperties.putAll(apiOverrides);
-        ConfigurableApplicationContext api = ApiApplication.builder().run(arguments(apiProperties, args));
+        ConfigurableApplicationContext api = startApi(servers, apiOverrides, args);
         Map<String, Object> workerProperties = new LinkedHashMap<>(servers);
         workerProperties.put("spring.autoconfigure.exclude", WORKER_EXCLUDES);
         try {
@@ -45,6 +40,19 @@ public final class Valley {
             api.close();
             throw e;
         }
+    }
+
+    /**
+     * The api-service alone, as this machine's own Valley runs it: reachable from this machine only, and therefore
+     * open (no tokens); {@code apiOverrides} may say otherwise.
+     */
+    public static ConfigurableApplicationContext startApi(Map<String, Object> servers,
+            Map<String, Object> apiOverrides, String... args) {
+        Map<String, Object> apiProperties = new LinkedHashMap<>(servers);
+        apiProperties.put("server.address", "127.0.0.1");
+        apiProperties.put("valley.auth.mode", "open");
+        apiProperties.putAll(apiOverrides);
+        return ApiApplication.builder().run(arguments(apiProperties, args));
     }
 
     /** As command-line arguments, so that they outrank each service's own configuration file; the user's own

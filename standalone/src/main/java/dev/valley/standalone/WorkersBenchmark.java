@@ -1,6 +1,5 @@
 package dev.valley.standalone;
 
-import dev.valley.api.ApiApplication;
 import dev.valley.embedded.Infrastructure;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -41,14 +39,9 @@ public final class WorkersBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         Path home = Files.createTempDirectory("valley-bench-");
         Infrastructure servers = Infrastructure.embedded(home);
-        Map<String, Object> properties = new LinkedHashMap<>(servers.properties());
-        properties.put("server.port", "0");
-        properties.put("server.address", "127.0.0.1");
-        properties.put("valley.auth.mode", "open");
-        List<String> arguments = new ArrayList<>();
-        properties.forEach((k, v) -> arguments.add("--" + k + "=" + v));
-        arguments.add("--logging.level.root=WARN");
-        ConfigurableApplicationContext api = ApiApplication.builder().run(arguments.toArray(String[]::new));
+        Map<String, Object> properties = servers.properties();
+        ConfigurableApplicationContext api = Valley.startApi(properties,
+                Map.of("server.port", "0", "logging.level.root", "WARN"));
         try (WorkerProcess first = WorkerProcess.start(properties, "one", ONE_THREAD, false)) {
             WorkersBenchmark bench = new WorkersBenchmark(
                     "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port"));

@@ -1,7 +1,10 @@
 package dev.valley.api.web;
 
+import java.util.LinkedList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -32,23 +35,16 @@ public final class JsonPaths {
      * parser's own position (for a number out of its field's range).
      */
     public static String of(JacksonException e) {
-        if (!e.getPath().isEmpty()) {
+        if (!e.getPath().isEmpty() || !(e.processor() instanceof JsonParser parser)) {
             return of(e.getPath());
         }
-        if (e.processor() instanceof tools.jackson.core.JsonParser parser) {
-            StringBuilder field = new StringBuilder();
-            for (var context = parser.streamReadContext(); context != null && !context.inRoot();
-                    context = context.getParent()) {
-                String step = context.inObject() ? (context.currentName() == null ? "" : context.currentName())
-                        : "[" + Math.max(context.getCurrentIndex(), 0) + "]";
-                if (context.inObject() && !field.isEmpty() && field.charAt(0) != '[') {
-                    field.insert(0, '.');
-                }
-                field.insert(0, step);
-            }
-            return field.toString();
+        LinkedList<JacksonException.Reference> path = new LinkedList<>();
+        for (TokenStreamContext context = parser.streamReadContext(); context != null && !context.inRoot();
+                context = context.getParent()) {
+            path.addFirst(context.inObject() ? new JacksonException.Reference(null, context.currentName())
+                    : new JacksonException.Reference(null, Math.max(context.getCurrentIndex(), 0)));
         }
-        return "";
+        return of(path);
     }
 
     public static String reason(DatabindException e) {

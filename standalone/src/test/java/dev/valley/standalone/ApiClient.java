@@ -51,6 +51,11 @@ final class ApiClient {
         return JSON.readTree(get("/api/v1/jobs/" + id).body());
     }
 
+    /** How many jobs this Valley holds. */
+    long jobCount() throws Exception {
+        return JSON.readTree(get("/api/v1/jobs?size=1").body()).at("/page/totalElements").asLong();
+    }
+
     JsonNode awaitStatus(String id, String statusPattern, Duration atMost) {
         return await().atMost(atMost).pollInterval(Duration.ofMillis(200))
                 .until(() -> job(id), j -> j.get("status").asString().matches(statusPattern));

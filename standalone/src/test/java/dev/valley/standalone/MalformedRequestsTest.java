@@ -3,9 +3,6 @@ package dev.valley.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.valley.embedded.Infrastructure;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,17 +24,15 @@ import tools.jackson.databind.node.ObjectNode;
  * none is stored.
  */
 class MalformedRequestsTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static Valley valley;
-    private static String base;
+    private static ApiClient api;
     private static String trained;
 
     @BeforeAll
     static void start() throws Exception {
         valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0"));
-        base = "http://127.0.0.1:" + valley.api().getEnvironment().getProperty("local.server.port");
-        ApiClient api = new ApiClient(valley);
+        api = new ApiClient(valley);
         trained = api.submit("""
                 {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[8]},"epochs":1}}""")
                 .get("id").asString();
@@ -136,14 +131,7 @@ class MalformedRequestsTest {
     }
 
     private static HttpResponse<String> post(String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static long jobCount() throws Exception {
-        return ApiClient.JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs?size=1"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body()).at("/page/totalElements").asLong();
+        return api.post("/api/v1/jobs", body);
     }
 
     @Test
@@ -153,7 +141,7 @@ class MalformedRequestsTest {
             assertThat(accepted.statusCode()).as("the valid base %s: %s", valid, accepted.body()).isEqualTo(201);
         }
         List<String> corpus = corpus();
-        long before = jobCount();
+        long before = api.jobCount();
         Map<Integer, Integer> statuses = new TreeMap<>();
         Map<String, String> wrong = new LinkedHashMap<>();
         int accepted = 0;
@@ -176,7 +164,7 @@ class MalformedRequestsTest {
                 statuses.entrySet().stream().filter(e -> e.getKey() >= 500).mapToInt(Map.Entry::getValue).sum());
         assertThat(corpus).hasSizeGreaterThanOrEqualTo(500);
         assertThat(wrong).as("answers that are not 4xx problem details").isEmpty();
-        assertThat(jobCount()).isEqualTo(before + accepted);
+        assertThat(api.jobCount()).isEqualTo(before + accepted);
     }
 
     /** What the corpus first found answered 500: each is now a 400 naming its field. */

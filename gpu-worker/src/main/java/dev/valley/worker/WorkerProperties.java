@@ -15,7 +15,9 @@ import org.springframework.validation.annotation.Validated;
  *     {@code checkpoint.safetensors}, overwriting the last
  * @param gridMemory the most a grid may keep on the device for its first-layer products (four tensors of the first
  *     layer's output over the train and test examples); a grid that needs more evaluates every point in full
- * @param drain how long a stopping worker waits for the dispatch it is running before it hands it back
+ * @param drain how long a stopping worker waits for the attempt it is running before it hands it back
+ * @param pollInterval how often an idle worker asks its pool's queue for a dispatch
+ * @param reportPatience how long a finished attempt keeps trying to deliver its end to a broker that is away
  */
 @Validated
 @ConfigurationProperties("valley.worker")
@@ -28,7 +30,9 @@ public record WorkerProperties(
         @DefaultValue("/usr/share/datasets/fashion-mnist") Path fashionMnist,
         @DefaultValue("1") @jakarta.validation.constraints.Min(0) int checkpointEvery,
         @DefaultValue("2GB") org.springframework.util.unit.DataSize gridMemory,
-        @DefaultValue("30s") Duration drain) {
+        @DefaultValue("30s") Duration drain,
+        @DefaultValue("250ms") Duration pollInterval,
+        @DefaultValue("5m") Duration reportPatience) {
 
     public String workerId() {
         return id != null && !id.isBlank() ? id : hostName() + ":" + ProcessHandle.current().pid();

@@ -88,16 +88,26 @@ class PoolsEndToEndTest {
     }
 
     @Test
-    void aJobThatOutlastsTheDrainGoesBackToItsPoolsQueue() throws Exception {
+    void aJobThatOutlastsTheDrainIsHandedBackAndResumedByTheNextWorker() throws Exception {
         String job = train(300, inPool(drainPool));
         try (WorkerProcess first = drainingWorker("short-drain", Duration.ofSeconds(1))) {
             awaitUnderWay(job);
             Duration exit = first.terminate(Duration.ofSeconds(60));
             System.out.println("worker with a 1 s drain exited " + exit.toMillis() + " ms after SIGTERM");
-            assertThat(api.job(job).get("status").asString()).isEqualTo("RUNNING");
+            assertThat(exit).isLessThan(Duration.ofSeconds(30));
+            // Handed back, not left to a lease: the next attempt is queued before the worker has exited.
+            JsonNode handedBack = api.job(job);
+            assertThat(handedBack.get("status").asString()).isEqualTo("QUEUED");
+            assertThat(handedBack.get("attempt").asInt()).isEqualTo(2);
+            assertThat(handedBack.at("/earlierAttempts/0/outcome").asString()).isEqualTo("RELEASED");
+            assertThat(handedBack.at("/earlierAttempts/0/worker").asString()).isEqualTo("short-drain");
         }
         try (WorkerProcess second = drainingWorker("takes-over", Duration.ofMinutes(2))) {
-            assertThat(api.awaitEnd(job, LONG).get("status").asString()).isEqualTo("SUCCEEDED");
+            JsonNode done = api.awaitEnd(job, LONG);
+            assertThat(done.get("status").asString()).isEqualTo("SUCCEEDED");
+            assertThat(done.get("worker").asString()).isEqualTo("takes-over");
+            // The epochs before the hand-back came with the checkpoint: the history is whole.
+            assertThat(done.at("/result/history")).hasSize(300);
         }
     }
 

@@ -13,6 +13,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * {@code defaultPool} takes jobs that name no pool; {@code pools} are the other worker pools a job may name in
  * {@code resources.pool} (each gets its durable queue at start, so jobs wait there until a worker of the pool comes).
+ * A worker's lease on what it runs lapses after {@code lease} without a heartbeat (checked every {@code leaseCheck});
+ * a job may lose {@code maxAttempts} attempts (or its {@code resources.maxAttempts}) before it fails; a retry after
+ * an infrastructure failure waits {@code retryBackoff}, doubling up to {@code retryBackoffMax}.
  */
 @Validated
 @ConfigurationProperties("valley.dispatch")
@@ -21,7 +24,12 @@ public record DispatchProperties(
         @DefaultValue({}) List<String> pools,
         @DefaultValue("200ms") Duration publishInterval,
         @DefaultValue("10s") Duration confirmTimeout,
-        @Min(1) @DefaultValue("100") int batchSize) {
+        @Min(1) @DefaultValue("100") int batchSize,
+        @Min(1) @DefaultValue("3") int maxAttempts,
+        @DefaultValue("60s") Duration lease,
+        @DefaultValue("5s") Duration leaseCheck,
+        @DefaultValue("5s") Duration retryBackoff,
+        @DefaultValue("5m") Duration retryBackoffMax) {
 
     /** The default pool, then the others, each once. */
     public Set<String> allPools() {

@@ -22,10 +22,12 @@ public class Outbox {
         this.messages = messages;
     }
 
+    /** {@code notBefore}: when it may be published (a retry's backoff); null for now. */
     @Transactional(propagation = Propagation.MANDATORY)
     public void enqueue(UUID jobId, int attempt, JobType type, String pool, JsonNode spec,
-            List<DispatchMessage.Input> inputs, GridTile tile) {
+            List<DispatchMessage.Input> inputs, GridTile tile, Instant notBefore) {
         DispatchMessage message = new DispatchMessage(jobId, attempt, type, spec, inputs, tile);
-        messages.save(new OutboxMessage(jobId, attempt, pool, JSON.writeValueAsString(message), Instant.now()));
+        messages.save(new OutboxMessage(jobId, attempt, pool, JSON.writeValueAsString(message), Instant.now(),
+                notBefore));
     }
 }

@@ -24,11 +24,13 @@ public class OutboxMessage {
     private String payload;
     private Instant createdAt;
     private Instant sentAt;
+    private Instant availableAt;
 
     protected OutboxMessage() {
     }
 
-    OutboxMessage(UUID jobId, int attempt, String pool, String payload, Instant createdAt) {
+    OutboxMessage(UUID jobId, int attempt, String pool, String payload, Instant createdAt, Instant availableAt) {
+        this.availableAt = availableAt;
         this.jobId = jobId;
         this.attempt = attempt;
         this.pool = pool;

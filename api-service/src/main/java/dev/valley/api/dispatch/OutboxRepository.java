@@ -10,7 +10,11 @@ import org.springframework.data.repository.query.Param;
 import org.springframework.transaction.annotation.Transactional;
 
 public interface OutboxRepository extends JpaRepository<OutboxMessage, Long> {
-    List<OutboxMessage> findBySentAtIsNullOrderById(Limit limit);
+    /** Unsent rows whose time has come, oldest first. */
+    @Query("""
+            select o from OutboxMessage o
+            where o.sentAt is null and (o.availableAt is null or o.availableAt <= :now) order by o.id""")
+    List<OutboxMessage> findDue(@Param("now") Instant now, Limit limit);
 
     long countBySentAtIsNull();
 

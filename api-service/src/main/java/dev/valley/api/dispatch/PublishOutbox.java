@@ -40,7 +40,7 @@ class PublishOutbox {
 
     @Scheduled(fixedDelayString = "${valley.dispatch.publish-interval:200ms}")
     void publishPending() {
-        List<OutboxMessage> pending = outbox.findBySentAtIsNullOrderById(Limit.of(properties.batchSize()));
+        List<OutboxMessage> pending = outbox.findDue(Instant.now(), Limit.of(properties.batchSize()));
         if (pending.isEmpty()) {
             return;
         }

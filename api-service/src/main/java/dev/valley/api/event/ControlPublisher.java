@@ -6,7 +6,7 @@ import java.util.UUID;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.stereotype.Component;
 
-/** Tells every worker to stop a job; the one running it does, at its next step. */
+/** Tells every worker to stop an attempt of a job; the one running it does, at its next step. */
 @Component
 public class ControlPublisher {
     private final RabbitTemplate rabbit;
@@ -15,7 +15,8 @@ public class ControlPublisher {
         this.rabbit = rabbit;
     }
 
-    public void cancel(UUID jobId) {
-        rabbit.convertAndSend(Queues.CONTROL_EXCHANGE, "", new ControlMessage(jobId, ControlMessage.Command.CANCEL));
+    public void cancel(UUID jobId, int attempt) {
+        rabbit.convertAndSend(Queues.CONTROL_EXCHANGE, "",
+                new ControlMessage(jobId, attempt, ControlMessage.Command.CANCEL));
     }
 }

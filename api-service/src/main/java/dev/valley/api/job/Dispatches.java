@@ -45,14 +45,25 @@ public class Dispatches {
     /** Must join the transaction that queued the job. */
     @Transactional(propagation = Propagation.MANDATORY)
     void dispatch(Job job, JsonNode spec, List<DispatchMessage.Input> inputs) {
+        dispatch(job, spec, inputs, null);
+    }
+
+    /** The job's current attempt again, its inputs resolved anew, published no earlier than {@code notBefore}. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void redispatch(Job job, Instant notBefore) {
+        dispatch(job, JSON.readTree(job.getSpec()), jobInputs.resolve(inputRows.findByJobIdOrderByField(job.getId())),
+                notBefore);
+    }
+
+    private void dispatch(Job job, JsonNode spec, List<DispatchMessage.Input> inputs, Instant notBefore) {
         JobType type = JobType.fromWireName(job.getType()).orElseThrow();
         if (type != JobType.GRID) {
-            outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec, inputs, null);
+            outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec, inputs, null, notBefore);
             return;
         }
         List<GridTile> open = tiles.open(job.getId(), JSON.treeToValue(spec, GridSpec.class).tiles());
         for (GridTile tile : open) {
-            outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec, inputs, tile);
+            outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec, inputs, tile, notBefore);
         }
         if (open.isEmpty()) {
             assemble(job, spec);
@@ -60,20 +71,20 @@ public class Dispatches {
     }
 
     /**
-     * Records a stored tile of the job's current attempt and moves progress to tiles done over tiles. The job's row
-     * is locked first, so tiles that land at once are counted one after the other and exactly one of them sees the
-     * last and queues the assembly.
+     * Records a stored tile and moves progress to tiles done over tiles. A tile of an earlier attempt counts too: its
+     * values depend only on the spec, and its object's key on no attempt. The job's row is locked first, so tiles
+     * that land at once are counted one after the other and exactly one of them sees the last and queues the
+     * assembly.
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public void onTileDone(JobEvent event, Instant at) {
         Job job = jobs.findForUpdate(event.jobId()).orElse(null);
-        if (job == null || job.getAttempt() != event.attempt()
+        if (job == null || event.attempt() > job.getAttempt()
                 || (job.getStatus() != JobStatus.QUEUED && job.getStatus() != JobStatus.RUNNING)
                 || event.tile() == null || event.artifacts().size() != 1) {
             log.debug("ignored tile {} of job {} attempt {}", event.tile(), event.jobId(), event.attempt());
             return;
         }
-        jobs.markRunning(job.getId(), job.getAttempt(), event.worker(), at);
         if (!tiles.markDone(job.getId(), event.tile(), event.artifacts().get(0), event.worker(), at)) {
             return;
         }
@@ -89,7 +100,7 @@ public class Dispatches {
         UUID id = job.getId();
         List<DispatchMessage.Input> inputs = new ArrayList<>(jobInputs.resolve(inputRows.findByJobIdOrderByField(id)));
         inputs.addAll(tiles.stored(id));
-        outbox.enqueue(id, job.getAttempt(), JobType.GRID, job.getPool(), spec, inputs, null);
+        outbox.enqueue(id, job.getAttempt(), JobType.GRID, job.getPool(), spec, inputs, null, null);
         log.info("grid {}: every tile stored, assembly queued", id);
     }
 }

@@ -26,6 +26,8 @@ public class Job {
     private JobStatus status;
     private double progress;
     private int attempt;
+    private int maxAttempts;
+    private int failures;
     @Column(nullable = false)
     private String pool;
     @Column(columnDefinition = "jsonb", nullable = false)
@@ -45,8 +47,10 @@ public class Job {
     protected Job() {
     }
 
-    Job(UUID id, JobType type, String name, String pool, String spec, JobStatus status, Instant createdAt) {
+    Job(UUID id, JobType type, String name, String pool, int maxAttempts, String spec, JobStatus status,
+            Instant createdAt) {
         this.id = id;
+        this.maxAttempts = maxAttempts;
         this.type = type.wireName();
         this.name = name;
         this.status = status;
@@ -85,6 +89,16 @@ public class Job {
 
     public int getAttempt() {
         return attempt;
+    }
+
+    /** How many attempts the job may lose (to its worker or the platform) before it fails. */
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    /** Attempts lost so far. */
+    public int getFailures() {
+        return failures;
     }
 
     public String getPool() {

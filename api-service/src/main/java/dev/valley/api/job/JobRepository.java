@@ -90,6 +90,15 @@ public interface JobRepository extends JpaRepository<Job, UUID> {
             where j.id = :id and j.status = dev.valley.model.job.JobStatus.WAITING""")
     int failWaiting(@Param("id") UUID id, @Param("error") String error, @Param("at") Instant at);
 
+    /** Ends attempt {@code attempt} without ending the job: the next attempt is queued. */
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query("""
+            update Job j set j.attempt = j.attempt + 1, j.status = dev.valley.model.job.JobStatus.QUEUED,
+                j.failures = :failures, j.worker = null, j.heartbeatAt = null
+            where j.id = :id and j.attempt = :attempt
+              and j.status in (dev.valley.model.job.JobStatus.QUEUED, dev.valley.model.job.JobStatus.RUNNING)""")
+    int nextAttempt(@Param("id") UUID id, @Param("attempt") int attempt, @Param("failures") int failures);
+
     @Modifying(flushAutomatically = true, clearAutomatically = true)
     @Query("""
             update Job j set j.cancelRequested = true

@@ -2,6 +2,7 @@ package dev.valley.api.job;
 
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
+import dev.valley.api.artifact.AttemptObjects;
 import dev.valley.api.dispatch.DispatchProperties;
 import dev.valley.api.event.ControlPublisher;
 import dev.valley.api.web.ConflictException;
@@ -24,6 +25,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class JobService {
     static final int MAX_NAME = 200;
     static final int MAX_PAGE_SIZE = 200;
+    static final int MAX_ATTEMPTS = 20;
 
     private final JobRepository jobs;
     private final ArtifactRepository artifacts;
@@ -35,10 +37,17 @@ public class JobService {
     private final JobInputs inputs;
     private final Dependents dependents;
     private final JobInputRepository inputRows;
+    private final Leases leases;
+    private final Attempts attempts;
+    private final AttemptObjects attemptObjects;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
             ControlPublisher control, DispatchProperties dispatch, JobInputs inputs, Dependents dependents,
-            JobInputRepository inputRows, GridTiles tiles) {
+            JobInputRepository inputRows, GridTiles tiles, Leases leases, Attempts attempts,
+            AttemptObjects attemptObjects) {
+        this.attemptObjects = attemptObjects;
+        this.leases = leases;
+        this.attempts = attempts;
         this.tiles = tiles;
         this.inputRows = inputRows;
         this.inputs = inputs;
@@ -61,8 +70,8 @@ public class JobService {
         JobInputs.Plan plan = inputs.plan(specs.parse(type, request.spec()));
         JobSpec spec = plan.spec();
         Instant now = Instant.now();
-        Job job = new Job(UUID.randomUUID(), type, request.name(), pool(request.resources()), specs.toJson(spec),
-                plan.decision().status(), now);
+        Job job = new Job(UUID.randomUUID(), type, request.name(), pool(request.resources()),
+                maxAttempts(request.resources()), specs.toJson(spec), plan.decision().status(), now);
         if (plan.decision().status() == JobStatus.FAILED) {
             job.failBeforeRunning(plan.decision().reason(), now);
         }
@@ -86,6 +95,16 @@ public class JobService {
         return resources.pool();
     }
 
+    private int maxAttempts(SubmitJobRequest.Resources resources) {
+        if (resources == null || resources.maxAttempts() == null) {
+            return dispatch.maxAttempts();
+        }
+        if (resources.maxAttempts() < 1 || resources.maxAttempts() > MAX_ATTEMPTS) {
+            throw new InvalidRequestException("resources.maxAttempts", "must be between 1 and " + MAX_ATTEMPTS);
+        }
+        return resources.maxAttempts();
+    }
+
     @Transactional(readOnly = true)
     public JobView get(UUID id) {
         Job job = find(id);
@@ -94,7 +113,8 @@ public class JobService {
             GridTiles.Count count = tiles.count(id);
             tileView = new JobView.TilesView(count.total(), count.done(), tiles.byWorker(id));
         }
-        return JobView.of(job, inputRows.findByJobIdOrderByField(id), artifacts.findByJobIdOrderByName(id), tileView);
+        return JobView.of(job, inputRows.findByJobIdOrderByField(id), artifacts.findByJobIdOrderByName(id), tileView,
+                attempts.of(id));
     }
 
     @Transactional(readOnly = true)
@@ -119,18 +139,28 @@ public class JobService {
                 byJob.getOrDefault(job.getId(), List.of())));
     }
 
-    /** A queued or waiting job is cancelled at once (and the jobs waiting for it fail); a running one is asked to
-     * stop at its next step. */
+    /**
+     * A queued or waiting job is cancelled at once (and the jobs waiting for it fail); so is a running one that no
+     * worker holds a lease on (a grid whose tiles all wait in the queue). A running one that a worker holds is asked
+     * to stop at its next step; its worker reports CANCELLED.
+     */
     @Transactional
     public JobView cancel(UUID id) {
-        Job job = find(id);
-        if (jobs.cancelQueued(id, Instant.now()) == 1) {
+        Job job = jobs.findForUpdate(id).orElseThrow(() -> new NotFoundException("no job " + id));
+        Instant now = Instant.now();
+        if (jobs.cancelQueued(id, now) == 1) {
             dependents.onEnded(id);
         } else {
             if (jobs.requestCancel(id) == 0) {
                 throw new ConflictException("job " + id + " is already " + job.getStatus() + " and cannot be cancelled");
             }
-            control.cancel(id);
+            if (leases.count(id) == 0
+                    && jobs.markEnded(id, job.getAttempt(), JobStatus.CANCELLED, null, now) == 1) {
+                dependents.onEnded(id);
+                attemptObjects.cleanAfterCommit(id);
+            } else {
+                control.cancel(id, job.getAttempt());
+            }
         }
         return get(id);
     }

@@ -26,7 +26,10 @@ public record JobView(
         Instant finishedAt,
         List<InputView> inputs,
         List<ArtifactView> artifacts,
-        TilesView tiles) {
+        TilesView tiles,
+        String worker,
+        int maxAttempts,
+        List<Attempts.Ended> earlierAttempts) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -46,12 +49,18 @@ public record JobView(
     }
 
     static JobView of(Job job, List<JobInput> inputs, List<Artifact> artifacts, TilesView tiles) {
+        return of(job, inputs, artifacts, tiles, null);
+    }
+
+    /** {@code earlier}: the attempts that ended without ending the job (only on a single job's view). */
+    static JobView of(Job job, List<JobInput> inputs, List<Artifact> artifacts, TilesView tiles,
+            List<Attempts.Ended> earlier) {
         return new JobView(job.getId(), job.getType(), job.getName(), job.getStatus(), job.getProgress(),
                 job.getAttempt(), job.getPool(), job.isCancelRequested(), JSON.readTree(job.getSpec()),
                 job.getResult() == null ? null : JSON.readTree(job.getResult()), job.getError(), job.getCreatedAt(),
                 job.getStartedAt(), job.getFinishedAt(),
                 inputs.stream().map(i -> new InputView(i.getField(), i.getSourceJobId(), i.getArtifact())).toList(),
                 artifacts.stream().map(a -> new ArtifactView(a.getName(), a.getContentType(), a.getSize(), a.getSha256()))
-                        .toList(), tiles);
+                        .toList(), tiles, job.getWorker(), job.getMaxAttempts(), earlier);
     }
 }

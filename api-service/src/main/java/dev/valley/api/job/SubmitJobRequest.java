@@ -4,7 +4,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The body of POST /api/v1/jobs; the spec is read per type by {@link JobSpecs}. {@code resources} is optional: its
- * {@code pool} names the worker pool that runs the job (the default pool when absent).
+ * {@code pool} names the worker pool that runs the job (the default pool when absent); {@code maxAttempts} how many
+ * attempts it may lose to a worker or the platform before it fails ({@code valley.dispatch.max-attempts} when absent).
  */
 public record SubmitJobRequest(String type, String name, JsonNode spec, Resources resources) {
 
@@ -13,6 +14,9 @@ public record SubmitJobRequest(String type, String name, JsonNode spec, Resource
     }
 
     /** What a job asks of the workers that may run it. */
-    public record Resources(String pool) {
+    public record Resources(String pool, Integer maxAttempts) {
+        public Resources(String pool) {
+            this(pool, null);
+        }
     }
 }

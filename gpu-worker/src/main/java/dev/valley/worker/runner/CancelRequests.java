@@ -1,27 +1,30 @@
 package dev.valley.worker.runner;
 
 import dev.valley.model.queue.ControlMessage;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
-/** Cancellation requests that reached this worker, for the jobs it runs now. */
+/** Cancellation requests that reached this worker, for the attempts it runs now. */
 @Component
 class CancelRequests {
-    private final Set<UUID> running = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, Integer> running = new ConcurrentHashMap<>();
     private final Set<UUID> cancelled = ConcurrentHashMap.newKeySet();
 
     @RabbitListener(queues = "#{controlQueue.name}")
     void on(ControlMessage message) {
-        if (message.command() == ControlMessage.Command.CANCEL && running.contains(message.jobId())) {
+        Integer attempt = running.get(message.jobId());
+        if (message.command() == ControlMessage.Command.CANCEL && attempt != null
+                && message.concerns(message.jobId(), attempt)) {
             cancelled.add(message.jobId());
         }
     }
 
-    void begin(UUID jobId) {
-        running.add(jobId);
+    void begin(UUID jobId, int attempt) {
+        running.put(jobId, attempt);
     }
 
     void end(UUID jobId) {

@@ -56,7 +56,7 @@ class CurveHandler implements JobHandler {
 
             @Override
             public boolean cancelRequested() {
-                return context.cancelRequested();
+                return context.shouldStop();
             }
         });
         return new Outcome(JSON.valueToTree(output.result()), List.of(

@@ -51,7 +51,7 @@ class GridHandler implements JobHandler {
             return assemble(spec, message);
         }
         GridRun.Session open = session(spec, message);
-        TileValues values = open.compute(message.tile(), worker.workerId(), context::cancelRequested);
+        TileValues values = open.compute(message.tile(), worker.workerId(), context::shouldStop);
         return Outcome.tile(message.tile().index(), JSON.writeValueAsBytes(values));
     }
 

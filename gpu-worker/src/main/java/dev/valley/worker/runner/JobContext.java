@@ -5,7 +5,11 @@ import dev.valley.model.job.TrainResult.EpochRecord;
 import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.TrainingListener;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** What a running job may tell the platform (progress, throttled) and ask it (whether to stop). */
 final class JobContext {
@@ -16,14 +20,22 @@ final class JobContext {
     private final CancelRequests cancels;
     private final long progressIntervalNanos;
     private long lastProgress;
+    private final BooleanSupplier handingBack;
     private final int checkpointEvery;
-    private final java.util.function.Consumer<byte[]> checkpoints;
+    private final Consumer<byte[]> checkpoints;
+    private final Supplier<Optional<byte[]>> resume;
 
-    /** {@code checkpoints} stores a checkpoint's bytes; one is taken every {@code checkpointEvery} epochs (0: never). */
+    /**
+     * {@code checkpoints} stores a checkpoint's bytes; one is taken every {@code checkpointEvery} epochs (0: never).
+     * {@code resume} finds the checkpoint an earlier attempt left; {@code handingBack} says the worker is stopping.
+     */
     JobContext(UUID jobId, int attempt, String worker, EventReporter reporter, CancelRequests cancels,
-            Duration progressInterval, int checkpointEvery, java.util.function.Consumer<byte[]> checkpoints) {
+            BooleanSupplier handingBack, Duration progressInterval, int checkpointEvery, Consumer<byte[]> checkpoints,
+            Supplier<Optional<byte[]>> resume) {
+        this.handingBack = handingBack;
         this.checkpointEvery = checkpointEvery;
         this.checkpoints = checkpoints;
+        this.resume = resume;
         this.jobId = jobId;
         this.attempt = attempt;
         this.worker = worker;
@@ -45,8 +57,13 @@ final class JobContext {
     /** Progress per step (throttled) and per epoch (always, with its figures), and cancellation, for a training
      * loop of {@code epochs} epochs in all. */
     TrainingListener trainingListener(int epochs) {
+        return trainingListener(epochs, 0);
+    }
+
+    /** The same, for a loop that resumes with {@code epochsBefore} epochs already done. */
+    TrainingListener trainingListener(int epochs, int epochsBefore) {
         return new TrainingListener() {
-            private int epochsDone;
+            private int epochsDone = epochsBefore;
 
             @Override
             public void onStep(int epoch, int step, double done) {
@@ -61,25 +78,31 @@ final class JobContext {
             }
 
             @Override
-            public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+            public void onCheckpoint(int epoch, Supplier<Checkpoint> state) {
                 checkpoint(epoch, state);
             }
 
             @Override
             public boolean cancelRequested() {
-                return JobContext.this.cancelRequested();
+                return shouldStop();
             }
         };
     }
 
     /** Stores the state after {@code epoch} when a checkpoint is due. */
-    void checkpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+    void checkpoint(int epoch, Supplier<Checkpoint> state) {
         if (checkpointEvery > 0 && epoch % checkpointEvery == 0) {
             checkpoints.accept(state.get().bytes());
         }
     }
 
-    boolean cancelRequested() {
-        return cancels.isCancelled(jobId);
+    /** Whether the job should stop at this step: it was cancelled, or the worker is handing it back. */
+    boolean shouldStop() {
+        return cancels.isCancelled(jobId) || handingBack.getAsBoolean();
+    }
+
+    /** The checkpoint an earlier attempt of this job stored last, for a job that can resume from one. */
+    Optional<byte[]> resumeFrom() {
+        return resume.get();
     }
 }

@@ -6,6 +6,7 @@ import dev.valley.model.job.JobType;
 import dev.valley.model.job.TrainSpec;
 import dev.valley.model.queue.DispatchMessage;
 import dev.valley.worker.science.data.DatasetCatalog;
+import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.TrainingRun;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -30,7 +31,14 @@ class TrainHandler implements JobHandler {
     @Override
     public Outcome run(DispatchMessage message, JobContext context) {
         TrainSpec spec = JSON.treeToValue(message.spec(), TrainSpec.class).withDefaults();
-        TrainingRun.Output output = training.run(spec, device, context.trainingListener(spec.epochs()));
+        byte[] checkpoint = context.resumeFrom().orElse(null);
+        int after = checkpoint == null ? 0 : Checkpoint.read(checkpoint).epoch();
+        if (checkpoint != null) {
+            context.progress((double) after / spec.epochs(), "resuming after epoch " + after
+                    + " from an earlier attempt's checkpoint", true);
+        }
+        TrainingRun.Output output = training.run(spec, device, context.trainingListener(spec.epochs(), after),
+                checkpoint);
         return new Outcome(JSON.valueToTree(output.result()),
                 List.of(new Upload(ArtifactKeys.MODEL, "application/octet-stream", output.safetensors())));
     }

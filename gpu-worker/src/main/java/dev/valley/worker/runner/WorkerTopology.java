@@ -14,7 +14,8 @@ import org.springframework.amqp.support.converter.MessageConverter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The worker's side of the topology: its pool's dispatch queue, the events exchange, and a private control queue. */
+/** The worker's side of the topology: its pool's dispatch queue, the events and dead-letter queues, and a private
+ * control queue. */
 @Configuration(proxyBeanMethods = false)
 class WorkerTopology {
 
@@ -23,8 +24,16 @@ class WorkerTopology {
         DirectExchange jobs = new DirectExchange(Queues.DISPATCH_EXCHANGE);
         Queue pool = QueueBuilder.durable(Queues.dispatchQueue(worker.pool()))
                 .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
-        return new Declarables(jobs, pool, BindingBuilder.bind(pool).to(jobs).with(worker.pool()),
-                new DirectExchange(Queues.EVENTS_EXCHANGE), new FanoutExchange(Queues.DEAD_LETTER_EXCHANGE));
+        // The events queue too (as the api-service declares it): a worker that starts first must not report into an
+        // exchange that routes nowhere.
+        DirectExchange events = new DirectExchange(Queues.EVENTS_EXCHANGE);
+        Queue eventQueue = QueueBuilder.durable(Queues.EVENTS_QUEUE)
+                .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
+        FanoutExchange deadLetters = new FanoutExchange(Queues.DEAD_LETTER_EXCHANGE);
+        Queue deadLetterQueue = QueueBuilder.durable(Queues.DEAD_LETTER_QUEUE).build();
+        return new Declarables(jobs, pool, BindingBuilder.bind(pool).to(jobs).with(worker.pool()), events, eventQueue,
+                BindingBuilder.bind(eventQueue).to(events).with(Queues.EVENTS_QUEUE), deadLetters, deadLetterQueue,
+                BindingBuilder.bind(deadLetterQueue).to(deadLetters));
     }
 
     @Bean

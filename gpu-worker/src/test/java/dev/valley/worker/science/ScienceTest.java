@@ -23,6 +23,7 @@ import dev.valley.worker.science.train.DivergedException;
 import dev.valley.worker.science.train.NoGrad;
 import dev.valley.worker.science.train.Sgd;
 import dev.valley.worker.science.train.TrainingListener;
+import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.TrainingRun;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -155,6 +156,45 @@ class ScienceTest {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /**
+     * A run resumed from the checkpoint taken after epoch 3 ends with exactly the weights and figures of the run that
+     * was never interrupted (the second method here): momentum, the epoch's permutation and a schedule that depends
+     * on the epoch must all come back. Runs on one thread, where libtorch's CPU kernels are deterministic.
+     */
+    @Test
+    void aRunResumedFromItsCheckpointEndsAsTheUninterruptedRunDid() throws Exception {
+        TrainSpec spec = new TrainSpec("spirals", new ModelSpec("mlp", List.of(32, 32), null), 6, 64, 0.05, 0.9,
+                1e-4, 3L, null, "cosine");
+        TrainingRun run = new TrainingRun(new DatasetCatalog(FashionMnist.DEBIAN_PACKAGE_DIR));
+        byte[][] afterThird = new byte[1][];
+        TrainingRun.Output whole = run.run(spec, cpu, new TrainingListener() {
+            @Override
+            public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+                if (epoch == 3) {
+                    afterThird[0] = state.get().bytes();
+                }
+            }
+        });
+        TrainingRun.Output resumed = run.run(spec, cpu, TrainingListener.NONE, afterThird[0]);
+
+        assertThat(whole.result().resumedAfterEpoch()).isZero();
+        assertThat(resumed.result().resumedAfterEpoch()).isEqualTo(3);
+        assertThat(resumed.safetensors()).isEqualTo(whole.safetensors());
+        assertThat(resumed.result().history()).hasSize(6);
+        for (int i = 0; i < 6; i++) {
+            assertThat(resumed.result().history().get(i).trainLoss()).as("epoch %d", i + 1)
+                    .isEqualTo(whole.result().history().get(i).trainLoss());
+        }
+        assertThat(resumed.result().testAccuracy()).isEqualTo(whole.result().testAccuracy());
+
+        // The checkpoint holds a momentum that matters (non-zero), for each of the six parameters.
+        Checkpoint.Restored restored = Checkpoint.read(afterThird[0]);
+        assertThat(restored.epoch()).isEqualTo(3);
+        assertThat(restored.part("momentum").tensors()).hasSize(6);
+        float[] momentum = restored.part("momentum").tensors().get("layers.0.weight").floats();
+        assertThat(momentum).isNotEqualTo(new float[momentum.length]);
     }
 
     @Test

@@ -23,8 +23,22 @@ public record JobEvent(
         String error,
         Integer tile) {
 
-    /** {@code TILE_DONE}: one tile of a grid is stored ({@code tile} its index, its object the one artifact). */
-    public enum Kind { STARTED, PROGRESS, HEARTBEAT, FINISHED, FAILED, CANCELLED, TILE_DONE }
+    /**
+     * {@code TILE_DONE}: one tile of a grid is stored ({@code tile} its index, its object the one artifact).
+     * {@code FAILED}: the job's own input made it fail (bad data, divergence); it is not tried again.
+     * {@code INTERRUPTED}: the attempt ended for a reason outside the job (storage or broker unreachable, device
+     * memory); the api-service dispatches a new attempt after a backoff, up to the job's most attempts.
+     * {@code RELEASED}: a stopping worker handed the attempt back; a new attempt resumes from its checkpoint at once.
+     */
+    public enum Kind { STARTED, PROGRESS, HEARTBEAT, FINISHED, FAILED, CANCELLED, TILE_DONE, INTERRUPTED, RELEASED }
+
+    /** Whether this event ends the attempt that sent it. */
+    public boolean endsAttempt() {
+        return switch (kind) {
+            case FINISHED, FAILED, CANCELLED, INTERRUPTED, RELEASED -> true;
+            default -> false;
+        };
+    }
 
     public JobEvent(UUID jobId, int attempt, Kind kind, Instant at, String worker, Double progress, String message,
             JsonNode result, List<ArtifactInfo> artifacts, String error) {
@@ -54,6 +68,19 @@ public record JobEvent(
 
     public static JobEvent failed(UUID jobId, int attempt, String worker, String error) {
         return new JobEvent(jobId, attempt, Kind.FAILED, Instant.now(), worker, null, null, null, List.of(), error);
+    }
+
+    public static JobEvent interrupted(UUID jobId, int attempt, String worker, String error) {
+        return new JobEvent(jobId, attempt, Kind.INTERRUPTED, Instant.now(), worker, null, null, null, List.of(), error);
+    }
+
+    public static JobEvent released(UUID jobId, int attempt, String worker, String message) {
+        return new JobEvent(jobId, attempt, Kind.RELEASED, Instant.now(), worker, null, message, null, List.of(), null);
+    }
+
+    /** This event as about grid tile {@code tile} (a tile's STARTED and HEARTBEAT carry it). */
+    public JobEvent forTile(Integer tile) {
+        return new JobEvent(jobId, attempt, kind, at, worker, progress, message, result, artifacts, error, tile);
     }
 
     public static JobEvent cancelled(UUID jobId, int attempt, String worker) {

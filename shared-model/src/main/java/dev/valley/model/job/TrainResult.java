@@ -2,7 +2,10 @@ package dev.valley.model.job;
 
 import java.util.List;
 
-/** What a finished train job reports; losses are mean cross-entropy, accuracies fractions in [0, 1]. */
+/**
+ * What a finished train job reports; losses are mean cross-entropy, accuracies fractions in [0, 1].
+ * {@code resumedAfterEpoch}: the epoch of the earlier attempt's checkpoint this run went on from (0: it ran whole).
+ */
 public record TrainResult(
         double trainLoss,
         double trainAccuracy,
@@ -14,7 +17,8 @@ public record TrainResult(
         long parameters,
         int trainExamples,
         int testExamples,
-        double samplesPerSecond) {
+        double samplesPerSecond,
+        int resumedAfterEpoch) {
 
     /** {@code trainLoss} is the mean minibatch loss over the epoch, as the optimiser saw it; {@code seconds} the
      * epoch's training steps alone, without its test evaluation. */

@@ -2,7 +2,14 @@ package dev.valley.model.queue;
 
 import java.util.UUID;
 
-/** A request to every worker about one job; the worker running it acts, the others ignore it. */
-public record ControlMessage(UUID jobId, Command command) {
+/**
+ * A request to every worker about one attempt of one job; the worker running that attempt acts, the others ignore
+ * it. {@code attempt} 0 means whichever attempt runs.
+ */
+public record ControlMessage(UUID jobId, int attempt, Command command) {
     public enum Command { CANCEL }
+
+    public boolean concerns(UUID job, int running) {
+        return jobId.equals(job) && (attempt == 0 || attempt == running);
+    }
 }

@@ -33,4 +33,31 @@ public final class Checkpoint {
     public byte[] bytes() {
         return SafeTensors.write(tensors, metadata);
     }
+
+    /** A checkpoint read back: the epoch it was taken after, its tensors by prefix, and its metadata. */
+    public record Restored(int epoch, SafeTensors.Contents contents) {
+        /** The tensors stored under {@code prefix}, named without it, as a safetensors file's contents. */
+        public SafeTensors.Contents part(String prefix) {
+            Map<String, SafeTensors.HostTensor> part = new LinkedHashMap<>();
+            contents.tensors().forEach((name, t) -> {
+                if (name.startsWith(prefix + ".")) {
+                    part.put(name.substring(prefix.length() + 1), t);
+                }
+            });
+            return new SafeTensors.Contents(part, contents.metadata());
+        }
+
+        public String meta(String key) {
+            return contents.metadata().get(key);
+        }
+    }
+
+    /** Reads a checkpoint this class wrote; anything else is refused with the reason. */
+    public static Restored read(byte[] file) {
+        SafeTensors.Contents contents = SafeTensors.read(file);
+        if (!"valley/checkpoint-v1".equals(contents.metadata().get("format"))) {
+            throw new IllegalArgumentException("not a Valley checkpoint: format " + contents.metadata().get("format"));
+        }
+        return new Restored(Integer.parseInt(contents.metadata().get("epoch")), contents);
+    }
 }

@@ -35,12 +35,22 @@ public final class MinibatchLoop {
     /** Runs with autograd off ({@link NoGrad}); a step switches it on for its forward and backward. */
     public static Outcome run(DeviceData train, int epochs, int batchSize, long seed, NDManager manager,
             TrainingListener listener, Epochs hooks, Step body) {
+        return run(train, 1, epochs, batchSize, seed, manager, listener, hooks, body);
+    }
+
+    /**
+     * Runs epochs {@code firstEpoch} to {@code epochs}: a loop resumed after epoch {@code firstEpoch - 1} sees the
+     * same permutations, so it takes the steps the uninterrupted loop would have taken.
+     */
+    public static Outcome run(DeviceData train, int firstEpoch, int epochs, int batchSize, long seed,
+            NDManager manager, TrainingListener listener, Epochs hooks, Step body) {
         int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
         long totalSteps = (long) stepsPerEpoch * epochs;
+        long before = (long) stepsPerEpoch * (firstEpoch - 1);
         long steps = 0;
         double seconds = 0;
         try (NoGrad noGrad = NoGrad.enter()) {
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
                 hooks.begin(epoch);
                 double lossSum = 0;
                 long epochStart = System.nanoTime();
@@ -63,7 +73,7 @@ public final class MinibatchLoop {
                         }
                         lossSum += loss;
                         steps++;
-                        listener.onStep(epoch, step, (double) steps / totalSteps);
+                        listener.onStep(epoch, step, (double) (before + steps) / totalSteps);
                     }
                 }
                 double epochSeconds = (System.nanoTime() - epochStart) / 1e9;

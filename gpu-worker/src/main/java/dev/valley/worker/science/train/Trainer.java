@@ -26,27 +26,69 @@ public final class Trainer {
     public record Outcome(List<EpochRecord> history, long steps, double seconds) {
     }
 
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
+
     private Trainer() {
     }
 
-    /** {@code model.*} and {@code momentum.*} after {@code epoch}. */
-    static Checkpoint checkpoint(int epoch, Weights weights, Sgd sgd) {
+    /** {@code model.*}, {@code momentum.*} and the epochs so far ({@code history}) after {@code epoch}. */
+    static Checkpoint checkpoint(int epoch, Weights weights, Sgd sgd, List<EpochRecord> history) {
         java.util.Map<String, NDArray> momentum = new java.util.LinkedHashMap<>();
         int i = 0;
         for (String name : weights.parameterMap().keySet()) {
             momentum.put(name, sgd.momentumBuffer(i++));
         }
-        return new Checkpoint(epoch).put("model", weights.tensors()).put("momentum", momentum);
+        return new Checkpoint(epoch).put("model", weights.tensors()).put("momentum", momentum)
+                .meta("history", JSON.writeValueAsString(history));
+    }
+
+    /**
+     * Where a resumed run starts: {@code weights} hold the checkpoint's {@code model.*} already; this restores SGD's
+     * momentum and the epochs before.
+     */
+    public record Resume(Checkpoint.Restored checkpoint) {
+        int nextEpoch() {
+            return checkpoint.epoch() + 1;
+        }
+
+        List<EpochRecord> history() {
+            String json = checkpoint.meta("history");
+            return json == null ? List.of()
+                    : List.of(JSON.readValue(json, EpochRecord[].class));
+        }
+
+        void restoreMomentum(Weights weights, Sgd sgd) {
+            var momentum = checkpoint.part("momentum").tensors();
+            int i = 0;
+            for (String name : weights.parameterMap().keySet()) {
+                var stored = momentum.get(name);
+                if (stored == null) {
+                    throw new IllegalArgumentException("checkpoint has no momentum." + name);
+                }
+                sgd.momentumBuffer(i++).set(stored.floats());
+            }
+        }
     }
 
     public static Outcome train(Weights weights, DeviceData train, DeviceData test, Config config,
             TrainingListener listener) {
-        List<EpochRecord> history = new ArrayList<>();
+        return train(weights, train, test, config, listener, null);
+    }
+
+    /** {@code resume} null: from the first epoch. */
+    public static Outcome train(Weights weights, DeviceData train, DeviceData test, Config config,
+            TrainingListener listener, Resume resume) {
+        List<EpochRecord> history = new ArrayList<>(resume == null ? List.of() : resume.history());
         int stepsPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
         double[] current = {config.lr()};
         try (Sgd sgd = new Sgd(weights.parameters(), weights.manager(), config.lr(), config.momentum(),
                 config.weightDecay())) {
-            MinibatchLoop.Outcome outcome = MinibatchLoop.run(train, config.epochs(), config.batchSize(),
+            if (resume != null) {
+                resume.restoreMomentum(weights, sgd);
+            }
+            MinibatchLoop.Outcome outcome = MinibatchLoop.run(train, resume == null ? 1 : resume.nextEpoch(),
+                    config.epochs(), config.batchSize(),
                     config.seed(), weights.manager(), listener,
                     (epoch, meanLoss, seconds) -> {
                         Metrics testMetrics = Evaluator.evaluate(weights, test);
@@ -54,7 +96,7 @@ public final class Trainer {
                                 testMetrics.accuracy(), seconds);
                         history.add(record);
                         listener.onEpoch(record);
-                        listener.onCheckpoint(epoch, () -> checkpoint(epoch, weights, sgd));
+                        listener.onCheckpoint(epoch, () -> checkpoint(epoch, weights, sgd, history));
                     },
                     (x, y, scope, epoch, step) -> {
                         double lr = config.schedule().at(epoch - 1, (double) (step - 1) / stepsPerEpoch);

@@ -20,23 +20,41 @@ public final class TrainingRun {
     }
 
     public Output run(TrainSpec requested, Device device, TrainingListener listener) {
+        return run(requested, device, listener, null);
+    }
+
+    /**
+     * {@code checkpoint}: the state an earlier attempt of the same job stored (null: start afresh); the run goes on
+     * from the epoch after it, with its weights, momentum and history.
+     */
+    public Output run(TrainSpec requested, Device device, TrainingListener listener, byte[] checkpoint) {
         TrainSpec spec = requested.withDefaults();
         long start = System.nanoTime();
+        Checkpoint.Restored restored = checkpoint == null ? null : Checkpoint.read(checkpoint);
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.model(),
                 device);
-                Weights weights = ws.architecture().initialize(ws.manager(), spec.seed())) {
+                Weights weights = restored == null ? ws.architecture().initialize(ws.manager(), spec.seed())
+                        : resumed(ws, restored)) {
             DeviceData train = ws.train();
             DeviceData test = ws.test();
             Trainer.Outcome outcome = Trainer.train(weights, train, test, new Trainer.Config(spec.epochs(),
                     spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
-                    LearningRates.named(spec.schedule(), spec.lr(), spec.epochs())), listener);
+                    LearningRates.named(spec.schedule(), spec.lr(), spec.epochs())), listener,
+                    restored == null ? null : new Trainer.Resume(restored));
             Metrics trainMetrics = Evaluator.evaluate(weights, train);
             Metrics testMetrics = Evaluator.evaluate(weights, test);
             TrainResult result = new TrainResult(trainMetrics.loss(), trainMetrics.accuracy(), testMetrics.loss(),
                     testMetrics.accuracy(), outcome.history(), device.toString(), (System.nanoTime() - start) / 1e9,
                     weights.parameterCount(), train.size(), test.size(),
-                    (double) outcome.steps() * spec.batchSize() / outcome.seconds());
+                    (double) outcome.steps() * spec.batchSize() / outcome.seconds(),
+                    restored == null ? 0 : restored.epoch());
             return new Output(result, SafeTensors.write(weights.tensors(), ws.metadata("valley/model-v1", spec)));
         }
+    }
+
+    private static Weights resumed(Workspace ws, Checkpoint.Restored restored) {
+        Weights weights = Weights.load(ws.architecture(), ws.manager(), restored.part("model"));
+        weights.parameters().forEach(p -> p.setRequiresGradient(true));
+        return weights;
     }
 }

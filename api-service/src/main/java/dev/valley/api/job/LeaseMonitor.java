@@ -1,0 +1,45 @@
+package dev.valley.api.job;
+
+import dev.valley.api.dispatch.DispatchProperties;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Gives a job whose worker stopped renewing its lease (killed, preempted without a hand-back, cut off from the
+ * broker) a new attempt, each job in a transaction of its own. The job's row lock orders this against the events
+ * of the same job; an event of the lost attempt that arrives later is of a superseded attempt and changes nothing.
+ */
+@Component
+public class LeaseMonitor {
+    private static final Logger log = LoggerFactory.getLogger(LeaseMonitor.class);
+
+    private final Leases leases;
+    private final Attempts attempts;
+    private final DispatchProperties dispatch;
+    private final TransactionTemplate transactions;
+
+    LeaseMonitor(Leases leases, Attempts attempts, DispatchProperties dispatch, TransactionTemplate transactions) {
+        this.leases = leases;
+        this.attempts = attempts;
+        this.dispatch = dispatch;
+        this.transactions = transactions;
+    }
+
+    @Scheduled(fixedDelayString = "${valley.dispatch.lease-check:5s}")
+    public void expire() {
+        Instant now = Instant.now();
+        try {
+            for (Leases.Expired lost : leases.expired(now.minus(dispatch.lease()))) {
+                transactions.executeWithoutResult(status -> attempts.end(lost.jobId(), lost.attempt(), lost.worker(),
+                        Attempts.Outcome.LOST, "no heartbeat from worker " + lost.worker() + " since "
+                                + lost.heartbeatAt() + " (lease " + dispatch.lease() + ")", now));
+            }
+        } catch (RuntimeException e) {
+            log.warn("lease check failed: {}", e.toString());
+        }
+    }
+}

@@ -17,12 +17,24 @@ final class ApiClient {
     private final String base;
 
     ApiClient(Valley valley) {
-        this.base = "http://127.0.0.1:" + valley.api().getEnvironment().getProperty("local.server.port");
+        this(valley.api());
+    }
+
+    ApiClient(org.springframework.context.ConfigurableApplicationContext api) {
+        this.base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
     }
 
     HttpResponse<String> post(String path, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Without a Content-Length: the body goes chunked, its size known only by reading it. */
+    HttpResponse<String> postChunked(String path, String body) throws Exception {
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path) throws Exception {

@@ -167,6 +167,25 @@ class MalformedRequestsTest {
         assertThat(api.jobCount()).isEqualTo(before + accepted);
     }
 
+    /** A body over valley.api.max-request-size (1 MB) is a 413, whether it says its length or comes chunked. */
+    @Test
+    void oversizedBodiesAre413AndNothingIsStored() throws Exception {
+        String body = "{\"type\":\"train\",\"name\":\"" + "n".repeat(1_100_000)
+                + "\",\"spec\":{\"dataset\":\"spirals\",\"model\":{\"arch\":\"mlp\"}}}";
+        long before = api.jobCount();
+        for (HttpResponse<String> response : List.of(post(body), api.postChunked("/api/v1/jobs", body))) {
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+            assertThat(response.headers().firstValue("Content-Type").orElse(""))
+                    .startsWith("application/problem+json");
+            assertThat(response.body()).contains("larger than 1024 KB");
+        }
+        // Just under the limit is read, and refused only for its name.
+        HttpResponse<String> under = post(body.replace("n".repeat(1_100_000), "n".repeat(1_000_000)));
+        assertThat(under.statusCode()).isEqualTo(400);
+        assertThat(under.body()).contains("\"field\":\"name\"");
+        assertThat(api.jobCount()).isEqualTo(before);
+    }
+
     /** What the corpus first found answered 500: each is now a 400 naming its field. */
     @Test
     void numbersOutOfRangeNullEntriesAndEmptyTilesNameTheirField() throws Exception {

@@ -1,0 +1,141 @@
+package dev.valley.api.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A request body larger than {@code valley.api.max-request-size} (1 MB by default; a job spec is a few hundred
+ * bytes) is a 413 before anything reads it: by its Content-Length when it has one, and after that many bytes when
+ * it is chunked. Multipart uploads have their own limits.
+ */
+@Configuration(proxyBeanMethods = false)
+class BodySizeLimit {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Bean
+    FilterRegistrationBean<OncePerRequestFilter> bodySizeFilter(
+            @Value("${valley.api.max-request-size:1MB}") DataSize max) {
+        FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(new Filter(max));
+        registration.addUrlPatterns("/api/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+        return registration;
+    }
+
+    /** Thrown by a chunked body's stream once it passed the limit; answered 413 by {@link ProblemDetailsAdvice}. */
+    static final class TooLarge extends IOException {
+        TooLarge(DataSize max) {
+            super("the request body is larger than " + max.toKilobytes() + " KB (valley.api.max-request-size)");
+        }
+    }
+
+    static ProblemDetail problem(String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, detail);
+        problem.setTitle("Request body too large");
+        return problem;
+    }
+
+    private static final class Filter extends OncePerRequestFilter {
+        private final DataSize max;
+
+        Filter(DataSize max) {
+            this.max = max;
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            String type = request.getContentType();
+            if (type != null && type.startsWith(MediaType.MULTIPART_FORM_DATA_VALUE)) {
+                chain.doFilter(request, response);
+                return;
+            }
+            if (request.getContentLengthLong() > max.toBytes()) {
+                response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
+                response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+                ProblemDetail problem = problem(new TooLarge(max).getMessage());
+                problem.setInstance(java.net.URI.create(request.getRequestURI()));
+                JSON.writeValue(response.getOutputStream(), problem);
+                return;
+            }
+            chain.doFilter(new Limited(request, max), response);
+        }
+    }
+
+    private static final class Limited extends HttpServletRequestWrapper {
+        private final DataSize max;
+        private ServletInputStream stream;
+
+        Limited(HttpServletRequest request, DataSize max) {
+            super(request);
+            this.max = max;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (stream == null) {
+                ServletInputStream in = super.getInputStream();
+                stream = new ServletInputStream() {
+                    private long read;
+
+                    @Override
+                    public int read() throws IOException {
+                        int b = in.read();
+                        if (b >= 0) {
+                            count(1);
+                        }
+                        return b;
+                    }
+
+                    @Override
+                    public int read(byte[] buffer, int offset, int length) throws IOException {
+                        int n = in.read(buffer, offset, length);
+                        if (n > 0) {
+                            count(n);
+                        }
+                        return n;
+                    }
+
+                    private void count(int n) throws IOException {
+                        read += n;
+                        if (read > max.toBytes()) {
+                            throw new TooLarge(max);
+                        }
+                    }
+
+                    @Override
+                    public boolean isFinished() {
+                        return in.isFinished();
+                    }
+
+                    @Override
+                    public boolean isReady() {
+                        return in.isReady();
+                    }
+
+                    @Override
+                    public void setReadListener(ReadListener listener) {
+                        in.setReadListener(listener);
+                    }
+                };
+            }
+            return stream;
+        }
+    }
+}

@@ -47,6 +47,8 @@ public final class Infrastructure implements AutoCloseable {
             database(p, database.jdbcUrl(), database.username());
             broker(p, broker.host(), broker.port());
             storage(p, store);
+            // The embedded broker keeps its queues in memory: what it held before this start must be sent again.
+            p.put("valley.dispatch.republish-on-start", true);
             return new Infrastructure(p, started, "embedded PostgreSQL, Qpid Broker-J and S3Proxy under " + home);
         } catch (RuntimeException e) {
             closeAll(started);

@@ -26,7 +26,9 @@ class AveragingEndToEndTest {
 
     @BeforeAll
     static void start() {
-        valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0"));
+        // These tests read the checkpoints the jobs left: keep them when the jobs end.
+        valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0",
+                "valley.storage.keep-checkpoints", "true"));
         api = new ApiClient(valley);
     }
 

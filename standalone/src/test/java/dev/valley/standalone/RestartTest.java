@@ -28,8 +28,10 @@ class RestartTest {
     void restartKeepsJobsAndArtifacts() throws Exception {
         String id;
         byte[] weights;
+        String waiting;
         try (Infrastructure servers = Infrastructure.embedded(home)) {
-            Valley valley = Valley.start(servers.properties(), Map.of("server.port", "0"));
+            Valley valley = Valley.start(servers.properties(), Map.of("server.port", "0", "valley.dispatch.pools",
+                    "later"));
             try {
                 String base = base(valley);
                 id = JSON.readTree(send(base, "/api/v1/jobs", """
@@ -38,20 +40,45 @@ class RestartTest {
                         .get("id").asString();
                 await().atMost(Duration.ofMinutes(2)).until(() -> job(base, id).get("status").asString().equals("SUCCEEDED"));
                 weights = download(base, id);
+                // A job for a pool no worker of this run takes: published into the in-memory broker, and lost with it.
+                waiting = JSON.readTree(send(base, "/api/v1/jobs", """
+                        {"type":"train","name":"queued across the restart","resources":{"pool":"later"},
+                         "spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[16]},"epochs":1}}""").body())
+                        .get("id").asString();
+                await().atMost(Duration.ofMinutes(1)).until(() -> published(servers, waiting));
             } finally {
                 valley.stop();
             }
         }
         try (Infrastructure servers = Infrastructure.embedded(home)) {
-            Valley valley = Valley.start(servers.properties(), Map.of("server.port", "0"));
+            Map<String, Object> laterPool = new java.util.HashMap<>(servers.properties());
+            laterPool.put("valley.worker.pool", "later");
+            Valley valley = Valley.start(laterPool, Map.of("server.port", "0", "valley.dispatch.pools", "later"));
             try {
                 String base = base(valley);
+                // Its dispatch is published again into the fresh broker, and this run's worker of its pool runs it.
+                await().atMost(Duration.ofMinutes(2)).until(() -> job(base, waiting).get("status").asString()
+                        .matches("SUCCEEDED|FAILED"));
+                assertThat(job(base, waiting).get("status").asString()).isEqualTo("SUCCEEDED");
                 JsonNode job = job(base, id);
                 assertThat(job.get("status").asString()).isEqualTo("SUCCEEDED");
                 assertThat(job.get("name").asString()).isEqualTo("before restart");
                 assertThat(download(base, id)).isEqualTo(weights);
             } finally {
                 valley.stop();
+            }
+        }
+    }
+
+    /** Whether the job's dispatch left the outbox (the broker confirmed it). */
+    private static boolean published(Infrastructure servers, String id) throws Exception {
+        try (var db = java.sql.DriverManager.getConnection((String) servers.properties().get("spring.datasource.url"),
+                (String) servers.properties().get("spring.datasource.username"), "");
+                var s = db.prepareStatement("select count(*) from outbox where job_id = ?::uuid and sent_at is not null")) {
+            s.setString(1, id);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == 1;
             }
         }
     }

@@ -33,7 +33,13 @@ public class AttemptObjects implements AutoCloseable {
         return t;
     });
 
-    AttemptObjects(S3Client s3, StorageProperties storage, ArtifactRepository artifacts) {
+    private final boolean keepCheckpoints;
+
+    /** {@code valley.storage.keep-checkpoints}: leave the ended job's checkpoints (to inspect them). */
+    AttemptObjects(S3Client s3, StorageProperties storage, ArtifactRepository artifacts,
+            @org.springframework.beans.factory.annotation.Value("${valley.storage.keep-checkpoints:false}")
+            boolean keepCheckpoints) {
+        this.keepCheckpoints = keepCheckpoints;
         this.s3 = s3;
         this.storage = storage;
         this.artifacts = artifacts;
@@ -58,7 +64,8 @@ public class AttemptObjects implements AutoCloseable {
                     .contents().stream().toList();
             int removed = 0;
             for (S3Object object : stored) {
-                if (!kept.contains(object.key())) {
+                boolean checkpoint = object.key().endsWith("/checkpoint.safetensors");
+                if (!kept.contains(object.key()) && !(checkpoint && keepCheckpoints)) {
                     s3.deleteObject(b -> b.bucket(storage.bucket()).key(object.key()));
                     removed++;
                 }

@@ -29,7 +29,8 @@ public record DispatchProperties(
         @DefaultValue("60s") Duration lease,
         @DefaultValue("5s") Duration leaseCheck,
         @DefaultValue("5s") Duration retryBackoff,
-        @DefaultValue("5m") Duration retryBackoffMax) {
+        @DefaultValue("5m") Duration retryBackoffMax,
+        @DefaultValue("false") boolean republishOnStart) {
 
     /** The default pool, then the others, each once. */
     public Set<String> allPools() {

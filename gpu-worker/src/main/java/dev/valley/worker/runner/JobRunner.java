@@ -166,11 +166,12 @@ class JobRunner {
     }
 
     /**
-     * The latest checkpoint an earlier attempt of this job stored (each attempt resumes from its predecessor's, so
-     * the latest attempt that stored one is furthest along), or empty.
+     * The latest checkpoint this job stored: of this attempt (a dispatch published again after an in-memory broker
+     * restarted) or of an earlier one (each attempt resumes from its predecessor's, so the latest attempt that
+     * stored one is furthest along); empty when there is none.
      */
     private Optional<byte[]> lastCheckpoint(DispatchMessage message) {
-        for (int earlier = message.attempt() - 1; earlier >= 1; earlier--) {
+        for (int earlier = message.attempt(); earlier >= 1; earlier--) {
             String key = ArtifactKeys.of(message.jobId(), earlier, ArtifactKeys.CHECKPOINT);
             Optional<ArtifactInfo> found = store.find(key);
             if (found.isPresent()) {

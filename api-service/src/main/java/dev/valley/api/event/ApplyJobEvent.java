@@ -2,11 +2,10 @@ package dev.valley.api.event;
 
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
-import dev.valley.api.artifact.AttemptObjects;
 import dev.valley.api.job.Attempts;
-import dev.valley.api.job.Dependents;
 import dev.valley.api.job.Dispatches;
 import dev.valley.api.job.Job;
+import dev.valley.api.job.JobEnds;
 import dev.valley.api.job.JobRepository;
 import dev.valley.api.job.Leases;
 import dev.valley.model.artifact.ArtifactInfo;
@@ -30,22 +29,20 @@ class ApplyJobEvent {
     private final JobRepository jobs;
     private final ArtifactRepository artifacts;
     private final ControlPublisher control;
-    private final Dependents dependents;
+    private final JobEnds ends;
     private final Dispatches dispatches;
     private final Leases leases;
     private final Attempts attempts;
-    private final AttemptObjects attemptObjects;
 
-    ApplyJobEvent(JobRepository jobs, ArtifactRepository artifacts, ControlPublisher control, Dependents dependents,
-            Dispatches dispatches, Leases leases, Attempts attempts, AttemptObjects attemptObjects) {
+    ApplyJobEvent(JobRepository jobs, ArtifactRepository artifacts, ControlPublisher control, JobEnds ends,
+            Dispatches dispatches, Leases leases, Attempts attempts) {
         this.dispatches = dispatches;
-        this.dependents = dependents;
+        this.ends = ends;
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.control = control;
         this.leases = leases;
         this.attempts = attempts;
-        this.attemptObjects = attemptObjects;
     }
 
     @Transactional
@@ -116,9 +113,7 @@ class ApplyJobEvent {
                     event.attempt());
             return;
         }
-        leases.releaseAll(event.jobId());
-        dependents.onEnded(event.jobId());
-        attemptObjects.cleanAfterCommit(event.jobId());
+        ends.ended(event.jobId());
     }
 
     private int finish(JobEvent event, Instant at) {

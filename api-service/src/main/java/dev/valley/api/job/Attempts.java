@@ -1,6 +1,5 @@
 package dev.valley.api.job;
 
-import dev.valley.api.artifact.AttemptObjects;
 import dev.valley.api.dispatch.DispatchProperties;
 import dev.valley.model.job.JobStatus;
 import java.sql.Timestamp;
@@ -39,18 +38,16 @@ public class Attempts {
 
     private final JobRepository jobs;
     private final Dispatches dispatches;
-    private final Dependents dependents;
+    private final JobEnds ends;
     private final Leases leases;
     private final JdbcClient db;
     private final DispatchProperties dispatch;
-    private final AttemptObjects attemptObjects;
 
-    Attempts(JobRepository jobs, Dispatches dispatches, Dependents dependents, Leases leases, JdbcClient db,
-            DispatchProperties dispatch, AttemptObjects attemptObjects) {
-        this.attemptObjects = attemptObjects;
+    Attempts(JobRepository jobs, Dispatches dispatches, JobEnds ends, Leases leases, JdbcClient db,
+            DispatchProperties dispatch) {
         this.jobs = jobs;
         this.dispatches = dispatches;
-        this.dependents = dependents;
+        this.ends = ends;
         this.leases = leases;
         this.db = db;
         this.dispatch = dispatch;
@@ -72,8 +69,7 @@ public class Attempts {
         int failures = job.getFailures() + (outcome == Outcome.RELEASED ? 0 : 1);
         if (job.isCancelRequested()) {
             jobs.markEnded(id, attempt, JobStatus.CANCELLED, null, at);
-            dependents.onEnded(id);
-            attemptObjects.cleanAfterCommit(id);
+            ends.ended(id);
             return true;
         }
         if (failures >= job.getMaxAttempts()) {
@@ -81,8 +77,7 @@ public class Attempts {
                     + job.getMaxAttempts() + " attempts lost; no more tries)";
             jobs.markEnded(id, attempt, JobStatus.FAILED, why, at);
             log.warn("job {} failed: {}", id, why);
-            dependents.onEnded(id);
-            attemptObjects.cleanAfterCommit(id);
+            ends.ended(id);
             return true;
         }
         jobs.nextAttempt(id, attempt, failures);

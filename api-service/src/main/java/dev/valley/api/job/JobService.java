@@ -2,7 +2,6 @@ package dev.valley.api.job;
 
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
-import dev.valley.api.artifact.AttemptObjects;
 import dev.valley.api.dispatch.DispatchProperties;
 import dev.valley.api.event.ControlPublisher;
 import dev.valley.api.web.ConflictException;
@@ -35,23 +34,20 @@ public class JobService {
     private final ControlPublisher control;
     private final DispatchProperties dispatch;
     private final JobInputs inputs;
-    private final Dependents dependents;
+    private final JobEnds ends;
     private final JobInputRepository inputRows;
     private final Leases leases;
     private final Attempts attempts;
-    private final AttemptObjects attemptObjects;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
-            ControlPublisher control, DispatchProperties dispatch, JobInputs inputs, Dependents dependents,
-            JobInputRepository inputRows, GridTiles tiles, Leases leases, Attempts attempts,
-            AttemptObjects attemptObjects) {
-        this.attemptObjects = attemptObjects;
+            ControlPublisher control, DispatchProperties dispatch, JobInputs inputs, JobEnds ends,
+            JobInputRepository inputRows, GridTiles tiles, Leases leases, Attempts attempts) {
         this.leases = leases;
         this.attempts = attempts;
         this.tiles = tiles;
         this.inputRows = inputRows;
         this.inputs = inputs;
-        this.dependents = dependents;
+        this.ends = ends;
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.specs = specs;
@@ -149,15 +145,15 @@ public class JobService {
         Job job = jobs.findForUpdate(id).orElseThrow(() -> new NotFoundException("no job " + id));
         Instant now = Instant.now();
         if (jobs.cancelQueued(id, now) == 1) {
-            dependents.onEnded(id);
+            // A queued attempt n > 1 may leave a checkpoint of attempt n - 1 behind.
+            ends.ended(id);
         } else {
             if (jobs.requestCancel(id) == 0) {
                 throw new ConflictException("job " + id + " is already " + job.getStatus() + " and cannot be cancelled");
             }
             if (leases.count(id) == 0
                     && jobs.markEnded(id, job.getAttempt(), JobStatus.CANCELLED, null, now) == 1) {
-                dependents.onEnded(id);
-                attemptObjects.cleanAfterCommit(id);
+                ends.ended(id);
             } else {
                 control.cancel(id, job.getAttempt());
             }

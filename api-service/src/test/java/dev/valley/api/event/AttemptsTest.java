@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.valley.api.ApiTestServers;
+import dev.valley.api.artifact.StorageProperties;
 import dev.valley.api.job.Attempts;
 import dev.valley.api.job.JobService;
 import dev.valley.api.job.JobView;
 import dev.valley.api.job.LeaseMonitor;
 import dev.valley.api.job.SubmitJobRequest;
+import dev.valley.model.artifact.ArtifactKeys;
 import dev.valley.model.event.JobEvent;
 import dev.valley.model.job.JobStatus;
 import java.sql.Timestamp;
@@ -17,12 +19,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -50,6 +55,10 @@ class AttemptsTest {
     LeaseMonitor leaseMonitor;
     @Autowired
     JdbcClient db;
+    @Autowired
+    S3Client s3;
+    @Autowired
+    StorageProperties storage;
 
     @Test
     void anInterruptedAttemptIsRetriedAfterTheBackoffUntilTheJobHasLostItsMostAttempts() {
@@ -136,6 +145,30 @@ class AttemptsTest {
         // The lost worker's result, should it still arrive, is of a superseded attempt.
         apply.apply(JobEvent.finished(lost, 1, "killed", JSON.readTree("{}"), List.of()));
         assertThat(jobs.get(lost).status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    /**
+     * A job waiting in the queue for its second attempt has a checkpoint from its first in storage; cancelling it
+     * there ends it like any other end, and the checkpoint goes (the first attempt recorded nothing).
+     */
+    @Test
+    void aJobCancelledWhileQueuedForItsNextAttemptLeavesNoCheckpointBehind() {
+        UUID id = submit(3);
+        apply.apply(JobEvent.started(id, 1, "w1", "cpu"));
+        String checkpoint = ArtifactKeys.of(id, 1, ArtifactKeys.CHECKPOINT);
+        try {
+            s3.createBucket(b -> b.bucket(storage.bucket())); // the workers create it; there is none in this test
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            assertThat(e.statusCode()).as("bucket exists already").isEqualTo(409);
+        }
+        s3.putObject(b -> b.bucket(storage.bucket()).key(checkpoint), RequestBody.fromString("state after epoch 3"));
+        apply.apply(JobEvent.interrupted(id, 1, "w1", "storage unreachable"));
+        assertThat(jobs.get(id).status()).isEqualTo(JobStatus.QUEUED);
+
+        assertThat(jobs.cancel(id).status()).isEqualTo(JobStatus.CANCELLED);
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> s3.listObjectsV2(b -> b.bucket(storage.bucket())
+                .prefix("jobs/" + id + "/")).contents().isEmpty());
     }
 
     private Instant availableAt(UUID id, int attempt) {

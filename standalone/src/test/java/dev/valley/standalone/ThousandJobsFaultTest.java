@@ -33,6 +33,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 class ThousandJobsFaultTest {
     private static final int JOBS = 1000;
+    /** The one job that runs for seconds, not milliseconds: the one the killed worker is running. */
+    private static final int LONG_JOB = 300;
+    private static final int LONG_EPOCHS = 400;
 
     @TempDir
     Path dir;
@@ -64,8 +67,8 @@ class ThousandJobsFaultTest {
                         try {
                             submitted.add(api.submit("""
                                     {"type":"train","name":"%s","spec":{"dataset":"spirals",
-                                     "model":{"arch":"mlp","hidden":[4]},"epochs":1,"seed":%d}}""".formatted(name, i))
-                                    .get("id").asString());
+                                     "model":{"arch":"mlp","hidden":[4]},"epochs":%d,"seed":%d}}""".formatted(name,
+                                    i == LONG_JOB ? LONG_EPOCHS : 1, i)).get("id").asString());
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
@@ -81,10 +84,14 @@ class ThousandJobsFaultTest {
                 broker.up();
                 double firstRecovery = recovery(jobs);
 
-                // A worker killed mid-job: its lease lapses and the job runs again on the other worker.
-                String killedJob = await().atMost(atMost).pollInterval(Duration.ofMillis(20))
-                        .until(() -> jobs.runningOn(a.id()), id -> id != null);
-                a.kill();
+                // A worker killed mid-job: its lease lapses and the job runs again on the other worker. The job is
+                // the long one, caught between 2 % and 50 % done, so that it cannot have finished unseen (a
+                // one-epoch job could have sent FINISHED before the kill while its row still said RUNNING).
+                await().atMost(atMost).until(() -> submitted.size() > LONG_JOB);
+                String killedJob = submitted.get(LONG_JOB);
+                String killedWorker = await().atMost(atMost).pollInterval(Duration.ofMillis(20))
+                        .until(() -> jobs.workerMidway(killedJob), worker -> worker != null);
+                (killedWorker.equals(a.id()) ? a : b).kill();
                 long killedAt = System.nanoTime();
 
                 // Outage 2, later.
@@ -207,11 +214,12 @@ class ThousandJobsFaultTest {
             return keys;
         }
 
-        String runningOn(String worker) throws Exception {
-            try (PreparedStatement s = db.prepareStatement(
-                    "select id from job where name = ? and status = 'RUNNING' and worker = ? limit 1")) {
-                s.setString(1, name);
-                s.setString(2, worker);
+        /** The worker running job {@code id}, once the job is between 2 % and 50 % done; null before. */
+        String workerMidway(String id) throws Exception {
+            try (PreparedStatement s = db.prepareStatement("""
+                    select worker from job
+                    where id = ?::uuid and status = 'RUNNING' and progress between 0.02 and 0.5""")) {
+                s.setString(1, id);
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next() ? rs.getString(1) : null;
                 }

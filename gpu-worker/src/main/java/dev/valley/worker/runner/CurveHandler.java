@@ -6,6 +6,7 @@ import dev.valley.model.job.JobType;
 import dev.valley.model.queue.DispatchMessage;
 import dev.valley.worker.science.curve.CurveRun;
 import dev.valley.worker.science.data.DatasetCatalog;
+import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.storage.ObjectStore;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -37,6 +38,7 @@ class CurveHandler implements JobHandler {
         DispatchMessage.Input end = message.input("endpoints[1]");
         byte[] startBytes = store.get(start.key(), start.sha256());
         byte[] endBytes = store.get(end.key(), end.sha256());
+        JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
         CurveRun.Output output = curves.run(spec, start.model(), startBytes, endBytes, device, new CurveRun.Progress() {
             @Override
             public void onStep(int epoch, int step, double done) {
@@ -49,8 +51,7 @@ class CurveHandler implements JobHandler {
             }
 
             @Override
-            public void onCheckpoint(int epoch,
-                    java.util.function.Supplier<dev.valley.worker.science.train.Checkpoint> state) {
+            public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
                 context.checkpoint(epoch, state);
             }
 
@@ -58,7 +59,7 @@ class CurveHandler implements JobHandler {
             public boolean cancelRequested() {
                 return context.shouldStop();
             }
-        });
+        }, resume.checkpoint());
         return new Outcome(JSON.valueToTree(output.result()), List.of(
                 new Upload("curve.safetensors", "application/octet-stream", output.safetensors()),
                 new Upload("curve.npz", "application/octet-stream", output.npz()),

@@ -6,6 +6,7 @@ import dev.valley.model.job.JobType;
 import dev.valley.model.queue.DispatchMessage;
 import dev.valley.worker.science.average.FgeRun;
 import dev.valley.worker.science.data.DatasetCatalog;
+import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.storage.ObjectStore;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -34,8 +35,9 @@ class FgeHandler implements JobHandler {
     public Outcome run(DispatchMessage message, JobContext context) {
         FgeSpec spec = JSON.treeToValue(message.spec(), FgeSpec.class).withDefaults();
         DispatchMessage.Input input = message.input("start");
+        JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
         FgeRun.Output output = runs.run(spec, store.get(input.key(), input.sha256()), device,
-                context.trainingListener(spec.epochs()));
+                context.trainingListener(spec.epochs(), resume.epochsDone()), resume.checkpoint());
         return new Outcome(JSON.valueToTree(output.result()), List.of(
                 new Upload("fge-snapshots.safetensors", "application/octet-stream", output.snapshots()),
                 new Upload("fge.json", "application/json", output.json()),

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /** What a running job may tell the platform (progress, throttled) and ask it (whether to stop). */
 final class JobContext {
@@ -101,8 +102,31 @@ final class JobContext {
         return cancels.isCancelled(jobId) || handingBack.getAsBoolean();
     }
 
-    /** The checkpoint an earlier attempt of this job stored last, for a job that can resume from one. */
-    Optional<byte[]> resumeFrom() {
-        return resume.get();
+    /** Where an attempt starts: an earlier attempt's checkpoint (null: none) and the epochs of the job it holds. */
+    record Resume(byte[] checkpoint, int epochsDone) {
+        static final Resume AFRESH = new Resume(null, 0);
+    }
+
+    /**
+     * The checkpoint an earlier attempt of this job stored last, announced as progress; {@code epochsDone} counts
+     * the epochs of the job's {@code epochs} that it holds. One that cannot be read is reported and passed over, so
+     * the attempt starts afresh rather than failing a job whose input is fine.
+     */
+    Resume resume(int epochs, ToIntFunction<Checkpoint.Restored> epochsDone) {
+        Optional<byte[]> found = resume.get();
+        if (found.isEmpty()) {
+            return Resume.AFRESH;
+        }
+        int done;
+        try {
+            done = epochsDone.applyAsInt(Checkpoint.read(found.get()));
+        } catch (RuntimeException e) {
+            progress(0, "starting afresh: an earlier attempt's checkpoint cannot be read (" + e.getMessage() + ")",
+                    true);
+            return Resume.AFRESH;
+        }
+        progress((double) done / epochs, "resuming after epoch " + done + " of " + epochs
+                + " from an earlier attempt's checkpoint", true);
+        return new Resume(found.get(), done);
     }
 }

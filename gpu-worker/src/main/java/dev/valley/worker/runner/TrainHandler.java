@@ -31,14 +31,9 @@ class TrainHandler implements JobHandler {
     @Override
     public Outcome run(DispatchMessage message, JobContext context) {
         TrainSpec spec = JSON.treeToValue(message.spec(), TrainSpec.class).withDefaults();
-        byte[] checkpoint = context.resumeFrom().orElse(null);
-        int after = checkpoint == null ? 0 : Checkpoint.read(checkpoint).epoch();
-        if (checkpoint != null) {
-            context.progress((double) after / spec.epochs(), "resuming after epoch " + after
-                    + " from an earlier attempt's checkpoint", true);
-        }
-        TrainingRun.Output output = training.run(spec, device, context.trainingListener(spec.epochs(), after),
-                checkpoint);
+        JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
+        TrainingRun.Output output = training.run(spec, device,
+                context.trainingListener(spec.epochs(), resume.epochsDone()), resume.checkpoint());
         return new Outcome(JSON.valueToTree(output.result()),
                 List.of(new Upload(ArtifactKeys.MODEL, "application/octet-stream", output.safetensors())));
     }

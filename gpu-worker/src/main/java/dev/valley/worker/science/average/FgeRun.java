@@ -42,7 +42,16 @@ public final class FgeRun {
     }
 
     public Output run(FgeSpec spec, byte[] startBytes, Device device, TrainingListener listener) {
+        return run(spec, startBytes, device, listener, null);
+    }
+
+    /**
+     * {@code checkpoint}: the state an earlier attempt of the same job stored (null: start afresh). The run goes on
+     * from the epoch after it with its network, momentum, history, snapshots and ensemble.
+     */
+    public Output run(FgeSpec spec, byte[] startBytes, Device device, TrainingListener listener, byte[] checkpoint) {
         long began = System.nanoTime();
+        Checkpoint.Restored restored = checkpoint == null ? null : Checkpoint.read(checkpoint);
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.model(),
                 device);
                 Weights weights = Networks.start(ws.architecture(), ws.manager(), startBytes, spec.seed());
@@ -54,6 +63,15 @@ public final class FgeRun {
             List<FgeResult.Snapshot> snapshots = new ArrayList<>();
             Map<String, NDArray> snapshotTensors = new LinkedHashMap<>();
             NDArray[] sum = {null};
+            if (restored != null) {
+                snapshots.addAll(List.of(JSON.readValue(restored.required("snapshotRecords"),
+                        FgeResult.Snapshot[].class)));
+                restored.arrays("snapshots", kept).forEach((name, array) -> snapshotTensors.put("snapshots." + name,
+                        array));
+                if (!snapshots.isEmpty()) {
+                    sum[0] = restored.arrays("ensemble", kept).get("sum");
+                }
+            }
             Trainer.Outcome outcome = Trainer.train(weights, train, test, new Trainer.Config(spec.epochs(),
                     spec.batchSize(), spec.lr1(), spec.momentum(), spec.weightDecay(), spec.seed(),
                     (epoch, fraction) -> LearningRates.cyclic(spec.lr1(), spec.lr2(), spec.cycle(), epoch, fraction)),
@@ -75,11 +93,13 @@ public final class FgeRun {
                         @Override
                         public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
                             listener.onCheckpoint(epoch, () -> {
-                                Checkpoint checkpoint = state.get().meta("snapshots",
-                                        Integer.toString(snapshots.size()));
-                                Map<String, NDArray> taken = new LinkedHashMap<>();
-                                snapshotTensors.forEach((k, v) -> taken.put(k.substring("snapshots.".length()), v));
-                                return checkpoint.put("snapshots", taken);
+                                Checkpoint taken = state.get().meta("snapshots",
+                                        Integer.toString(snapshots.size()))
+                                        .meta("snapshotRecords", JSON.writeValueAsString(snapshots));
+                                Map<String, NDArray> stored = new LinkedHashMap<>();
+                                snapshotTensors.forEach((k, v) -> stored.put(k.substring("snapshots.".length()), v));
+                                taken.put("snapshots", stored);
+                                return sum[0] == null ? taken : taken.put("ensemble", Map.of("sum", sum[0]));
                             });
                         }
 
@@ -87,7 +107,7 @@ public final class FgeRun {
                         public boolean cancelRequested() {
                             return listener.cancelRequested();
                         }
-                    });
+                    }, restored == null ? null : new Trainer.Resume(restored));
             FgeResult result = new FgeResult(start.loss(), start.accuracy(), snapshots, outcome.history(),
                     device.toString(), (System.nanoTime() - began) / 1e9, weights.parameterCount(), train.size(),
                     test.size());

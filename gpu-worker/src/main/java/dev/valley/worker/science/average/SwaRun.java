@@ -31,6 +31,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class SwaRun {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The two runs, as checkpoints name them: the SGD baseline, then the run that averages. */
+    private static final String SGD_PHASE = "baseline";
+    private static final String SWA_PHASE = "swa";
     private final DatasetCatalog datasets;
 
     public SwaRun(DatasetCatalog datasets) {
@@ -42,7 +45,25 @@ public final class SwaRun {
 
     /** {@code startBytes} null trains from the spec's seed. {@code listener} sees both runs as one: done in [0, 1]. */
     public Output run(SwaSpec spec, byte[] startBytes, String startedFrom, Device device, TrainingListener listener) {
+        return run(spec, startBytes, startedFrom, device, listener, null);
+    }
+
+    /** Epochs of the whole job (the baseline's, then the SWA run's) that {@code checkpoint} holds. */
+    public static int epochsDone(SwaSpec spec, Checkpoint.Restored checkpoint) {
+        return SWA_PHASE.equals(checkpoint.required("phase")) ? spec.epochs() + checkpoint.epoch()
+                : checkpoint.epoch();
+    }
+
+    /**
+     * {@code checkpoint}: the state an earlier attempt of the same job stored (null: start afresh). One from the
+     * baseline goes on with the baseline; one from the SWA run restores the finished baseline, the SWA iterate, its
+     * momentum and its average, and goes on with the SWA run.
+     */
+    public Output run(SwaSpec spec, byte[] startBytes, String startedFrom, Device device, TrainingListener listener,
+            byte[] checkpoint) {
         long began = System.nanoTime();
+        Checkpoint.Restored restored = checkpoint == null ? null : Checkpoint.read(checkpoint);
+        boolean inSwa = restored != null && SWA_PHASE.equals(restored.required("phase"));
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.model(),
                 device);
                 Weights start = Networks.start(ws.architecture(), ws.manager(), startBytes, spec.seed());
@@ -52,16 +73,32 @@ public final class SwaRun {
                 WeightAverage average = new WeightAverage(ws.manager())) {
             DeviceData train = ws.train();
             DeviceData test = ws.test();
-            Trainer.Outcome baseline = Trainer.train(sgd, train, test, new Trainer.Config(spec.epochs(),
-                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
-                    (epoch, fraction) -> LearningRates.halfFlatThenLinear(spec.lr(), epoch, spec.epochs())),
-                    half(listener, 0, "baseline"));
+            List<EpochRecord> baseline;
+            if (inSwa) {
+                try (NoGrad restoring = NoGrad.enter()) {
+                    restored.copyInto(SGD_PHASE, sgd.tensors());
+                }
+                baseline = List.of(JSON.readValue(restored.required("baselineHistory"), EpochRecord[].class));
+            } else {
+                baseline = Trainer.train(sgd, train, test, new Trainer.Config(spec.epochs(), spec.batchSize(),
+                        spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
+                        (epoch, fraction) -> LearningRates.halfFlatThenLinear(spec.lr(), epoch, spec.epochs())),
+                        half(listener, 0, SGD_PHASE), restored == null ? null : new Trainer.Resume(restored))
+                        .history();
+            }
 
             boolean cosine = "cosine".equals(spec.anneal());
             boolean bySteps = "steps".equals(spec.averageUnit());
             List<SwaResult.SwaEpoch> swaHistory = new ArrayList<>();
             long[] steps = {0};
-            TrainingListener half = half(listener, 0.5, "swa");
+            if (inSwa) {
+                swaHistory.addAll(List.of(JSON.readValue(restored.required("swaHistory"),
+                        SwaResult.SwaEpoch[].class)));
+                average.restore(restored.arrays("average", ws.manager()),
+                        Integer.parseInt(restored.required("averaged")));
+                steps[0] = (long) restored.epoch() * ((train.size() + spec.batchSize() - 1) / spec.batchSize());
+            }
+            TrainingListener half = half(listener, 0.5, SWA_PHASE);
             Trainer.train(swa, train, test, new Trainer.Config(spec.epochs(), spec.batchSize(), spec.lr(),
                     spec.momentum(), spec.weightDecay(), spec.seed(), (epoch, fraction) -> LearningRates.swa(
                             spec.lr(), spec.swaLr(), spec.swaStart(), cosine, spec.annealEpochs(), epoch)),
@@ -93,14 +130,17 @@ public final class SwaRun {
                         @Override
                         public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
                             half.onCheckpoint(epoch, () -> state.get().put("average", average.tensors())
-                                    .meta("averaged", Integer.toString(average.count())));
+                                    .meta("averaged", Integer.toString(average.count()))
+                                    .put(SGD_PHASE, sgd.tensors())
+                                    .meta("baselineHistory", JSON.writeValueAsString(baseline))
+                                    .meta("swaHistory", JSON.writeValueAsString(swaHistory)));
                         }
 
                         @Override
                         public boolean cancelRequested() {
                             return listener.cancelRequested();
                         }
-                    });
+                    }, inSwa ? new Trainer.Resume(restored) : null);
             if (average.count() == 0) {
                 throw new IllegalArgumentException("the SWA phase ended before the first average: averageEvery "
                         + spec.averageEvery() + " " + spec.averageUnit() + " is longer than it");
@@ -110,7 +150,7 @@ public final class SwaRun {
                 boolean recomputed = BatchNormStatistics.recompute(averaged, train, spec.batchSize());
                 SwaResult result = new SwaResult(Networks.scores(sgd, train, test),
                         Networks.scores(averaged, train, test), Networks.scores(swa, train, test), average.count(),
-                        recomputed, startedFrom, baseline.history(), swaHistory, device.toString(),
+                        recomputed, startedFrom, baseline, swaHistory, device.toString(),
                         (System.nanoTime() - began) / 1e9, start.parameterCount(), train.size(), test.size());
                 Map<String, String> metadata = ws.metadata("valley/model-v1", spec);
                 Map<String, String> swaMetadata = new LinkedHashMap<>(metadata);

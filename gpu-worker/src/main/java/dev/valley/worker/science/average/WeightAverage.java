@@ -40,6 +40,17 @@ public final class WeightAverage implements AutoCloseable {
         }
     }
 
+    /** Takes over {@code tensors} (a checkpoint's average of {@code count} networks) as the average so far. */
+    public void restore(Map<String, NDArray> tensors, int count) {
+        average.values().forEach(NDArray::close);
+        average.clear();
+        tensors.forEach((name, array) -> {
+            array.attach(manager);
+            average.put(name, array);
+        });
+        this.count = count;
+    }
+
     /** The averaged parameters by name (live, not copies). */
     public Map<String, NDArray> tensors() {
         return java.util.Collections.unmodifiableMap(average);

@@ -12,6 +12,7 @@ import dev.valley.worker.science.io.Npz;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.Metrics;
 import dev.valley.worker.science.train.NoGrad;
@@ -45,7 +46,17 @@ public final class CurveRun {
     }
 
     public Output run(CurveSpec spec, ModelSpec model, byte[] start, byte[] end, Device device, Progress progress) {
+        return run(spec, model, start, end, device, progress, null);
+    }
+
+    /**
+     * {@code checkpoint}: the state an earlier attempt of the same job stored (null: start afresh); the fit goes on
+     * from the epoch after it, and the evaluation along the curve follows as usual.
+     */
+    public Output run(CurveSpec spec, ModelSpec model, byte[] start, byte[] end, Device device, Progress progress,
+            byte[] checkpoint) {
         long began = System.nanoTime();
+        Checkpoint.Restored restored = checkpoint == null ? null : Checkpoint.read(checkpoint);
         CurveKind kind = CurveKind.of(spec.curve());
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), model, device);
                 Weights w1 = load(ws.architecture(), ws.manager(), start, "endpoints[0]");
@@ -72,7 +83,7 @@ public final class CurveRun {
 
                         @Override
                         public void onCheckpoint(int epoch,
-                                java.util.function.Supplier<dev.valley.worker.science.train.Checkpoint> state) {
+                                java.util.function.Supplier<Checkpoint> state) {
                             progress.onCheckpoint(epoch, state);
                         }
 
@@ -83,7 +94,7 @@ public final class CurveRun {
                     },
                     e -> progress.onEvaluation((double) e.epoch() / spec.epochs() * trainingShare, String.format(
                             "curve epoch %d/%d: train loss %.4f at lr %.4g", e.epoch(), spec.epochs(),
-                            e.trainLoss(), e.lr())));
+                            e.trainLoss(), e.lr())), restored);
 
             double[] ts = new double[spec.points()];
             for (int i = 0; i < ts.length; i++) {
@@ -98,7 +109,9 @@ public final class CurveRun {
             CurveResult.Ensembles ensembles = ensembler.report(ts);
             ensembler.close();
 
-            double secondsPerEpoch = training.seconds() / spec.epochs();
+            // Over the epochs of every attempt: a resumed fit ran only the later ones here.
+            double secondsPerEpoch = training.history().stream().mapToDouble(CurveResult.Epoch::seconds).average()
+                    .orElse(0);
             CurveResult result = new CurveResult(kind.wireName(), spec.bends(), curveSeries.batchNormRecomputed(),
                     PathEvaluation.list(ts), curveSeries.report(), lineSeries.report(), ensembles, training.history(),
                     secondsPerEpoch, device.toString(), (System.nanoTime() - began) / 1e9, w1.parameterCount(),

@@ -12,6 +12,7 @@ import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.DivergedException;
 import dev.valley.worker.science.train.LearningRates;
 import dev.valley.worker.science.train.MinibatchLoop;
+import dev.valley.worker.science.train.NoGrad;
 import dev.valley.worker.science.train.Sgd;
 import dev.valley.worker.science.train.TrainingListener;
 import java.util.ArrayList;
@@ -37,12 +38,25 @@ public final class CurveTrainer {
     public record Outcome(List<CurveResult.Epoch> history, long steps, double seconds) {
     }
 
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
+
     private CurveTrainer() {
     }
 
-    /** Every bend ({@code bends.{k}.{name}}), the interior bends' momentum ({@code momentum.{k}.{name}}) and the
-     * shared training statistics ({@code running.{name}}). */
-    private static Checkpoint checkpoint(int epoch, Curve curve, Sgd sgd, int perBend, Map<String, NDArray> buffers) {
+    /** Every bend ({@code bends.{k}.{name}}), the interior bends' momentum ({@code momentum.{k}.{name}}), the
+     * shared training statistics ({@code running.{name}}) and the epochs so far ({@code history}). */
+    private static Checkpoint checkpoint(int epoch, Curve curve, Sgd sgd, int perBend, Map<String, NDArray> buffers,
+            List<CurveResult.Epoch> history) {
+        Map<String, NDArray> bends = new java.util.LinkedHashMap<>();
+        curve.namedTensors().forEach((name, array) -> bends.put(name.substring("bends.".length()), array));
+        return new Checkpoint(epoch).put("bends", bends).put("momentum", momentum(curve, sgd, perBend))
+                .put("running", buffers).meta("curve", curve.kind().wireName())
+                .meta("bends", Integer.toString(curve.bendCount())).meta("history", JSON.writeValueAsString(history));
+    }
+
+    /** SGD's buffer of each interior bend's tensors, as {@code {k}.{name}}. */
+    private static Map<String, NDArray> momentum(Curve curve, Sgd sgd, int perBend) {
         Map<String, NDArray> momentum = new java.util.LinkedHashMap<>();
         for (int k = 1; k < curve.bendCount() - 1; k++) {
             int i = 0;
@@ -50,14 +64,46 @@ public final class CurveTrainer {
                 momentum.put(k + "." + name, sgd.momentumBuffer((k - 1) * perBend + i++));
             }
         }
-        Map<String, NDArray> bends = new java.util.LinkedHashMap<>();
-        curve.namedTensors().forEach((name, array) -> bends.put(name.substring("bends.".length()), array));
-        return new Checkpoint(epoch).put("bends", bends).put("momentum", momentum).put("running", buffers)
-                .meta("curve", curve.kind().wireName()).meta("bends", Integer.toString(curve.bendCount()));
+        return momentum;
+    }
+
+    /**
+     * Puts a checkpoint's interior bends, momentum and statistics in place, and returns its history. The endpoints
+     * are the job's inputs and stay as they are.
+     */
+    private static List<CurveResult.Epoch> restore(Checkpoint.Restored checkpoint, Curve curve, Sgd sgd, int perBend,
+            Map<String, NDArray> buffers) {
+        if (!curve.kind().wireName().equals(checkpoint.required("curve"))
+                || curve.bendCount() != Integer.parseInt(checkpoint.required("bends"))) {
+            throw new IllegalArgumentException("checkpoint is of a " + checkpoint.meta("curve") + " curve with "
+                    + checkpoint.meta("bends") + " bends, not of this " + curve.kind().wireName() + " curve with "
+                    + curve.bendCount());
+        }
+        Map<String, NDArray> interior = new java.util.LinkedHashMap<>();
+        for (int k = 1; k < curve.bendCount() - 1; k++) {
+            for (Map.Entry<String, NDArray> e : curve.bend(k).entrySet()) {
+                interior.put(k + "." + e.getKey(), e.getValue());
+            }
+        }
+        try (NoGrad noGrad = NoGrad.enter()) {
+            checkpoint.copyInto("bends", interior);
+            checkpoint.copyInto("momentum", momentum(curve, sgd, perBend));
+            checkpoint.copyInto("running", buffers);
+        }
+        return List.of(JSON.readValue(checkpoint.required("history"), CurveResult.Epoch[].class));
     }
 
     public static Outcome train(Curve curve, DeviceData train, Config config, TrainingListener listener,
             Consumer<CurveResult.Epoch> onEpoch) {
+        return train(curve, train, config, listener, onEpoch, null);
+    }
+
+    /**
+     * {@code resume}: a checkpoint this trainer wrote for the same job (null: from the first epoch). The run goes on
+     * from the epoch after it, drawing the t the uninterrupted run would have drawn.
+     */
+    public static Outcome train(Curve curve, DeviceData train, Config config, TrainingListener listener,
+            Consumer<CurveResult.Epoch> onEpoch, Checkpoint.Restored resume) {
         int bendCount = curve.bendCount();
         List<NDArray> interior = curve.interiorParameters();
         int perBend = interior.size() / Math.max(1, bendCount - 2);
@@ -69,8 +115,16 @@ public final class CurveTrainer {
             Map<String, NDArray> buffers = curve.architecture().freshBuffers(fixed);
             NDArray weightDecay = fixed.create((float) config.weightDecay());
             double[] lr = new double[1];
-            MinibatchLoop.Outcome outcome = MinibatchLoop.run(train, config.epochs(), config.batchSize(),
-                    config.seed(), manager, listener,
+            if (resume != null) {
+                history.addAll(restore(resume, curve, sgd, perBend, buffers));
+                long stepsBefore = (long) resume.epoch() * ((train.size() + config.batchSize() - 1)
+                        / config.batchSize());
+                for (long i = 0; i < stepsBefore; i++) {
+                    random.nextDouble();
+                }
+            }
+            MinibatchLoop.Outcome outcome = MinibatchLoop.run(train, resume == null ? 1 : resume.epoch() + 1,
+                    config.epochs(), config.batchSize(), config.seed(), manager, listener,
                     new MinibatchLoop.Epochs() {
                         @Override
                         public void begin(int epoch) {
@@ -83,7 +137,7 @@ public final class CurveTrainer {
                             CurveResult.Epoch record = new CurveResult.Epoch(epoch, lr[0], meanLoss, seconds);
                             history.add(record);
                             onEpoch.accept(record);
-                            listener.onCheckpoint(epoch, () -> checkpoint(epoch, curve, sgd, perBend, buffers));
+                            listener.onCheckpoint(epoch, () -> checkpoint(epoch, curve, sgd, perBend, buffers, history));
                         }
                     },
                     (x, y, scope, epoch, step) -> {

@@ -1,6 +1,8 @@
 package dev.valley.worker.science.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.valley.worker.science.io.SafeTensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,6 +51,51 @@ public final class Checkpoint {
 
         public String meta(String key) {
             return contents.metadata().get(key);
+        }
+
+        /** A metadata entry the writer always puts; its absence means the file is not this job's checkpoint. */
+        public String required(String key) {
+            String value = meta(key);
+            if (value == null) {
+                throw new IllegalArgumentException("checkpoint has no " + key);
+            }
+            return value;
+        }
+
+        /**
+         * Overwrites each of {@code targets} in place with the tensor stored as {@code prefix.{name}}: the arrays
+         * stay where they are (their device, their manager, their role as parameters). Call with autograd off.
+         */
+        public void copyInto(String prefix, Map<String, NDArray> targets) {
+            Map<String, SafeTensors.HostTensor> stored = part(prefix).tensors();
+            targets.forEach((name, target) -> {
+                SafeTensors.HostTensor t = stored.get(name);
+                if (t == null) {
+                    throw new IllegalArgumentException("checkpoint has no " + prefix + "." + name);
+                }
+                if (!java.util.Arrays.equals(t.shape(), target.getShape().getShape())) {
+                    throw new IllegalArgumentException("checkpoint's " + prefix + "." + name + " has shape "
+                            + java.util.Arrays.toString(t.shape()) + ", not " + target.getShape());
+                }
+                switch (t.dtype()) {
+                    case "F32" -> target.set(t.floats());
+                    case "I64" -> target.set(t.longs());
+                    default -> throw new IllegalArgumentException("checkpoint's " + prefix + "." + name + " is "
+                            + t.dtype());
+                }
+            });
+        }
+
+        /** The tensors stored under {@code prefix}, as new arrays of {@code manager} (on its device). */
+        public Map<String, NDArray> arrays(String prefix, NDManager manager) {
+            Map<String, NDArray> arrays = new LinkedHashMap<>();
+            part(prefix).tensors().forEach((name, t) -> arrays.put(name, switch (t.dtype()) {
+                case "F32" -> manager.create(t.floats(), new Shape(t.shape()));
+                case "I64" -> manager.create(t.longs(), new Shape(t.shape()));
+                default -> throw new IllegalArgumentException("checkpoint's " + prefix + "." + name + " is "
+                        + t.dtype());
+            }));
+            return arrays;
         }
     }
 

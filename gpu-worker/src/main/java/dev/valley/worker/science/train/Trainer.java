@@ -34,18 +34,23 @@ public final class Trainer {
 
     /** {@code model.*}, {@code momentum.*} and the epochs so far ({@code history}) after {@code epoch}. */
     static Checkpoint checkpoint(int epoch, Weights weights, Sgd sgd, List<EpochRecord> history) {
+        return new Checkpoint(epoch).put("model", weights.tensors()).put("momentum", momentum(weights, sgd))
+                .meta("history", JSON.writeValueAsString(history));
+    }
+
+    /** SGD's buffer of each parameter, by the parameter's name. */
+    private static java.util.Map<String, NDArray> momentum(Weights weights, Sgd sgd) {
         java.util.Map<String, NDArray> momentum = new java.util.LinkedHashMap<>();
         int i = 0;
         for (String name : weights.parameterMap().keySet()) {
             momentum.put(name, sgd.momentumBuffer(i++));
         }
-        return new Checkpoint(epoch).put("model", weights.tensors()).put("momentum", momentum)
-                .meta("history", JSON.writeValueAsString(history));
+        return momentum;
     }
 
     /**
-     * Where a resumed run starts: {@code weights} hold the checkpoint's {@code model.*} already; this restores SGD's
-     * momentum and the epochs before.
+     * Where a resumed run starts: the checkpoint's network ({@code model.*}), SGD's momentum and the epochs before,
+     * restored in place into the network the run was given.
      */
     public record Resume(Checkpoint.Restored checkpoint) {
         int nextEpoch() {
@@ -58,15 +63,10 @@ public final class Trainer {
                     : List.of(JSON.readValue(json, EpochRecord[].class));
         }
 
-        void restoreMomentum(Weights weights, Sgd sgd) {
-            var momentum = checkpoint.part("momentum").tensors();
-            int i = 0;
-            for (String name : weights.parameterMap().keySet()) {
-                var stored = momentum.get(name);
-                if (stored == null) {
-                    throw new IllegalArgumentException("checkpoint has no momentum." + name);
-                }
-                sgd.momentumBuffer(i++).set(stored.floats());
+        void restore(Weights weights, Sgd sgd) {
+            try (NoGrad noGrad = NoGrad.enter()) {
+                checkpoint.copyInto("model", weights.tensors());
+                checkpoint.copyInto("momentum", momentum(weights, sgd));
             }
         }
     }
@@ -85,7 +85,7 @@ public final class Trainer {
         try (Sgd sgd = new Sgd(weights.parameters(), weights.manager(), config.lr(), config.momentum(),
                 config.weightDecay())) {
             if (resume != null) {
-                resume.restoreMomentum(weights, sgd);
+                resume.restore(weights, sgd);
             }
             MinibatchLoop.Outcome outcome = MinibatchLoop.run(train, resume == null ? 1 : resume.nextEpoch(),
                     config.epochs(), config.batchSize(),

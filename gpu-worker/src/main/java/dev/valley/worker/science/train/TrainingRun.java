@@ -33,8 +33,7 @@ public final class TrainingRun {
         Checkpoint.Restored restored = checkpoint == null ? null : Checkpoint.read(checkpoint);
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.model(),
                 device);
-                Weights weights = restored == null ? ws.architecture().initialize(ws.manager(), spec.seed())
-                        : resumed(ws, restored)) {
+                Weights weights = ws.architecture().initialize(ws.manager(), spec.seed())) {
             DeviceData train = ws.train();
             DeviceData test = ws.test();
             Trainer.Outcome outcome = Trainer.train(weights, train, test, new Trainer.Config(spec.epochs(),
@@ -50,11 +49,5 @@ public final class TrainingRun {
                     restored == null ? 0 : restored.epoch());
             return new Output(result, SafeTensors.write(weights.tensors(), ws.metadata("valley/model-v1", spec)));
         }
-    }
-
-    private static Weights resumed(Workspace ws, Checkpoint.Restored restored) {
-        Weights weights = Weights.load(ws.architecture(), ws.manager(), restored.part("model"));
-        weights.parameters().forEach(p -> p.setRequiresGradient(true));
-        return weights;
     }
 }

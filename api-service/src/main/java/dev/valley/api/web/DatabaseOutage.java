@@ -12,6 +12,8 @@ import org.springframework.transaction.CannotCreateTransactionException;
  * pool handed out before a restart fails with one of those, wrapped in whatever the JPA layer made of it.
  */
 public final class DatabaseOutage {
+    private static final String HIKARI_CLOSED = "Connection is closed";
+
     private DatabaseOutage() {
     }
 
@@ -23,6 +25,12 @@ public final class DatabaseOutage {
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+                return true;
+            }
+            // Hikari's stand-in for a connection the pool already evicted says so without an SQLSTATE. Spring
+            // throws it (from the rollback) in place of the 57P01 that made the transaction roll back.
+            if (t instanceof SQLException sql && sql.getSQLState() == null
+                    && HIKARI_CLOSED.equals(sql.getMessage())) {
                 return true;
             }
         }

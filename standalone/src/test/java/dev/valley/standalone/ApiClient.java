@@ -37,6 +37,38 @@ final class ApiClient {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * A multipart/form-data POST: a {@code byte[]} value is a file part (named after its field), anything else a
+     * text field.
+     */
+    HttpResponse<String> postMultipart(String path, java.util.Map<String, ?> fields) throws Exception {
+        String boundary = "valley-" + java.util.UUID.randomUUID();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (var field : fields.entrySet()) {
+            body.writeBytes(("--" + boundary + "\r\n").getBytes());
+            if (field.getValue() instanceof byte[] bytes) {
+                body.writeBytes(("Content-Disposition: form-data; name=\"" + field.getKey() + "\"; filename=\""
+                        + field.getKey() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes());
+                body.writeBytes(bytes);
+            } else {
+                body.writeBytes(("Content-Disposition: form-data; name=\"" + field.getKey() + "\"\r\n\r\n"
+                        + field.getValue()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            body.writeBytes("\r\n".getBytes());
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes());
+        // Expect: 100-continue, as curl sends for large bodies: a refused upload is not sent at all.
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).expectContinue(true)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> delete(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
     }

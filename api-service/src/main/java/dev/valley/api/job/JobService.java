@@ -2,11 +2,13 @@ package dev.valley.api.job;
 
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
+import dev.valley.api.dataset.DatasetService;
 import dev.valley.api.dispatch.DispatchProperties;
 import dev.valley.api.event.ControlPublisher;
 import dev.valley.api.web.ConflictException;
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.NotFoundException;
+import dev.valley.model.dataset.DatasetManifest;
 import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobStatus;
 import dev.valley.model.job.JobType;
@@ -35,13 +37,16 @@ public class JobService {
     private final DispatchProperties dispatch;
     private final JobInputs inputs;
     private final JobEnds ends;
+    private final DatasetService datasets;
     private final JobInputRepository inputRows;
     private final Leases leases;
     private final Attempts attempts;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
             ControlPublisher control, DispatchProperties dispatch, JobInputs inputs, JobEnds ends,
-            JobInputRepository inputRows, GridTiles tiles, Leases leases, Attempts attempts) {
+            JobInputRepository inputRows, GridTiles tiles, Leases leases, Attempts attempts,
+            DatasetService datasets) {
+        this.datasets = datasets;
         this.leases = leases;
         this.attempts = attempts;
         this.tiles = tiles;
@@ -65,6 +70,7 @@ public class JobService {
         }
         JobInputs.Plan plan = inputs.plan(specs.parse(type, request.spec()));
         JobSpec spec = plan.spec();
+        checkUploadedDataset(spec);
         Instant now = Instant.now();
         Job job = new Job(UUID.randomUUID(), type, request.name(), pool(request.resources()),
                 maxAttempts(request.resources()), specs.toJson(spec), plan.decision().status(), now);
@@ -77,6 +83,24 @@ public class JobService {
             dispatches.dispatch(job, specs.toTree(spec), inputs.resolve(rows));
         }
         return JobView.of(job, rows, List.of());
+    }
+
+    /**
+     * A spec that names an uploaded dataset: it must exist (and stays locked for share until this submission
+     * commits, so that it cannot be deleted under the job), and a convolutional network needs images [C, H, W].
+     */
+    private void checkUploadedDataset(JobSpec spec) {
+        if (!DatasetManifest.isUploaded(spec.dataset())) {
+            return;
+        }
+        DatasetManifest dataset = datasets.findForJob(UUID.fromString(spec.dataset())).orElseThrow(() ->
+                new InvalidRequestException("spec.dataset", "no dataset " + spec.dataset()
+                        + "; upload one with POST /api/v1/datasets, or name fashion-mnist or spirals"));
+        if (spec.model() != null && spec.model().needsImages() && dataset.sampleShape().size() != 3) {
+            throw new InvalidRequestException("spec.model.arch", spec.model().arch() + " needs images [channels,"
+                    + " height, width]; dataset " + dataset.id() + " has examples of shape " + dataset.sampleShape()
+                    + "; use mlp");
+        }
     }
 
     /** The pool a request names, which must be one of the configured pools; the default pool when it names none. */

@@ -23,7 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A request body larger than {@code valley.api.max-request-size} (1 MB by default; a job spec is a few hundred
  * bytes) is a 413 before anything reads it: by its Content-Length when it has one, and after that many bytes when
- * it is chunked. Multipart uploads have their own limits.
+ * it is chunked. A multipart upload may be up to {@code valley.api.max-upload-size}: one that says it is larger is a
+ * 413 before its body is read (a client that sent {@code Expect: 100-continue}, as curl does for large bodies,
+ * sends nothing more); a chunked one is cut off by the servlet container's multipart limit.
  */
 @Configuration(proxyBeanMethods = false)
 class BodySizeLimit {
@@ -31,8 +33,10 @@ class BodySizeLimit {
 
     @Bean
     FilterRegistrationBean<OncePerRequestFilter> bodySizeFilter(
-            @Value("${valley.api.max-request-size:1MB}") DataSize max) {
-        FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(new Filter(max));
+            @Value("${valley.api.max-request-size:1MB}") DataSize max,
+            @Value("${valley.api.max-upload-size:2GB}") DataSize maxUpload) {
+        FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(
+                new Filter(max, maxUpload));
         registration.addUrlPatterns("/api/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
         return registration;
@@ -53,9 +57,11 @@ class BodySizeLimit {
 
     private static final class Filter extends OncePerRequestFilter {
         private final DataSize max;
+        private final DataSize maxUpload;
 
-        Filter(DataSize max) {
+        Filter(DataSize max, DataSize maxUpload) {
             this.max = max;
+            this.maxUpload = maxUpload;
         }
 
         @Override
@@ -63,18 +69,30 @@ class BodySizeLimit {
                 throws ServletException, IOException {
             String type = request.getContentType();
             if (type != null && type.startsWith(MediaType.MULTIPART_FORM_DATA_VALUE)) {
+                if (request.getContentLengthLong() > maxUpload.toBytes()) {
+                    refuse(request, response, "the upload is larger than the limit, valley.api.max-upload-size ("
+                            + maxUpload.toMegabytes() + " MB); nothing was stored");
+                    return;
+                }
                 chain.doFilter(request, response);
                 return;
             }
             if (request.getContentLengthLong() > max.toBytes()) {
-                response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-                response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-                ProblemDetail problem = problem(new TooLarge(max).getMessage());
-                problem.setInstance(java.net.URI.create(request.getRequestURI()));
-                JSON.writeValue(response.getOutputStream(), problem);
+                refuse(request, response, new TooLarge(max).getMessage());
                 return;
             }
             chain.doFilter(new Limited(request, max), response);
+        }
+
+        private static void refuse(HttpServletRequest request, HttpServletResponse response, String detail)
+                throws IOException {
+            response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
+            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            // The body is not read: the connection cannot carry another request.
+            response.setHeader("Connection", "close");
+            ProblemDetail problem = problem(detail);
+            problem.setInstance(java.net.URI.create(request.getRequestURI()));
+            JSON.writeValue(response.getOutputStream(), problem);
         }
     }
 

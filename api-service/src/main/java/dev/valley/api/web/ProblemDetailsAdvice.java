@@ -40,6 +40,31 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /** An uploaded file that is not what it claims to be: the reason names the file and the place. */
+    @ExceptionHandler(dev.valley.model.dataset.InvalidDatasetException.class)
+    ProblemDetail invalidUpload(dev.valley.model.dataset.InvalidDatasetException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage());
+        problem.setTitle("Unusable upload");
+        return problem;
+    }
+
+    /** A multipart body that cannot be parsed (over-size ones are answered 413 by the base class). */
+    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+    ResponseEntity<ProblemDetail> badMultipart(org.springframework.web.multipart.MultipartException e) {
+        if (e instanceof org.springframework.web.multipart.MaxUploadSizeExceededException tooLarge) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+                    "the upload is larger than the limit, valley.api.max-upload-size"
+                            + (tooLarge.getMaxUploadSize() > 0 ? " (" + tooLarge.getMaxUploadSize() / (1 << 20)
+                            + " MB)" : "") + "; nothing was stored");
+            problem.setTitle("Upload too large");
+            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                "the multipart body cannot be read: " + e.getMostSpecificCause().getMessage());
+        problem.setTitle("Malformed request");
+        return ResponseEntity.badRequest().body(problem);
+    }
+
     /**
      * The database is away (restarting): nothing was stored; the client may send the same request again. Any other
      * data-access failure is a fault of ours and stays a 500.

@@ -5,6 +5,7 @@ import dev.valley.worker.WorkerProperties;
 import dev.valley.worker.science.ComputeThread;
 import dev.valley.worker.science.Devices;
 import dev.valley.worker.science.data.DatasetCatalog;
+import dev.valley.worker.storage.ObjectStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -21,7 +22,7 @@ class RunnerConfig {
     }
 
     @Bean
-    DatasetCatalog datasetCatalog(WorkerProperties worker) {
-        return new DatasetCatalog(worker.fashionMnist());
+    DatasetCatalog datasetCatalog(WorkerProperties worker, ObjectStore store) {
+        return new DatasetCatalog(worker.fashionMnist(), store);
     }
 }

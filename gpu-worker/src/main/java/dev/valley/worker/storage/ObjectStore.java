@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /** Uploads artifacts through the S3 API; the bucket is created on first use. */
 @Component
-public class ObjectStore implements AutoCloseable {
+public class ObjectStore implements AutoCloseable, dev.valley.worker.science.data.UploadedDatasets.Source {
     private final S3Client s3;
     private final String bucket;
     private volatile boolean bucketKnown;
@@ -69,7 +69,31 @@ public class ObjectStore implements AutoCloseable {
         }
     }
 
+    /** Streams the object to {@code target}, then refuses it unless its SHA-256 is {@code sha256}. */
+    @Override
+    public void download(String key, String sha256, java.nio.file.Path target) {
+        try {
+            java.nio.file.Files.deleteIfExists(target);
+            s3.getObject(b -> b.bucket(bucket).key(key),
+                    software.amazon.awssdk.core.sync.ResponseTransformer.toFile(target));
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            try (var in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(target), digest)) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            String actual = HexFormat.of().formatHex(digest.digest());
+            if (!actual.equals(sha256)) {
+                throw new CorruptObjectException("object " + key + " has SHA-256 " + actual + ", recorded as "
+                        + sha256);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The object's bytes, unchecked. */
+    @Override
     public byte[] read(String key) {
         return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
     }

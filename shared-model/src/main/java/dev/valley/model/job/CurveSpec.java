@@ -29,7 +29,7 @@ public record CurveSpec(
         @NotNull @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
         @NotNull @DecimalMin("0") @DecimalMax("1") Double weightDecay,
         @NotNull Long seed,
-        @Pattern(regexp = Datasets.PATTERN, message = "must be one of: fashion-mnist, spirals") String dataset,
+        @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
         @Positive Integer trainSubset,
         @NotNull @Min(2) @Max(1001) Integer points,
         @NotNull Boolean initLinear,

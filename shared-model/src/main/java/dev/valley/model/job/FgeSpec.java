@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public record FgeSpec(
         @NotNull @Valid ModelRef start,
-        @Pattern(regexp = Datasets.PATTERN, message = "must be one of: fashion-mnist, spirals") String dataset,
+        @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
         @Valid ModelSpec model,
         @NotNull @Min(2) @Max(1000) Integer epochs,
         @NotNull @Min(2) @Max(1000) Integer cycle,

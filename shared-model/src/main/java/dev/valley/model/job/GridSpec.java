@@ -24,7 +24,7 @@ public record GridSpec(
         @NotNull @Size(min = 2, max = 2, message = "must be [nx, ny]")
         List<@NotNull @Min(1) @Max(MAX_SIDE) Integer> resolution,
         @Valid Range range,
-        @Pattern(regexp = Datasets.PATTERN, message = "must be one of: fashion-mnist, spirals") String dataset,
+        @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
         @Positive Integer trainSubset,
         @Positive Integer testSubset,
         @NotNull @Size(min = 1, max = 4, message = "must name 1 to 4 metrics")

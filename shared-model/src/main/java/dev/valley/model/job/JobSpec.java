@@ -27,4 +27,9 @@ public interface JobSpec {
     default String dataset() {
         return null;
     }
+
+    /** The architecture the spec names, or null (a job whose inputs imply it). */
+    default ModelSpec model() {
+        return null;
+    }
 }

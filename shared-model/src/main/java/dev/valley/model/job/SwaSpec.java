@@ -21,7 +21,7 @@ import java.util.Map;
  * down to 1 %).
  */
 public record SwaSpec(
-        @Pattern(regexp = Datasets.PATTERN, message = "must be one of: fashion-mnist, spirals") String dataset,
+        @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
         @Valid ModelSpec model,
         @Valid ModelRef start,
         @NotNull @Min(2) @Max(1000) Integer epochs,

@@ -17,7 +17,7 @@ import jakarta.validation.constraints.Positive;
  * per step.
  */
 public record TrainSpec(
-        @NotNull @Pattern(regexp = Datasets.PATTERN, message = "must be one of: fashion-mnist, spirals") String dataset,
+        @NotNull @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
         @NotNull @Valid ModelSpec model,
         @NotNull @Min(1) @Max(1000) Integer epochs,
         @NotNull @Min(1) @Max(65536) Integer batchSize,

@@ -1,21 +1,38 @@
 package dev.valley.worker.science.data;
 
+import dev.valley.model.dataset.DatasetManifest;
 import dev.valley.model.job.Datasets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Loads built-in datasets by name, each once per process. */
+/** Loads datasets by name (built-in) or id (uploaded), each once per process. */
 public final class DatasetCatalog {
     private final Path fashionMnistDir;
+    private final UploadedDatasets.Source uploads;
     private final Map<String, DatasetSplits> loaded = new ConcurrentHashMap<>();
 
+    /** Built-in datasets only. */
     public DatasetCatalog(Path fashionMnistDir) {
-        this.fashionMnistDir = fashionMnistDir;
+        this(fashionMnistDir, null);
     }
 
-    /** Spirals are generated from {@code seed}; Fashion-MNIST ignores it. */
+    /** {@code uploads}: where uploaded datasets are stored. */
+    public DatasetCatalog(Path fashionMnistDir, UploadedDatasets.Source uploads) {
+        this.fashionMnistDir = fashionMnistDir;
+        this.uploads = uploads;
+    }
+
+    /** Spirals are generated from {@code seed}; the others ignore it. An upload never changes, so it is kept. */
     public DatasetSplits load(String name, long seed) {
+        if (DatasetManifest.isUploaded(name)) {
+            if (uploads == null) {
+                throw new IllegalArgumentException("dataset " + name + " is an upload, and this catalog has no"
+                        + " storage to read it from");
+            }
+            return loaded.computeIfAbsent(name.toLowerCase(java.util.Locale.ROOT),
+                    n -> UploadedDatasets.load(java.util.UUID.fromString(n), uploads));
+        }
         return switch (name) {
             case Datasets.FASHION_MNIST -> loaded.computeIfAbsent(name, n -> FashionMnist.load(fashionMnistDir));
             case Datasets.SPIRALS -> loaded.computeIfAbsent(name + ":" + seed, n -> Spirals.generate(seed));

@@ -1,0 +1,286 @@
+package dev.valley.api.dataset;
+
+import dev.valley.api.artifact.StorageProperties;
+import dev.valley.api.web.ConflictException;
+import dev.valley.api.web.InvalidRequestException;
+import dev.valley.api.web.NotFoundException;
+import dev.valley.model.dataset.DatasetFormat;
+import dev.valley.model.dataset.DatasetManifest;
+import dev.valley.model.dataset.DatasetReader;
+import dev.valley.model.dataset.InvalidDatasetException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.web.multipart.MultipartFile;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Uploaded datasets. An upload is spooled to disk by the servlet container, read once to check it (in constant
+ * memory, {@link DatasetReader}), streamed to storage under {@code datasets/{id}/} with its SHA-256, described by a
+ * {@code manifest.json} there, and only then recorded. Any failure removes what it had stored: no object and no row
+ * is left of a refused upload.
+ */
+@Service
+public class DatasetService {
+    private static final Logger log = LoggerFactory.getLogger(DatasetService.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final JdbcClient db;
+    private final S3Client s3;
+    private final StorageProperties storage;
+
+    DatasetService(JdbcClient db, S3Client s3, StorageProperties storage) {
+        this.db = db;
+        this.s3 = s3;
+        this.storage = storage;
+    }
+
+    /** The form of an upload, before its files are read. */
+    public record Upload(String format, String name, String labelColumn, Double testFraction, Long seed,
+            Map<String, MultipartFile> files) {
+    }
+
+    public DatasetManifest upload(Upload upload) {
+        DatasetFormat format = checkForm(upload);
+        UUID id = UUID.randomUUID();
+        Path dir = null;
+        List<String> stored = new ArrayList<>();
+        try {
+            dir = Files.createTempDirectory("valley-dataset-");
+            Map<String, Path> parts = new LinkedHashMap<>();
+            for (String part : format.allParts()) {
+                MultipartFile file = upload.files().get(part);
+                if (file != null) {
+                    Path path = dir.resolve(part);
+                    file.transferTo(path);
+                    parts.put(part, path);
+                }
+            }
+            DatasetReader.Read train = DatasetReader.read(format, parts, false, upload.labelColumn(),
+                    DatasetReader.DISCARD);
+            DatasetReader.Read test = DatasetReader.read(format, parts, true, upload.labelColumn(),
+                    DatasetReader.DISCARD);
+            DatasetManifest manifest = describe(id, upload, format, parts, train, test);
+            ensureBucket();
+            List<DatasetManifest.StoredFile> files = new ArrayList<>();
+            for (Map.Entry<String, Path> part : parts.entrySet()) {
+                String key = DatasetManifest.key(id, part.getKey());
+                String sha256 = sha256(part.getValue());
+                stored.add(key);
+                s3.putObject(b -> b.bucket(storage.bucket()).key(key).contentType("application/octet-stream")
+                        .metadata(Map.of("sha256", sha256)), RequestBody.fromFile(part.getValue()));
+                files.add(new DatasetManifest.StoredFile(part.getKey(), key, Files.size(part.getValue()), sha256));
+            }
+            DatasetManifest complete = new DatasetManifest(manifest.id(), manifest.name(), manifest.format(),
+                    manifest.classes(), manifest.sampleShape(), manifest.train(), manifest.test(),
+                    manifest.testFraction(), manifest.splitSeed(), manifest.labelColumn(), files,
+                    manifest.createdAt());
+            String manifestKey = DatasetManifest.key(id, DatasetManifest.MANIFEST);
+            stored.add(manifestKey);
+            s3.putObject(b -> b.bucket(storage.bucket()).key(manifestKey).contentType("application/json"),
+                    RequestBody.fromBytes(JSON.writeValueAsBytes(complete)));
+            db.sql("insert into dataset (id, name, format, manifest, created_at) values (?, ?, ?, ?::jsonb, ?)")
+                    .params(id, complete.name(), complete.format(), JSON.writeValueAsString(complete),
+                            Timestamp.from(complete.createdAt()))
+                    .update();
+            stored.clear();
+            log.info("dataset {} ({}) stored: {} train and {} test examples of shape {}, {} classes", id,
+                    format.wireName(), complete.train(), complete.test(), complete.sampleShape(), complete.classes());
+            return complete;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            stored.forEach(this::deleteQuietly);
+            deleteTree(dir);
+        }
+    }
+
+    public List<DatasetManifest> list() {
+        return db.sql("select manifest from dataset order by created_at desc")
+                .query((rs, n) -> JSON.readValue(rs.getString(1), DatasetManifest.class)).list();
+    }
+
+    public DatasetManifest get(UUID id) {
+        return find(id).orElseThrow(() -> new NotFoundException("no dataset " + id));
+    }
+
+    public Optional<DatasetManifest> find(UUID id) {
+        return db.sql("select manifest from dataset where id = ?").param(id)
+                .query((rs, n) -> JSON.readValue(rs.getString(1), DatasetManifest.class)).optional();
+    }
+
+    /**
+     * The dataset a job is being submitted with, locked for share until the submission commits (a delete waits for
+     * it, and then sees the job).
+     */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
+    public Optional<DatasetManifest> findForJob(UUID id) {
+        return db.sql("select manifest from dataset where id = ? for share").param(id)
+                .query((rs, n) -> JSON.readValue(rs.getString(1), DatasetManifest.class)).optional();
+    }
+
+    /** Refused (409) while a job that has not ended names the dataset; its files go once the delete commits. */
+    @Transactional
+    public void delete(UUID id) {
+        if (db.sql("select id from dataset where id = ? for update").param(id).query(UUID.class).optional()
+                .isEmpty()) {
+            throw new NotFoundException("no dataset " + id);
+        }
+        List<UUID> users = db.sql("""
+                select id from job where spec ->> 'dataset' = ? and status in ('WAITING', 'QUEUED', 'RUNNING')
+                order by created_at limit 5""").param(id.toString()).query(UUID.class).list();
+        if (!users.isEmpty()) {
+            throw new ConflictException("dataset " + id + " is in use by " + (users.size() == 5 ? "at least 5 jobs"
+                    : users.size() + " job" + (users.size() == 1 ? "" : "s")) + " that have not ended: " + users
+                    + "; cancel them or wait for them to end");
+        }
+        db.sql("delete from dataset where id = ?").param(id).update();
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                s3.listObjectsV2Paginator(b -> b.bucket(storage.bucket()).prefix(DatasetManifest.prefix(id)))
+                        .contents().forEach(o -> deleteQuietly(o.key()));
+                log.info("dataset {} deleted", id);
+            }
+        });
+    }
+
+    private static DatasetFormat checkForm(Upload upload) {
+        if (upload.format() == null) {
+            throw new InvalidRequestException("format", "is required; one of: " + DatasetFormat.knownNames());
+        }
+        DatasetFormat format = DatasetFormat.fromWireName(upload.format()).orElseThrow(() ->
+                new InvalidRequestException("format", "'" + upload.format() + "' is not a dataset format; one of: "
+                        + DatasetFormat.knownNames()));
+        List<InvalidRequestException.FieldError> errors = new ArrayList<>();
+        for (String part : upload.files().keySet()) {
+            if (!format.allParts().contains(part)) {
+                errors.add(new InvalidRequestException.FieldError(part, "is not a file of a " + format.wireName()
+                        + " dataset; its files are " + String.join(", ", format.allParts())));
+            }
+        }
+        for (String part : format.trainParts()) {
+            MultipartFile file = upload.files().get(part);
+            if (file == null || file.isEmpty()) {
+                errors.add(new InvalidRequestException.FieldError(part, file == null ? "is required" : "is empty"));
+            }
+        }
+        long testGiven = format.testParts().stream().filter(upload.files()::containsKey).count();
+        if (testGiven != 0 && testGiven != format.testParts().size()) {
+            errors.add(new InvalidRequestException.FieldError(String.join(", ", format.testParts()),
+                    "give all of the test files or none (then testFraction of the training examples is held out)"));
+        }
+        if (upload.testFraction() != null && !(upload.testFraction() > 0 && upload.testFraction() < 1)) {
+            errors.add(new InvalidRequestException.FieldError("testFraction", "must be in (0, 1)"));
+        }
+        if (upload.name() != null && (upload.name().isBlank() || upload.name().length() > 200)) {
+            errors.add(new InvalidRequestException.FieldError("name", "must be 1 to 200 characters"));
+        }
+        if (upload.labelColumn() != null && format != DatasetFormat.CSV) {
+            errors.add(new InvalidRequestException.FieldError("labelColumn", "applies to csv datasets only"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+        return format;
+    }
+
+    private static DatasetManifest describe(UUID id, Upload upload, DatasetFormat format, Map<String, Path> parts,
+            DatasetReader.Read train, DatasetReader.Read test) {
+        if (test != null && !Arrays.equals(test.sampleShape(), train.sampleShape())) {
+            throw new InvalidDatasetException("the test examples have shape " + Arrays.toString(test.sampleShape())
+                    + " and the training examples " + Arrays.toString(train.sampleShape()));
+        }
+        if (test != null && upload.testFraction() != null) {
+            throw new InvalidRequestException("testFraction", "applies only when no test files are given");
+        }
+        int classes = Math.max(train.classes(), test == null ? 0 : test.classes());
+        if (classes < 2) {
+            throw new InvalidDatasetException("every label is 0: a classification dataset needs at least 2 classes");
+        }
+        Double fraction = null;
+        Long seed = null;
+        int trainCount = train.count();
+        int testCount;
+        if (test == null) {
+            fraction = upload.testFraction() == null ? 0.2 : upload.testFraction();
+            seed = upload.seed() == null ? 0L : upload.seed();
+            testCount = (int) Math.round(fraction * train.count());
+            if (testCount < 1 || testCount >= train.count()) {
+                throw new InvalidDatasetException("holding out " + fraction + " of " + train.count()
+                        + " examples leaves " + testCount + " for test and " + (train.count() - testCount)
+                        + " for training; each needs at least one");
+            }
+            trainCount = train.count() - testCount;
+        } else {
+            testCount = test.count();
+        }
+        List<Long> shape = Arrays.stream(train.sampleShape()).boxed().toList();
+        return new DatasetManifest(id, upload.name(), format.wireName(), classes, shape, trainCount, testCount,
+                fraction, seed, format == DatasetFormat.CSV ? (upload.labelColumn() == null ? "label"
+                        : upload.labelColumn()) : null, List.of(), Instant.now().truncatedTo(ChronoUnit.MICROS));
+    }
+
+    private void ensureBucket() {
+        try {
+            s3.headBucket(b -> b.bucket(storage.bucket()));
+        } catch (NoSuchBucketException e) {
+            s3.createBucket(b -> b.bucket(storage.bucket()));
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file),
+                MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            s3.deleteObject(b -> b.bucket(storage.bucket()).key(key));
+        } catch (RuntimeException e) {
+            log.warn("could not delete {}: {}", key, e.toString());
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("could not remove {}: {}", dir, e.toString());
+        }
+    }
+}

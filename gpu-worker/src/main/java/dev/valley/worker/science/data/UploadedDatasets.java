@@ -1,0 +1,95 @@
+package dev.valley.worker.science.data;
+
+import dev.valley.model.dataset.DatasetFormat;
+import dev.valley.model.dataset.DatasetManifest;
+import dev.valley.model.dataset.DatasetReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Loads a dataset uploaded through the API: its manifest, then its files (each checked against the SHA-256 the
+ * upload recorded) read with the same {@link DatasetReader} that checked them, and the test split held out by the
+ * manifest's seeded permutation when none was uploaded.
+ */
+public final class UploadedDatasets {
+
+    /** Where the files are: object storage, in the worker. */
+    public interface Source {
+        byte[] read(String key);
+
+        /** Writes the object to {@code target}, refusing it unless its SHA-256 is {@code sha256}. */
+        void download(String key, String sha256, Path target);
+    }
+
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
+
+    private UploadedDatasets() {
+    }
+
+    public static DatasetSplits load(UUID id, Source source) {
+        DatasetManifest manifest = JSON.readValue(source.read(DatasetManifest.key(id, DatasetManifest.MANIFEST)),
+                DatasetManifest.class);
+        DatasetFormat format = manifest.datasetFormat();
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("valley-dataset-" + id);
+            Map<String, Path> parts = new LinkedHashMap<>();
+            for (DatasetManifest.StoredFile file : manifest.files()) {
+                Path target = dir.resolve(file.part());
+                source.download(file.key(), file.sha256(), target);
+                parts.put(file.part(), target);
+            }
+            Split train = split(format, parts, false, manifest);
+            Split test = split(format, parts, true, manifest);
+            if (test == null) {
+                int[] order = DatasetSplits.permutation(train.size(), manifest.splitSeed());
+                test = train.select(Arrays.copyOfRange(order, 0, manifest.test()));
+                train = train.select(Arrays.copyOfRange(order, manifest.test(), order.length));
+            }
+            return new DatasetSplits(id.toString(), train, test, manifest.classes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (dir != null) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException ignored) {
+                    // a temporary folder left behind harms nothing
+                }
+            }
+        }
+    }
+
+    private static Split split(DatasetFormat format, Map<String, Path> parts, boolean test,
+            DatasetManifest manifest) {
+        Floats x = new Floats();
+        DatasetReader.Read read = DatasetReader.read(format, parts, test, manifest.labelColumn(), x);
+        return read == null ? null : new Split(x.toArray(), read.labels(), read.sampleShape());
+    }
+
+    /** Every example's features, appended. */
+    private static final class Floats implements DatasetReader.Sink {
+        private float[] values = new float[1 << 16];
+        private int size;
+
+        @Override
+        public void example(float[] features) {
+            if (size + features.length > values.length) {
+                values = Arrays.copyOf(values, Math.max(values.length * 2, size + features.length));
+            }
+            System.arraycopy(features, 0, values, size, features.length);
+            size += features.length;
+        }
+
+        float[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+}

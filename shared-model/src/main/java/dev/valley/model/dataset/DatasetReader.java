@@ -44,6 +44,10 @@ public final class DatasetReader {
 
     /** Receives each example's features in order; the array is reused, so keep a copy. */
     public interface Sink {
+        /** Before the first example, where the file's header says how many there are (not for CSV). */
+        default void expect(int count, int valuesPerExample) {
+        }
+
         void example(float[] features);
     }
 
@@ -105,6 +109,7 @@ public final class DatasetReader {
             int size = Math.multiplyExact(dims[1], dims[2]);
             byte[] raw = new byte[size];
             float[] features = new float[size];
+            sink.expect(dims[0], size);
             for (int n = 0; n < dims[0]; n++) {
                 try {
                     in.readFully(raw);
@@ -394,6 +399,7 @@ public final class DatasetReader {
         ByteBuffer buffer = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         float[] features = new float[size];
         boolean bytes = x.descr().equals("|u1");
+        sink.expect(labels.length, size);
         for (int n = 0; n < labels.length; n++) {
             try {
                 in.readFully(raw);

@@ -1,9 +1,9 @@
 package dev.valley.worker.science.data;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.valley.model.dataset.DatasetFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Fashion-MNIST from the IDX files of Debian's {@code dataset-fashion-mnist} package (or any folder like it). */
 public final class FashionMnist {
@@ -20,23 +20,13 @@ public final class FashionMnist {
                     + ": install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist)"
                     + " or set valley.worker.datasets.fashion-mnist to a folder holding its four IDX files");
         }
-        try {
-            return new DatasetSplits("fashion-mnist",
-                    split(trainImages, dir.resolve("train-labels-idx1-ubyte.gz")),
-                    split(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz")),
-                    CLASSES);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Split split(Path images, Path labels) throws IOException {
-        IdxReader.Images x = IdxReader.readImages(images);
-        int[] y = IdxReader.readLabels(labels);
-        if (y.length != x.count()) {
-            throw new IOException(images + " holds " + x.count() + " images but " + labels + " " + y.length + " labels");
-        }
-        return new Split(x.pixels(), y, new long[] {1, x.rows(), x.cols()});
+        // Read as an uploaded IDX dataset is, by the same reader.
+        Map<String, Path> parts = Map.of("trainImages", trainImages,
+                "trainLabels", dir.resolve("train-labels-idx1-ubyte.gz"),
+                "testImages", dir.resolve("t10k-images-idx3-ubyte.gz"),
+                "testLabels", dir.resolve("t10k-labels-idx1-ubyte.gz"));
+        return new DatasetSplits("fashion-mnist", UploadedDatasets.split(DatasetFormat.IDX, parts, false, null),
+                UploadedDatasets.split(DatasetFormat.IDX, parts, true, null), CLASSES);
     }
 
     /** The dataset is absent: an input problem of this machine, not a bug. */

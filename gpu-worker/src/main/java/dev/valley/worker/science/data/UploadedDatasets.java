@@ -46,8 +46,8 @@ public final class UploadedDatasets {
                 source.download(file.key(), file.sha256(), target);
                 parts.put(file.part(), target);
             }
-            Split train = split(format, parts, false, manifest);
-            Split test = split(format, parts, true, manifest);
+            Split train = split(format, parts, false, manifest.labelColumn());
+            Split test = split(format, parts, true, manifest.labelColumn());
             if (test == null) {
                 int[] order = DatasetSplits.permutation(train.size(), manifest.splitSeed());
                 test = train.select(Arrays.copyOfRange(order, 0, manifest.test()));
@@ -67,10 +67,10 @@ public final class UploadedDatasets {
         }
     }
 
-    private static Split split(DatasetFormat format, Map<String, Path> parts, boolean test,
-            DatasetManifest manifest) {
+    /** One split of a dataset's files, held on the host; null for a test split the files do not have. */
+    static Split split(DatasetFormat format, Map<String, Path> parts, boolean test, String labelColumn) {
         Floats x = new Floats();
-        DatasetReader.Read read = DatasetReader.read(format, parts, test, manifest.labelColumn(), x);
+        DatasetReader.Read read = DatasetReader.read(format, parts, test, labelColumn, x);
         return read == null ? null : new Split(x.toArray(), read.labels(), read.sampleShape());
     }
 
@@ -78,6 +78,11 @@ public final class UploadedDatasets {
     private static final class Floats implements DatasetReader.Sink {
         private float[] values = new float[1 << 16];
         private int size;
+
+        @Override
+        public void expect(int count, int valuesPerExample) {
+            values = new float[Math.multiplyExact(count, valuesPerExample)];
+        }
 
         @Override
         public void example(float[] features) {
@@ -89,7 +94,7 @@ public final class UploadedDatasets {
         }
 
         float[] toArray() {
-            return Arrays.copyOf(values, size);
+            return size == values.length ? values : Arrays.copyOf(values, size);
         }
     }
 }

@@ -87,8 +87,26 @@ public interface Architecture {
         return buffers;
     }
 
-    /** Fan-in of the layer a tensor belongs to, for initialisation; 0 where it does not apply. */
-    long fanIn(TensorSpec spec);
+    /**
+     * Fan-in of the layer a parameter belongs to, for initialisation as PyTorch's defaults do it: in·k·k for a
+     * convolution's weight and bias, in for a linear layer's; 0 for batch norm and buffers.
+     */
+    default long fanIn(TensorSpec spec) {
+        if (!spec.isParameter()) {
+            return 0;
+        }
+        String layer = spec.name().substring(0, spec.name().lastIndexOf('.'));
+        long[] weight = tensors().stream().filter(t -> t.name().equals(layer + ".weight")).findFirst()
+                .orElseThrow().shape().getShape();
+        if (weight.length < 2) {
+            return 0;
+        }
+        long fanIn = 1;
+        for (int i = 1; i < weight.length; i++) {
+            fanIn *= weight[i];
+        }
+        return fanIn;
+    }
 
     private NDArray initialTensor(NDManager manager, TensorSpec spec, SplittableRandom random) {
         Shape shape = spec.shape();

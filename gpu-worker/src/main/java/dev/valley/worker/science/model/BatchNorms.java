@@ -25,12 +25,4 @@ final class BatchNorms {
         }
         return out;
     }
-
-    static void addTensors(java.util.List<TensorSpec> specs, String prefix, long channels) {
-        specs.add(TensorSpec.parameter(prefix + ".weight", channels));
-        specs.add(TensorSpec.parameter(prefix + ".bias", channels));
-        specs.add(TensorSpec.buffer(prefix + ".running_mean", ai.djl.ndarray.types.DataType.FLOAT32, channels));
-        specs.add(TensorSpec.buffer(prefix + ".running_var", ai.djl.ndarray.types.DataType.FLOAT32, channels));
-        specs.add(TensorSpec.buffer(prefix + ".num_batches_tracked", ai.djl.ndarray.types.DataType.INT64));
-    }
 }

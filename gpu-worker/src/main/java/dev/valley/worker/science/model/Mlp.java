@@ -3,7 +3,7 @@ package dev.valley.worker.science.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import java.util.ArrayList;
+import dev.valley.model.layout.ModelLayout;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -17,18 +17,8 @@ public final class Mlp implements Architecture {
     private final List<TensorSpec> tensors;
 
     public Mlp(long inputs, List<Integer> hidden, long classes) {
-        sizes = new long[hidden.size() + 2];
-        sizes[0] = inputs;
-        for (int i = 0; i < hidden.size(); i++) {
-            sizes[i + 1] = hidden.get(i);
-        }
-        sizes[sizes.length - 1] = classes;
-        List<TensorSpec> specs = new ArrayList<>();
-        for (int i = 0; i + 1 < sizes.length; i++) {
-            specs.add(TensorSpec.parameter("layers." + i + ".weight", sizes[i + 1], sizes[i]));
-            specs.add(TensorSpec.parameter("layers." + i + ".bias", sizes[i + 1]));
-        }
-        tensors = List.copyOf(specs);
+        sizes = ModelLayout.mlpSizes(inputs, hidden, classes);
+        tensors = TensorSpec.of(ModelLayout.mlp(sizes));
     }
 
     @Override
@@ -61,12 +51,6 @@ public final class Mlp implements Architecture {
             h = Linear.linear(h, w.get("layers." + i + ".weight"), w.get("layers." + i + ".bias")).singletonOrThrow();
         }
         return h;
-    }
-
-    @Override
-    public long fanIn(TensorSpec spec) {
-        int layer = Integer.parseInt(spec.name().split("\\.")[1]);
-        return sizes[layer];
     }
 
     @Override

@@ -6,7 +6,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
-import java.util.ArrayList;
+import dev.valley.model.layout.ModelLayout;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +20,6 @@ import java.util.Map;
  * pictures. Any input size works (global pooling): 1x28x28 and 3x32x32 alike.
  */
 public final class PreResNet implements Architecture {
-    private static final int[] WIDTHS = {16, 32, 64};
     private static final Shape K3 = new Shape(3, 3);
     private static final Shape PAD1 = new Shape(1, 1);
     private static final Shape PAD0 = new Shape(0, 0);
@@ -33,49 +32,14 @@ public final class PreResNet implements Architecture {
     private final boolean skips;
     private final long classes;
     private final List<TensorSpec> tensors;
-    private final Map<String, Long> fanIns = new java.util.HashMap<>();
 
     public PreResNet(long[] input, int depth, boolean skips, long classes) {
-        if (input.length != 3) {
-            throw new IllegalArgumentException("preresnet needs images [channels, height, width], got "
-                    + input.length + "-D samples");
-        }
-        if (depth < 8 || (depth - 2) % 6 != 0) {
-            throw new IllegalArgumentException("preresnet depth must be 6n + 2, got " + depth);
-        }
         this.input = input.clone();
         this.depth = depth;
         this.blocks = (depth - 2) / 6;
         this.skips = skips;
         this.classes = classes;
-        List<TensorSpec> specs = new ArrayList<>();
-        conv(specs, "conv1", WIDTHS[0], input[0], 3);
-        long in = WIDTHS[0];
-        for (int stage = 0; stage < 3; stage++) {
-            long out = WIDTHS[stage];
-            for (int b = 0; b < blocks; b++) {
-                String block = block(stage, b);
-                BatchNorms.addTensors(specs, block + ".bn1", in);
-                conv(specs, block + ".conv1", out, in, 3);
-                BatchNorms.addTensors(specs, block + ".bn2", out);
-                conv(specs, block + ".conv2", out, out, 3);
-                if (skips && hasDownsample(stage, b)) {
-                    conv(specs, block + ".downsample.0", out, in, 1);
-                }
-                in = out;
-            }
-        }
-        BatchNorms.addTensors(specs, "bn", in);
-        specs.add(TensorSpec.parameter("fc.weight", classes, in));
-        specs.add(TensorSpec.parameter("fc.bias", classes));
-        fanIns.put("fc.weight", in);
-        fanIns.put("fc.bias", in);
-        tensors = List.copyOf(specs);
-    }
-
-    private void conv(List<TensorSpec> specs, String name, long out, long in, int kernel) {
-        specs.add(TensorSpec.parameter(name + ".weight", out, in, kernel, kernel));
-        fanIns.put(name + ".weight", in * kernel * kernel);
+        tensors = TensorSpec.of(ModelLayout.preResNet(input, depth, skips, classes));
     }
 
     private static String block(int stage, int b) {
@@ -130,13 +94,8 @@ public final class PreResNet implements Architecture {
             }
         }
         h = Activation.relu(BatchNorms.apply(h, w, "bn", mode));
-        h = Pool.globalAvgPool2d(h).reshape(n, WIDTHS[2]);
+        h = Pool.globalAvgPool2d(h).reshape(n, ModelLayout.PRERESNET_WIDTHS[2]);
         return Linear.linear(h, w.get("fc.weight"), w.get("fc.bias")).singletonOrThrow();
-    }
-
-    @Override
-    public long fanIn(TensorSpec spec) {
-        return fanIns.getOrDefault(spec.name(), 0L);
     }
 
     @Override

@@ -18,6 +18,20 @@ public record TensorSpec(String name, Shape shape, Role role, DataType dataType)
         return new TensorSpec(name, new Shape(shape), Role.BUFFER, dataType);
     }
 
+    /** The worker's form of a tensor of {@link dev.valley.model.layout.ModelLayout}. */
+    public static TensorSpec of(dev.valley.model.layout.ModelLayout.Tensor t) {
+        return new TensorSpec(t.name(), new Shape(t.shape()), t.parameter() ? Role.PARAMETER : Role.BUFFER,
+                switch (t.dtype()) {
+                    case "F32" -> DataType.FLOAT32;
+                    case "I64" -> DataType.INT64;
+                    default -> throw new IllegalArgumentException(t.name() + ": dtype " + t.dtype());
+                });
+    }
+
+    public static java.util.List<TensorSpec> of(java.util.List<dev.valley.model.layout.ModelLayout.Tensor> layout) {
+        return layout.stream().map(TensorSpec::of).toList();
+    }
+
     public boolean isParameter() {
         return role == Role.PARAMETER;
     }

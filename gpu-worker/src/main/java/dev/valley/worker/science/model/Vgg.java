@@ -6,7 +6,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
-import java.util.ArrayList;
+import dev.valley.model.layout.ModelLayout;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -31,35 +31,11 @@ public final class Vgg implements Architecture {
 
     /** {@code input} is [channels, height, width]. */
     public Vgg(long[] input, List<Integer> channels, long classes) {
-        if (input.length != 3) {
-            throw new IllegalArgumentException("vgg needs images [channels, height, width], got " + input.length + "-D samples");
-        }
         this.input = input.clone();
         this.channels = List.copyOf(channels);
         this.classes = classes;
-        List<TensorSpec> specs = new ArrayList<>();
-        long in = input[0];
-        long h = input[1];
-        long w = input[2];
-        for (int b = 0; b < channels.size(); b++) {
-            long out = channels.get(b);
-            String conv = "features." + (4 * b);
-            String bn = "features." + (4 * b + 1);
-            specs.add(TensorSpec.parameter(conv + ".weight", out, in, KERNEL.get(0), KERNEL.get(1)));
-            specs.add(TensorSpec.parameter(conv + ".bias", out));
-            BatchNorms.addTensors(specs, bn, out);
-            in = out;
-            h /= 2;
-            w /= 2;
-            if (h == 0 || w == 0) {
-                throw new IllegalArgumentException("vgg with " + channels.size() + " blocks pools "
-                        + input[1] + "x" + input[2] + " inputs down to nothing");
-            }
-        }
-        flat = in * h * w;
-        specs.add(TensorSpec.parameter("classifier.weight", classes, flat));
-        specs.add(TensorSpec.parameter("classifier.bias", classes));
-        tensors = List.copyOf(specs);
+        tensors = TensorSpec.of(ModelLayout.vgg(input, channels, classes));
+        flat = tensors.get(tensors.size() - 2).shape().get(1);
     }
 
     @Override
@@ -98,21 +74,6 @@ public final class Vgg implements Architecture {
             h = Pool.maxPool2d(h, POOL, POOL, NO_PADDING, false);
         }
         return Linear.linear(h.reshape(n, flat), w.get("classifier.weight"), w.get("classifier.bias")).singletonOrThrow();
-    }
-
-    @Override
-    public long fanIn(TensorSpec spec) {
-        String name = spec.name();
-        if (name.startsWith("classifier")) {
-            return flat;
-        }
-        int index = Integer.parseInt(name.split("\\.")[1]);
-        if (index % 4 != 0) {
-            return 0;
-        }
-        int block = index / 4;
-        long in = block == 0 ? input[0] : channels.get(block - 1);
-        return in * KERNEL.size();
     }
 
     @Override

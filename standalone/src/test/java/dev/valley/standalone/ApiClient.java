@@ -57,11 +57,28 @@ final class ApiClient {
             body.writeBytes("\r\n".getBytes());
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes());
-        // Expect: 100-continue, as curl sends for large bodies: a refused upload is not sent at all.
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).expectContinue(true)
+        // A client of its own, so a connection Tomcat dropped after an error answer (400, 413) is never reused.
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * What curl does before a large upload: the headers only, with {@code Expect: 100-continue}, then it waits. Returns
+     * the status line and what follows it; a server that refuses the upload answers without taking its body.
+     */
+    String announceUpload(String path, long contentLength) throws Exception {
+        URI uri = URI.create(base);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
+                    + "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: " + contentLength + "\r\n"
+                    + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            byte[] answer = socket.getInputStream().readNBytes(4096);
+            return new String(answer, java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     HttpResponse<String> delete(String path) throws Exception {

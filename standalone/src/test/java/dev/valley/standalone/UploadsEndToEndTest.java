@@ -1,6 +1,7 @@
 package dev.valley.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.valley.embedded.Infrastructure;
 import dev.valley.worker.science.data.FashionMnist;
@@ -26,11 +27,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Uploaded datasets through the whole platform: Fashion-MNIST's own IDX files uploaded train exactly as the
- * built-in dataset does; a CSV with a held-out split trains to what its data allow; a dataset in use cannot be
- * deleted; a corpus of broken uploads gets only clear 4xx answers and leaves nothing in storage or the database.
+ * Uploaded datasets and weights through the whole platform: Fashion-MNIST's own IDX files uploaded train exactly as
+ * the built-in dataset does; a CSV with a held-out split trains to what its data allow; a dataset in use cannot be
+ * deleted; an MLP trained by NumPy alone, uploaded as safetensors, scores as a curve endpoint what NumPy measured;
+ * corpora of broken uploads get only clear 4xx answers and leave nothing in storage or the database.
  */
-class DatasetsEndToEndTest {
+class UploadsEndToEndTest {
     private static final Duration LONG = Duration.ofMinutes(5);
     /** Fashion-MNIST's four files are 30.9 MB: they fit, and a 41 MB upload does not. */
     private static final int MAX_UPLOAD_MB = 40;
@@ -189,11 +191,14 @@ class DatasetsEndToEndTest {
                 "file is not an NPZ (zip) archive"));
         cases.add(new Case("not numpy", Map.of("format", "npy", "x", images, "y", labels), 422,
                 "is not an NPY file"));
-        cases.add(new Case("too large", Map.of("format", "csv", "train", new byte[(MAX_UPLOAD_MB + 1) << 20]), 413,
-                "larger than the limit"));
         Map<String, Integer> answers = new LinkedHashMap<>();
         for (Case c : cases) {
-            HttpResponse<String> response = api.postMultipart("/api/v1/datasets", c.form());
+            HttpResponse<String> response;
+            try {
+                response = api.postMultipart("/api/v1/datasets", c.form());
+            } catch (java.io.IOException e) {
+                throw new AssertionError(c.name() + ": no answer", e);
+            }
             answers.put(c.name(), response.statusCode());
             assertThat(response.statusCode()).as(c.name() + ": " + response.body()).isEqualTo(c.status());
             assertThat(response.headers().firstValue("Content-Type")).as(c.name())
@@ -201,13 +206,110 @@ class DatasetsEndToEndTest {
             assertThat(ApiClient.JSON.readTree(response.body()).get("detail").asString()).as(c.name())
                     .contains(c.reason());
         }
+        // Over the limit: refused on its headers, before a byte of the body is sent (as curl sends it).
+        String tooLarge = api.announceUpload("/api/v1/datasets", (MAX_UPLOAD_MB + 1L) << 20);
+        assertThat(tooLarge).startsWith("HTTP/1.1 413").contains("application/problem+json")
+                .contains("larger than the limit").doesNotContain("100 Continue");
+        answers.put("too large", 413);
         HttpResponse<String> json = api.post("/api/v1/datasets", "{\"format\":\"csv\"}");
         assertThat(json.statusCode()).as("not multipart").isEqualTo(415);
         assertThat(ApiClient.JSON.readTree(api.get("/api/v1/datasets").body()).size()).isEqualTo(datasetsBefore);
         assertThat(storedUnder("datasets/")).isEqualTo(before);
-        System.out.printf("datasets: %d broken uploads answered %s; nothing stored%n", cases.size(),
+        System.out.printf("datasets: %d broken uploads answered %s; nothing stored%n", answers.size(),
                 answers.values().stream().collect(Collectors.groupingBy(s -> s, java.util.TreeMap::new,
                         Collectors.counting())));
+    }
+
+    /**
+     * An MLP 784-32-10 trained on Fashion-MNIST by NumPy alone ({@code src/test/resources/models/make_mlp.py}), which
+     * measured its test accuracy; uploaded, it is one endpoint of a curve, and the curve at t = 0 is that network.
+     */
+    @Test
+    void weightsTrainedElsewhereScoreAsCurveEndpointWhatTheirTrainerMeasured() throws Exception {
+        byte[] file = resource("models/mlp-784-32-10.safetensors");
+        double numpyAccuracy = ApiClient.JSON.readTree(resource("models/mlp-784-32-10.json")).get("testAccuracy")
+                .asDouble();
+        HttpResponse<String> created = api.postMultipart("/api/v1/models", Map.of("file", file,
+                "model", "{\"arch\":\"mlp\",\"hidden\":[32]}", "dataset", "fashion-mnist", "name", "numpy mlp"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode model = ApiClient.JSON.readTree(created.body());
+        String id = model.get("id").asString();
+        assertThat(model.get("sha256").asString()).isEqualTo(sha256(file));
+        assertThat(model.get("size").asLong()).isEqualTo(file.length);
+        assertThat(ApiClient.JSON.readTree(api.get("/api/v1/models/" + id).body())).isEqualTo(model);
+
+        String other = api.submit("""
+                {"type":"train","spec":{"dataset":"fashion-mnist","model":{"arch":"mlp","hidden":[32]},"epochs":1,
+                 "trainSubset":2000,"seed":5}}""").get("id").asString();
+        String curve = api.submit("""
+                {"type":"curve","spec":{"endpoints":[{"model":"%s"},{"job":"%s"}],"epochs":1,"trainSubset":2000,
+                 "points":3,"ensembleSize":2}}""".formatted(id, other)).get("id").asString();
+        JsonNode done = api.awaitEnd(curve, LONG);
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+        assertThat(done.get("inputs").get(0).get("model").asString()).isEqualTo(id);
+        assertThat(done.at("/spec/dataset").asString()).isEqualTo("fashion-mnist");
+        // libtorch's float32 sums may order differently from NumPy's: allow a near-tie or two of 10,000 to flip.
+        assertThat(done.at("/result/curvePath/testAccuracy/0").asDouble()).isCloseTo(numpyAccuracy, within(2e-4));
+        System.out.printf("uploaded weights: NumPy measured test accuracy %.4f; Valley reports %.4f at t = 0%n",
+                numpyAccuracy, done.at("/result/curvePath/testAccuracy/0").asDouble());
+    }
+
+    @Test
+    void weightsThatDoNotFitAreRefusedWithEveryTensorNamed() throws Exception {
+        Set<String> before = storedUnder("models/");
+        long modelsBefore = ApiClient.JSON.readTree(api.get("/api/v1/models").body()).size();
+        byte[] file = resource("models/mlp-784-32-10.safetensors");
+        long headerLength = java.nio.ByteBuffer.wrap(file, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        byte[] nan = file.clone();
+        java.nio.ByteBuffer.wrap(nan).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat((int) (8 + headerLength) + 4 * 5,
+                Float.NaN);
+        String mlp32 = "{\"arch\":\"mlp\",\"hidden\":[32]}";
+        record Case(String name, Map<String, Object> form, int status, String reason) {
+        }
+        List<Case> cases = List.of(
+                new Case("other widths", Map.of("file", file, "model", "{\"arch\":\"mlp\",\"hidden\":[64]}",
+                        "dataset", "fashion-mnist"), 422, "file does not match the architecture (3 tensors):"
+                        + " layers.0.weight: shape [32, 784], expected [64, 784]; layers.0.bias: shape [32],"
+                        + " expected [64]; layers.1.weight: shape [10, 32], expected [10, 64]"),
+                new Case("other architecture", Map.of("file", file, "model", "{\"arch\":\"vgg\"}", "dataset",
+                        "fashion-mnist"), 422, "layers.0.weight: not a tensor of this architecture"),
+                new Case("NaN", Map.of("file", nan, "model", mlp32, "dataset", "fashion-mnist"), 422,
+                        "layers.0.weight holds NaN at flat index 5; weights must be finite"),
+                new Case("truncated", Map.of("file", Arrays.copyOf(file, file.length - 1), "model", mlp32, "dataset",
+                        "fashion-mnist"), 422, "file is truncated: its header declares 101800 bytes of data and it"
+                        + " holds 101799"),
+                new Case("not safetensors", Map.of("file", "PK\u0003\u0004 a zip".getBytes(), "model", mlp32,
+                        "dataset", "fashion-mnist"), 422, "file is not safetensors"),
+                new Case("no dataset", Map.of("file", file, "model", mlp32), 400, "dataset is required"),
+                new Case("unknown dataset", Map.of("file", file, "model", mlp32, "dataset", "cifar-10"), 400,
+                        "'cifar-10' is not a dataset"),
+                new Case("bad model", Map.of("file", file, "model", "{\"arch\":\"mlp\",\"hiden\":[32]}",
+                        "dataset", "fashion-mnist"), 400, "model is not a model spec"),
+                new Case("no file", Map.of("model", mlp32, "dataset", "fashion-mnist"), 400, "file is required"));
+        for (Case c : cases) {
+            HttpResponse<String> response = api.postMultipart("/api/v1/models", c.form());
+            assertThat(response.statusCode()).as(c.name() + ": " + response.body()).isEqualTo(c.status());
+            assertThat(ApiClient.JSON.readTree(response.body()).get("detail").asString()).as(c.name())
+                    .contains(c.reason());
+        }
+        HttpResponse<String> unknown = api.post("/api/v1/jobs", """
+                {"type":"swa","spec":{"start":{"model":"%s"},"epochs":4,"swaStart":2}}"""
+                .formatted(java.util.UUID.randomUUID()));
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("spec.start.model").contains("no model");
+        HttpResponse<String> both = api.post("/api/v1/jobs", """
+                {"type":"swa","spec":{"start":{"model":"%s","job":"%s"},"epochs":4,"swaStart":2}}"""
+                .formatted(java.util.UUID.randomUUID(), java.util.UUID.randomUUID()));
+        assertThat(both.statusCode()).isEqualTo(400);
+        assertThat(both.body()).contains("spec.start.job").contains("not both");
+        assertThat(ApiClient.JSON.readTree(api.get("/api/v1/models").body()).size()).isEqualTo(modelsBefore);
+        assertThat(storedUnder("models/")).isEqualTo(before);
+    }
+
+    private static byte[] resource(String name) throws Exception {
+        try (var in = UploadsEndToEndTest.class.getResourceAsStream("/" + name)) {
+            return in.readAllBytes();
+        }
     }
 
     private static Set<String> storedUnder(String prefix) {

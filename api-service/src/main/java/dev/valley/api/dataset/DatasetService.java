@@ -1,27 +1,21 @@
 package dev.valley.api.dataset;
 
-import dev.valley.api.artifact.StorageProperties;
+import dev.valley.api.upload.UploadStore;
 import dev.valley.api.web.ConflictException;
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.NotFoundException;
 import dev.valley.model.dataset.DatasetFormat;
 import dev.valley.model.dataset.DatasetManifest;
 import dev.valley.model.dataset.DatasetReader;
-import dev.valley.model.dataset.InvalidDatasetException;
+import dev.valley.model.upload.InvalidUploadException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +29,6 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.multipart.MultipartFile;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -52,13 +43,11 @@ public class DatasetService {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final JdbcClient db;
-    private final S3Client s3;
-    private final StorageProperties storage;
+    private final UploadStore store;
 
-    DatasetService(JdbcClient db, S3Client s3, StorageProperties storage) {
+    DatasetService(JdbcClient db, UploadStore store) {
         this.db = db;
-        this.s3 = s3;
-        this.storage = storage;
+        this.store = store;
     }
 
     /** The form of an upload, before its files are read. */
@@ -69,10 +58,9 @@ public class DatasetService {
     public DatasetManifest upload(Upload upload) {
         DatasetFormat format = checkForm(upload);
         UUID id = UUID.randomUUID();
-        Path dir = null;
+        Path dir = UploadStore.temporaryFolder("dataset");
         List<String> stored = new ArrayList<>();
         try {
-            dir = Files.createTempDirectory("valley-dataset-");
             Map<String, Path> parts = new LinkedHashMap<>();
             for (String part : format.allParts()) {
                 MultipartFile file = upload.files().get(part);
@@ -87,15 +75,12 @@ public class DatasetService {
             DatasetReader.Read test = DatasetReader.read(format, parts, true, upload.labelColumn(),
                     DatasetReader.DISCARD);
             DatasetManifest manifest = describe(id, upload, format, parts, train, test);
-            ensureBucket();
             List<DatasetManifest.StoredFile> files = new ArrayList<>();
             for (Map.Entry<String, Path> part : parts.entrySet()) {
                 String key = DatasetManifest.key(id, part.getKey());
-                String sha256 = sha256(part.getValue());
                 stored.add(key);
-                s3.putObject(b -> b.bucket(storage.bucket()).key(key).contentType("application/octet-stream")
-                        .metadata(Map.of("sha256", sha256)), RequestBody.fromFile(part.getValue()));
-                files.add(new DatasetManifest.StoredFile(part.getKey(), key, Files.size(part.getValue()), sha256));
+                UploadStore.Stored object = store.put(key, part.getValue());
+                files.add(new DatasetManifest.StoredFile(part.getKey(), key, object.size(), object.sha256()));
             }
             DatasetManifest complete = new DatasetManifest(manifest.id(), manifest.name(), manifest.format(),
                     manifest.classes(), manifest.sampleShape(), manifest.train(), manifest.test(),
@@ -103,8 +88,7 @@ public class DatasetService {
                     manifest.createdAt());
             String manifestKey = DatasetManifest.key(id, DatasetManifest.MANIFEST);
             stored.add(manifestKey);
-            s3.putObject(b -> b.bucket(storage.bucket()).key(manifestKey).contentType("application/json"),
-                    RequestBody.fromBytes(JSON.writeValueAsBytes(complete)));
+            store.putJson(manifestKey, JSON.writeValueAsBytes(complete));
             db.sql("insert into dataset (id, name, format, manifest, created_at) values (?, ?, ?, ?::jsonb, ?)")
                     .params(id, complete.name(), complete.format(), JSON.writeValueAsString(complete),
                             Timestamp.from(complete.createdAt()))
@@ -116,8 +100,8 @@ public class DatasetService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            stored.forEach(this::deleteQuietly);
-            deleteTree(dir);
+            stored.forEach(store::delete);
+            UploadStore.deleteTree(dir);
         }
     }
 
@@ -164,8 +148,7 @@ public class DatasetService {
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-                s3.listObjectsV2Paginator(b -> b.bucket(storage.bucket()).prefix(DatasetManifest.prefix(id)))
-                        .contents().forEach(o -> deleteQuietly(o.key()));
+                store.deleteAll(DatasetManifest.prefix(id));
                 log.info("dataset {} deleted", id);
             }
         });
@@ -214,7 +197,7 @@ public class DatasetService {
     private static DatasetManifest describe(UUID id, Upload upload, DatasetFormat format, Map<String, Path> parts,
             DatasetReader.Read train, DatasetReader.Read test) {
         if (test != null && !Arrays.equals(test.sampleShape(), train.sampleShape())) {
-            throw new InvalidDatasetException("the test examples have shape " + Arrays.toString(test.sampleShape())
+            throw new InvalidUploadException("the test examples have shape " + Arrays.toString(test.sampleShape())
                     + " and the training examples " + Arrays.toString(train.sampleShape()));
         }
         if (test != null && upload.testFraction() != null) {
@@ -222,7 +205,7 @@ public class DatasetService {
         }
         int classes = Math.max(train.classes(), test == null ? 0 : test.classes());
         if (classes < 2) {
-            throw new InvalidDatasetException("every label is 0: a classification dataset needs at least 2 classes");
+            throw new InvalidUploadException("every label is 0: a classification dataset needs at least 2 classes");
         }
         Double fraction = null;
         Long seed = null;
@@ -233,7 +216,7 @@ public class DatasetService {
             seed = upload.seed() == null ? 0L : upload.seed();
             testCount = (int) Math.round(fraction * train.count());
             if (testCount < 1 || testCount >= train.count()) {
-                throw new InvalidDatasetException("holding out " + fraction + " of " + train.count()
+                throw new InvalidUploadException("holding out " + fraction + " of " + train.count()
                         + " examples leaves " + testCount + " for test and " + (train.count() - testCount)
                         + " for training; each needs at least one");
             }
@@ -245,42 +228,5 @@ public class DatasetService {
         return new DatasetManifest(id, upload.name(), format.wireName(), classes, shape, trainCount, testCount,
                 fraction, seed, format == DatasetFormat.CSV ? (upload.labelColumn() == null ? "label"
                         : upload.labelColumn()) : null, List.of(), Instant.now().truncatedTo(ChronoUnit.MICROS));
-    }
-
-    private void ensureBucket() {
-        try {
-            s3.headBucket(b -> b.bucket(storage.bucket()));
-        } catch (NoSuchBucketException e) {
-            s3.createBucket(b -> b.bucket(storage.bucket()));
-        }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file),
-                MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void deleteQuietly(String key) {
-        try {
-            s3.deleteObject(b -> b.bucket(storage.bucket()).key(key));
-        } catch (RuntimeException e) {
-            log.warn("could not delete {}: {}", key, e.toString());
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.warn("could not remove {}: {}", dir, e.toString());
-        }
     }
 }

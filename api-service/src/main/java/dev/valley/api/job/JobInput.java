@@ -5,9 +5,10 @@ import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import java.io.Serializable;
+import dev.valley.model.job.ModelRef;
 import java.util.UUID;
 
-/** One spec field of a job that names another job's weights. */
+/** One spec field of a job that names weights: another job's artifact, or an uploaded model (exactly one). */
 @Entity
 @Table(name = "job_input")
 @IdClass(JobInput.Key.class)
@@ -18,15 +19,26 @@ public class JobInput {
     private String field;
     private UUID sourceJobId;
     private String artifact;
+    private UUID sourceModelId;
 
     protected JobInput() {
     }
 
-    JobInput(UUID jobId, String field, UUID sourceJobId, String artifact) {
+    JobInput(UUID jobId, String field, UUID sourceJobId, String artifact, UUID sourceModelId) {
         this.jobId = jobId;
         this.field = field;
         this.sourceJobId = sourceJobId;
         this.artifact = artifact;
+        this.sourceModelId = sourceModelId;
+    }
+
+    /** The uploaded model this field names; null when it names a job's artifact. */
+    public UUID getSourceModelId() {
+        return sourceModelId;
+    }
+
+    ModelRef ref() {
+        return sourceModelId != null ? ModelRef.uploaded(sourceModelId) : new ModelRef(sourceJobId, artifact);
     }
 
     public record Key(UUID jobId, String field) implements Serializable {

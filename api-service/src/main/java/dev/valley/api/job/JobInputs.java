@@ -4,6 +4,9 @@ import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.InvalidRequestException.FieldError;
+import dev.valley.api.model.ModelService;
+import dev.valley.api.model.UploadedModel;
+import dev.valley.model.artifact.ArtifactKeys;
 import dev.valley.model.job.CurveSpec;
 import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobStatus;
@@ -35,11 +38,13 @@ public class JobInputs {
     private final JobRepository jobs;
     private final JobInputRepository inputs;
     private final ArtifactRepository artifacts;
+    private final ModelService models;
 
-    JobInputs(JobRepository jobs, JobInputRepository inputs, ArtifactRepository artifacts) {
+    JobInputs(JobRepository jobs, JobInputRepository inputs, ArtifactRepository artifacts, ModelService models) {
         this.jobs = jobs;
         this.inputs = inputs;
         this.artifacts = artifacts;
+        this.models = models;
     }
 
     /** The network a job's weights are for. */
@@ -60,7 +65,8 @@ public class JobInputs {
         if (refs.isEmpty()) {
             return new Plan(spec, new Decision(JobStatus.QUEUED, null));
         }
-        Map<UUID, Job> sources = jobs.findAllForShare(refs.values().stream().map(ModelRef::job).toList()).stream()
+        List<UUID> sourceJobs = refs.values().stream().map(ModelRef::job).filter(java.util.Objects::nonNull).toList();
+        Map<UUID, Job> sources = (sourceJobs.isEmpty() ? List.<Job>of() : jobs.findAllForShare(sourceJobs)).stream()
                 .collect(Collectors.toMap(Job::getId, Function.identity()));
         List<FieldError> errors = new ArrayList<>();
         Origin first = null;
@@ -68,35 +74,24 @@ public class JobInputs {
         for (Map.Entry<String, ModelRef> entry : refs.entrySet()) {
             String field = "spec." + entry.getKey();
             ModelRef ref = entry.getValue();
-            Job source = sources.get(ref.job());
-            if (source == null) {
-                errors.add(new FieldError(field + ".job", "no job " + ref.job()));
-                continue;
-            }
-            boolean curve = JobType.CURVE.wireName().equals(source.getType());
-            if (spec.takesCurve(entry.getKey()) != curve) {
-                errors.add(new FieldError(field + ".job", curve
-                        ? "job " + ref.job() + " is a curve job, which makes no single network; name a train or swa job"
-                        : "job " + ref.job() + " is a " + source.getType() + " job; name a curve job"));
-                continue;
-            }
-            if (curve) {
-                int bends = JSON.readValue(source.getSpec(), CurveSpec.class).bends();
-                if (bends != 3) {
-                    errors.add(new FieldError(field + ".job", "curve job " + ref.job() + " has " + bends
-                            + " bends; a curve plane needs 3 (two endpoints and one bend)"));
+            Optional<Origin> origin;
+            if (ref.isUploaded()) {
+                Optional<UploadedModel> uploaded = models.find(ref.model());
+                if (uploaded.isEmpty()) {
+                    errors.add(new FieldError(field + ".model", "no model " + ref.model()));
                     continue;
                 }
-            }
-            Optional<Origin> origin = origin(source);
-            if (origin.isEmpty()) {
-                errors.add(new FieldError(field + ".job", "job " + ref.job() + " is a " + source.getType()
-                        + " job, which makes no network to start from; name a train or swa job"));
-                continue;
-            }
-            if (source.getStatus() == JobStatus.SUCCEEDED && artifact(ref).isEmpty()) {
-                errors.add(new FieldError(field + ".artifact", "job " + ref.job() + " has no artifact "
-                        + ref.artifact()));
+                if (spec.takesCurve(entry.getKey())) {
+                    errors.add(new FieldError(field + ".model", "model " + ref.model() + " is one network; a curve"
+                            + " plane needs a curve job"));
+                    continue;
+                }
+                origin = Optional.of(new Origin(uploaded.get().model(), uploaded.get().dataset()));
+            } else {
+                origin = jobOrigin(ref, field, sources, spec.takesCurve(entry.getKey()), errors);
+                if (origin == null) {
+                    continue;
+                }
             }
             if (first == null) {
                 first = origin.get();
@@ -126,11 +121,48 @@ public class JobInputs {
         return new Plan(filled, decide(refs, sources::get));
     }
 
+    /** The origin of another job's weights, checked; null (with the errors added) when the ref cannot be used. */
+    private Optional<Origin> jobOrigin(ModelRef ref, String field, Map<UUID, Job> sources, boolean takesCurve,
+            List<FieldError> errors) {
+        Job source = sources.get(ref.job());
+        if (source == null) {
+            errors.add(new FieldError(field + ".job", "no job " + ref.job()));
+            return null;
+        }
+        boolean curve = JobType.CURVE.wireName().equals(source.getType());
+        if (takesCurve != curve) {
+            errors.add(new FieldError(field + ".job", curve
+                    ? "job " + ref.job() + " is a curve job, which makes no single network; name a train or swa job"
+                    : "job " + ref.job() + " is a " + source.getType() + " job; name a curve job"));
+            return null;
+        }
+        if (curve) {
+            int bends = JSON.readValue(source.getSpec(), CurveSpec.class).bends();
+            if (bends != 3) {
+                errors.add(new FieldError(field + ".job", "curve job " + ref.job() + " has " + bends
+                        + " bends; a curve plane needs 3 (two endpoints and one bend)"));
+                return null;
+            }
+        }
+        Optional<Origin> origin = origin(source);
+        if (origin.isEmpty()) {
+            errors.add(new FieldError(field + ".job", "job " + ref.job() + " is a " + source.getType()
+                    + " job, which makes no network to start from; name a train or swa job"));
+            return null;
+        }
+        if (source.getStatus() == JobStatus.SUCCEEDED && artifact(ref).isEmpty()) {
+            errors.add(new FieldError(field + ".artifact", "job " + ref.job() + " has no artifact "
+                    + ref.artifact()));
+        }
+        return origin;
+    }
+
     /** Stores the job's input rows and returns them, in the order of their fields. */
     List<JobInput> record(UUID jobId, JobSpec spec) {
         List<JobInput> rows = new ArrayList<>();
-        spec.modelRefs().forEach((field, ref) -> rows.add(inputs.save(new JobInput(jobId, field, ref.job(),
-                ref.artifact()))));
+        spec.modelRefs().forEach((field, ref) -> rows.add(inputs.save(ref.isUploaded()
+                ? new JobInput(jobId, field, null, ArtifactKeys.MODEL, ref.model())
+                : new JobInput(jobId, field, ref.job(), ref.artifact(), null))));
         rows.sort(java.util.Comparator.comparing(JobInput::getField));
         return rows;
     }
@@ -139,13 +171,16 @@ public class JobInputs {
      * artifact; waiting otherwise. */
     Decision decide(List<JobInput> rows) {
         Map<String, ModelRef> refs = new java.util.LinkedHashMap<>();
-        rows.forEach(r -> refs.put(r.getField(), new ModelRef(r.getSourceJobId(), r.getArtifact())));
+        rows.forEach(r -> refs.put(r.getField(), r.ref()));
         return decide(refs, id -> jobs.findById(id).orElseThrow());
     }
 
     private Decision decide(Map<String, ModelRef> refs, Function<UUID, Job> lookup) {
         boolean waiting = false;
         for (Map.Entry<String, ModelRef> entry : refs.entrySet()) {
+            if (entry.getValue().isUploaded()) {
+                continue; // stored before it was recorded: always ready
+            }
             Job source = lookup.apply(entry.getValue().job());
             String named = entry.getKey() + " (job " + source.getId() + ")";
             switch (source.getStatus()) {
@@ -171,6 +206,12 @@ public class JobInputs {
     List<DispatchMessage.Input> resolve(List<JobInput> rows) {
         List<DispatchMessage.Input> resolved = new ArrayList<>();
         for (JobInput row : rows) {
+            if (row.getSourceModelId() != null) {
+                UploadedModel m = models.get(row.getSourceModelId());
+                resolved.add(new DispatchMessage.Input(row.getField(), m.id(), "uploaded model " + m.id(), m.key(),
+                        m.sha256(), m.size(), m.model(), m.dataset()));
+                continue;
+            }
             Job source = jobs.findById(row.getSourceJobId()).orElseThrow();
             Origin origin = origin(source).orElseThrow();
             Artifact a = artifact(new ModelRef(row.getSourceJobId(), row.getArtifact())).orElseThrow();
@@ -188,8 +229,13 @@ public class JobInputs {
     Optional<Origin> origin(Job job) {
         if (JobType.CURVE.wireName().equals(job.getType())) {
             List<JobInput> endpoints = inputs.findByJobIdOrderByField(job.getId());
-            return endpoints.isEmpty() ? Optional.empty()
-                    : jobs.findById(endpoints.get(0).getSourceJobId()).flatMap(this::origin);
+            if (endpoints.isEmpty()) {
+                return Optional.empty();
+            }
+            JobInput first = endpoints.get(0);
+            return first.getSourceModelId() != null ? models.find(first.getSourceModelId())
+                    .map(m -> new Origin(m.model(), m.dataset()))
+                    : jobs.findById(first.getSourceJobId()).flatMap(this::origin);
         }
         if (JobType.TRAIN.wireName().equals(job.getType())) {
             TrainSpec spec = JSON.readValue(job.getSpec(), TrainSpec.class);

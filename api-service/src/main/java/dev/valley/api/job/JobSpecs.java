@@ -93,6 +93,7 @@ class JobSpecs {
             Map.entry("depthValid", "depth"),
             Map.entry("skipsOnlyForPreresnet", "skips"),
             Map.entry("artifactValid", "artifact"),
+            Map.entry("refSourceGiven", "job"),
             Map.entry("ensembleSizeWithinPoints", "ensembleSize"),
             Map.entry("sourceGiven", "start"),
             Map.entry("swaStartBeforeEnd", "swaStart"),

@@ -34,7 +34,9 @@ public record JobView(
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Weights the job reads from another job: the spec field that names them, the job and its artifact. */
-    public record InputView(String field, UUID job, String artifact) {
+    /** One input: a job's artifact ({@code job}, {@code artifact}) or uploaded weights ({@code model}). */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record InputView(String field, UUID job, String artifact, UUID model) {
     }
 
     /** A grid's tiles (only on a single job's view): how many, how many stored, and by which worker. */
@@ -59,7 +61,8 @@ public record JobView(
                 job.getAttempt(), job.getPool(), job.isCancelRequested(), JSON.readTree(job.getSpec()),
                 job.getResult() == null ? null : JSON.readTree(job.getResult()), job.getError(), job.getCreatedAt(),
                 job.getStartedAt(), job.getFinishedAt(),
-                inputs.stream().map(i -> new InputView(i.getField(), i.getSourceJobId(), i.getArtifact())).toList(),
+                inputs.stream().map(i -> new InputView(i.getField(), i.getSourceJobId(),
+                        i.getSourceModelId() == null ? i.getArtifact() : null, i.getSourceModelId())).toList(),
                 artifacts.stream().map(a -> new ArtifactView(a.getName(), a.getContentType(), a.getSize(), a.getSha256()))
                         .toList(), tiles, job.getWorker(), job.getMaxAttempts(), earlier);
     }

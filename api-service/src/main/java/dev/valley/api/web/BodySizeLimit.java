@@ -42,6 +42,16 @@ class BodySizeLimit {
         return registration;
     }
 
+    /**
+     * Tomcat answers {@code Expect: 100-continue} at once by default, so a client starts sending even the upload this
+     * filter is about to refuse, and breaks off with a broken pipe instead of reading the 413. On read, the 100
+     * goes only to a request whose body something reads.
+     */
+    @Bean
+    org.springframework.boot.tomcat.TomcatConnectorCustomizer continueOnlyWhenTheBodyIsRead() {
+        return connector -> connector.setProperty("continueResponseTiming", "onRead");
+    }
+
     /** Thrown by a chunked body's stream once it passed the limit; answered 413 by {@link ProblemDetailsAdvice}. */
     static final class TooLarge extends IOException {
         TooLarge(DataSize max) {

@@ -41,8 +41,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     }
 
     /** An uploaded file that is not what it claims to be: the reason names the file and the place. */
-    @ExceptionHandler(dev.valley.model.dataset.InvalidDatasetException.class)
-    ProblemDetail invalidUpload(dev.valley.model.dataset.InvalidDatasetException e) {
+    @ExceptionHandler(dev.valley.model.upload.InvalidUploadException.class)
+    ProblemDetail invalidUpload(dev.valley.model.upload.InvalidUploadException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage());
         problem.setTitle("Unusable upload");
         return problem;

@@ -38,7 +38,7 @@ class SwaHandler implements JobHandler {
         if (spec.start() != null) {
             DispatchMessage.Input input = message.input("start");
             start = store.get(input.key(), input.sha256());
-            startedFrom = "job " + input.job() + " " + input.name();
+            startedFrom = spec.start().isUploaded() ? input.name() : "job " + input.job() + " " + input.name();
         }
         JobContext.Resume resume = context.resume(spec.epochs() * 2, restored -> SwaRun.epochsDone(spec, restored));
         SwaRun.Output output = runs.run(spec, start, startedFrom, device,

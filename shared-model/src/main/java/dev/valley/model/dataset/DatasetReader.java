@@ -1,5 +1,6 @@
 package dev.valley.model.dataset;
 
+import dev.valley.model.upload.InvalidUploadException;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
@@ -27,7 +28,7 @@ import java.util.zip.ZipFile;
  * Reads one split of an uploaded dataset from its files, streaming: each example's features go to a {@link Sink}
  * as they are read, so the api-service can check a file of any size in constant memory and a worker can keep what
  * it needs. Everything a file may get wrong (magic, dtype, shape, truncation, trailing bytes, counts that disagree,
- * NaN or infinite features, labels that are not non-negative integers) is an {@link InvalidDatasetException} that
+ * NaN or infinite features, labels that are not non-negative integers) is an {@link InvalidUploadException} that
  * names the file and the place.
  */
 public final class DatasetReader {
@@ -79,10 +80,10 @@ public final class DatasetReader {
                         : npyPair(parts.get("x"), "x", parts.get("y"), "y", sink);
                 case NPZ -> npz(parts.get("file"), test, sink);
             };
-        } catch (InvalidDatasetException e) {
+        } catch (InvalidUploadException e) {
             throw e;
         } catch (IOException e) {
-            throw new InvalidDatasetException("cannot be read: " + e.getMessage(), e);
+            throw new InvalidUploadException("cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -103,7 +104,7 @@ public final class DatasetReader {
         try (DataInputStream in = openMaybeGzipped(imagesFile)) {
             int[] dims = idxHeader(in, imagesPart, 3);
             if (dims[0] != labels.length) {
-                throw new InvalidDatasetException(imagesPart + " holds " + dims[0] + " images but " + labelsPart
+                throw new InvalidUploadException(imagesPart + " holds " + dims[0] + " images but " + labelsPart
                         + " holds " + labels.length + " labels");
             }
             int size = Math.multiplyExact(dims[1], dims[2]);
@@ -114,7 +115,7 @@ public final class DatasetReader {
                 try {
                     in.readFully(raw);
                 } catch (EOFException e) {
-                    throw new InvalidDatasetException(imagesPart + " is truncated: its header declares " + dims[0]
+                    throw new InvalidUploadException(imagesPart + " is truncated: its header declares " + dims[0]
                             + " images and it ends in image " + n, e);
                 }
                 for (int i = 0; i < size; i++) {
@@ -132,12 +133,12 @@ public final class DatasetReader {
         try {
             magic = in.readInt();
         } catch (EOFException e) {
-            throw new InvalidDatasetException(part + " is empty or shorter than an IDX header", e);
+            throw new InvalidUploadException(part + " is empty or shorter than an IDX header", e);
         }
         int type = (magic >>> 8) & 0xff;
         int dims = magic & 0xff;
         if ((magic >>> 16) != 0 || type != IDX_UNSIGNED_BYTE || dims != expectedDims) {
-            throw new InvalidDatasetException(String.format("%s is not an IDX file of unsigned bytes with %d"
+            throw new InvalidUploadException(String.format("%s is not an IDX file of unsigned bytes with %d"
                     + " dimension%s (magic number 0x%08x; expected 0x%08x)", part, expectedDims,
                     expectedDims == 1 ? "" : "s", magic, (IDX_UNSIGNED_BYTE << 8) | expectedDims));
         }
@@ -146,10 +147,10 @@ public final class DatasetReader {
             try {
                 sizes[i] = in.readInt();
             } catch (EOFException e) {
-                throw new InvalidDatasetException(part + " is truncated inside its header", e);
+                throw new InvalidUploadException(part + " is truncated inside its header", e);
             }
             if (sizes[i] <= 0) {
-                throw new InvalidDatasetException(part + ": dimension " + i + " is " + sizes[i]);
+                throw new InvalidUploadException(part + ": dimension " + i + " is " + sizes[i]);
             }
         }
         return sizes;
@@ -163,17 +164,17 @@ public final class DatasetReader {
                 StandardCharsets.UTF_8.newDecoder()), 1 << 16)) {
             String header = reader.readLine();
             if (header == null || header.isBlank()) {
-                throw new InvalidDatasetException(part + " is empty: a CSV needs a header row");
+                throw new InvalidUploadException(part + " is empty: a CSV needs a header row");
             }
             List<String> columns = Arrays.stream(header.replace("\uFEFF", "").split(",", -1)).map(DatasetReader::cell)
                     .toList();
             int label = columns.indexOf(wanted);
             if (label < 0) {
-                throw new InvalidDatasetException(part + " has no column '" + wanted + "' (labelColumn) among its "
+                throw new InvalidUploadException(part + " has no column '" + wanted + "' (labelColumn) among its "
                         + columns.size() + " columns: " + abbreviate(columns));
             }
             if (columns.size() < 2) {
-                throw new InvalidDatasetException(part + " has no feature column besides '" + wanted + "'");
+                throw new InvalidUploadException(part + " has no feature column besides '" + wanted + "'");
             }
             float[] features = new float[columns.size() - 1];
             IntList labels = new IntList();
@@ -186,7 +187,7 @@ public final class DatasetReader {
                 }
                 String[] cells = line.split(",", -1);
                 if (cells.length != columns.size()) {
-                    throw new InvalidDatasetException(part + " row " + row + " has " + cells.length
+                    throw new InvalidUploadException(part + " row " + row + " has " + cells.length
                             + " fields; the header has " + columns.size());
                 }
                 int f = 0;
@@ -200,11 +201,11 @@ public final class DatasetReader {
                     try {
                         x = NON_FINITE.matcher(value).matches() ? Float.NaN : Float.parseFloat(value);
                     } catch (NumberFormatException e) {
-                        throw new InvalidDatasetException(part + " row " + row + ", column '" + columns.get(c)
+                        throw new InvalidUploadException(part + " row " + row + ", column '" + columns.get(c)
                                 + "': '" + abbreviate(value) + "' is not a number");
                     }
                     if (!Float.isFinite(x)) {
-                        throw new InvalidDatasetException(part + " row " + row + ", column '" + columns.get(c)
+                        throw new InvalidUploadException(part + " row " + row + ", column '" + columns.get(c)
                                 + "' is " + value + "; features must be finite");
                     }
                     features[f++] = x;
@@ -212,11 +213,11 @@ public final class DatasetReader {
                 sink.example(features);
             }
             if (labels.size() == 0) {
-                throw new InvalidDatasetException(part + " has a header and no rows");
+                throw new InvalidUploadException(part + " has a header and no rows");
             }
             return new Read(labels.size(), new long[] {features.length}, labels.toArray());
         } catch (java.nio.charset.CharacterCodingException e) {
-            throw new InvalidDatasetException(part + " is not UTF-8 text", e);
+            throw new InvalidUploadException(part + " is not UTF-8 text", e);
         }
     }
 
@@ -230,11 +231,11 @@ public final class DatasetReader {
         try {
             parsed = Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw new InvalidDatasetException(where + ": '" + abbreviate(value)
+            throw new InvalidUploadException(where + ": '" + abbreviate(value)
                     + "' is not a class index (a non-negative integer)");
         }
         if (parsed < 0 || parsed >= MAX_CLASSES) {
-            throw new InvalidDatasetException(where + ": class " + parsed + " is outside [0, " + MAX_CLASSES + ")");
+            throw new InvalidUploadException(where + ": class " + parsed + " is outside [0, " + MAX_CLASSES + ")");
         }
         return (int) parsed;
     }
@@ -249,7 +250,7 @@ public final class DatasetReader {
         try {
             zip = new ZipFile(file.toFile());
         } catch (ZipException e) {
-            throw new InvalidDatasetException("file is not an NPZ (zip) archive: " + e.getMessage(), e);
+            throw new InvalidUploadException("file is not an NPZ (zip) archive: " + e.getMessage(), e);
         }
         try (zip) {
             String x = test ? "x_test" : "x";
@@ -261,7 +262,7 @@ public final class DatasetReader {
             }
             List<String> names = zip.stream().map(ZipEntry::getName).toList();
             if (xs == null || ys == null) {
-                throw new InvalidDatasetException("file (NPZ) has no array '" + (xs == null ? x : y)
+                throw new InvalidUploadException("file (NPZ) has no array '" + (xs == null ? x : y)
                         + "'; it holds " + abbreviate(names));
             }
             int[] yValues;
@@ -299,42 +300,42 @@ public final class DatasetReader {
         try {
             in.readFully(magic);
         } catch (EOFException e) {
-            throw new InvalidDatasetException(part + " is empty or shorter than an NPY header", e);
+            throw new InvalidUploadException(part + " is empty or shorter than an NPY header", e);
         }
         if (!Arrays.equals(magic, NPY_MAGIC)) {
-            throw new InvalidDatasetException(part + " is not an NPY file (it does not start with \\x93NUMPY)");
+            throw new InvalidUploadException(part + " is not an NPY file (it does not start with \\x93NUMPY)");
         }
         int major = in.readUnsignedByte();
         in.readUnsignedByte();
         long headerLength = switch (major) {
             case 1 -> Short.toUnsignedInt(Short.reverseBytes(in.readShort()));
             case 2, 3 -> Integer.toUnsignedLong(Integer.reverseBytes(in.readInt()));
-            default -> throw new InvalidDatasetException(part + " is NPY version " + major + "; 1 to 3 are read");
+            default -> throw new InvalidUploadException(part + " is NPY version " + major + "; 1 to 3 are read");
         };
         if (headerLength > 65536) {
-            throw new InvalidDatasetException(part + " has an NPY header of " + headerLength + " bytes");
+            throw new InvalidUploadException(part + " has an NPY header of " + headerLength + " bytes");
         }
         String header = new String(readFully(in, (int) headerLength, part), StandardCharsets.ISO_8859_1);
         Matcher descr = NPY_DESCR.matcher(header);
         Matcher order = NPY_ORDER.matcher(header);
         Matcher shape = NPY_SHAPE.matcher(header);
         if (!descr.find() || !order.find() || !shape.find()) {
-            throw new InvalidDatasetException(part + " has an NPY header without descr, fortran_order and shape: "
+            throw new InvalidUploadException(part + " has an NPY header without descr, fortran_order and shape: "
                     + abbreviate(header.strip()));
         }
         if (order.group(1).equals("True")) {
-            throw new InvalidDatasetException(part + " is in Fortran order; save it in C order (np.ascontiguousarray)");
+            throw new InvalidUploadException(part + " is in Fortran order; save it in C order (np.ascontiguousarray)");
         }
         String d = descr.group(1);
         if (!d.matches("[<|>][fiub][1248]")) {
-            throw new InvalidDatasetException(part + " has dtype '" + d + "'; Valley reads integers, unsigned"
+            throw new InvalidUploadException(part + " has dtype '" + d + "'; Valley reads integers, unsigned"
                     + " integers and floats of 1 to 8 bytes");
         }
         if (d.charAt(1) == 'f' && !d.endsWith("4") && !d.endsWith("8")) {
-            throw new InvalidDatasetException(part + " has dtype '" + d + "'; floats are read as float32 or float64");
+            throw new InvalidUploadException(part + " has dtype '" + d + "'; floats are read as float32 or float64");
         }
         if (d.charAt(0) == '>' && !d.endsWith("1")) {
-            throw new InvalidDatasetException(part + " is big-endian ('" + d + "'); save it little-endian");
+            throw new InvalidUploadException(part + " is big-endian ('" + d + "'); save it little-endian");
         }
         String[] dims = shape.group(1).split(",");
         List<Long> sizes = new ArrayList<>();
@@ -348,15 +349,15 @@ public final class DatasetReader {
 
     private static int[] npyLabels(DataInputStream in, Npy y, String part) throws IOException {
         if (y.shape().length != 1 && !(y.shape().length == 2 && y.shape()[1] == 1)) {
-            throw new InvalidDatasetException(part + " has shape " + Arrays.toString(y.shape())
+            throw new InvalidUploadException(part + " has shape " + Arrays.toString(y.shape())
                     + "; labels are one per example, shape [N]");
         }
         if (y.kind() == 'f' || y.kind() == 'b') {
-            throw new InvalidDatasetException(part + " has dtype '" + y.descr()
+            throw new InvalidUploadException(part + " has dtype '" + y.descr()
                     + "'; labels must be integers (class indices)");
         }
         if (y.shape()[0] > Integer.MAX_VALUE - 8) {
-            throw new InvalidDatasetException(part + " holds " + y.shape()[0] + " labels, too many");
+            throw new InvalidUploadException(part + " holds " + y.shape()[0] + " labels, too many");
         }
         int n = (int) y.shape()[0];
         int[] labels = new int[n];
@@ -365,12 +366,12 @@ public final class DatasetReader {
             try {
                 in.readFully(item);
             } catch (EOFException e) {
-                throw new InvalidDatasetException(part + " is truncated: its header declares " + n
+                throw new InvalidUploadException(part + " is truncated: its header declares " + n
                         + " labels and it ends in label " + i, e);
             }
             long value = integer(item, y.kind());
             if (value < 0 || value >= MAX_CLASSES) {
-                throw new InvalidDatasetException(part + "[" + i + "] is " + value
+                throw new InvalidUploadException(part + "[" + i + "] is " + value
                         + "; labels must be class indices in [0, " + MAX_CLASSES + ")");
             }
             labels[i] = (int) value;
@@ -382,17 +383,17 @@ public final class DatasetReader {
     private static Read npyFeatures(DataInputStream in, Npy x, String part, int[] labels, String labelsPart,
             Sink sink) throws IOException {
         if (x.shape().length < 2) {
-            throw new InvalidDatasetException(part + " has shape " + Arrays.toString(x.shape())
+            throw new InvalidUploadException(part + " has shape " + Arrays.toString(x.shape())
                     + "; features are [N, ...] with at least one value per example");
         }
         if (x.shape()[0] != labels.length) {
-            throw new InvalidDatasetException(part + " holds " + x.shape()[0] + " examples but " + labelsPart
+            throw new InvalidUploadException(part + " holds " + x.shape()[0] + " examples but " + labelsPart
                     + " holds " + labels.length + " labels");
         }
         long[] sampleShape = Arrays.copyOfRange(x.shape(), 1, x.shape().length);
         long perExample = Arrays.stream(sampleShape).reduce(1, Math::multiplyExact);
         if (perExample <= 0 || perExample > (1 << 26)) {
-            throw new InvalidDatasetException(part + " has " + perExample + " values per example");
+            throw new InvalidUploadException(part + " has " + perExample + " values per example");
         }
         int size = (int) perExample;
         byte[] raw = new byte[Math.multiplyExact(size, x.itemSize())];
@@ -404,7 +405,7 @@ public final class DatasetReader {
             try {
                 in.readFully(raw);
             } catch (EOFException e) {
-                throw new InvalidDatasetException(part + " is truncated: its header declares " + labels.length
+                throw new InvalidUploadException(part + " is truncated: its header declares " + labels.length
                         + " examples and it ends in example " + n, e);
             }
             for (int i = 0; i < size; i++) {
@@ -415,7 +416,7 @@ public final class DatasetReader {
                     default -> bytes ? (raw[at] & 0xff) / 255f : (float) integer(raw, at, x.itemSize(), x.kind());
                 };
                 if (!Float.isFinite(v)) {
-                    throw new InvalidDatasetException(part + ": example " + n + " has " + v + " at flat index " + i
+                    throw new InvalidUploadException(part + ": example " + n + " has " + v + " at flat index " + i
                             + "; features must be finite");
                 }
                 features[i] = v;
@@ -455,14 +456,14 @@ public final class DatasetReader {
         try {
             in.readFully(data);
         } catch (EOFException e) {
-            throw new InvalidDatasetException(part + " is truncated: its header declares " + n + " more bytes", e);
+            throw new InvalidUploadException(part + " is truncated: its header declares " + n + " more bytes", e);
         }
         return data;
     }
 
     private static void expectEnd(DataInputStream in, String part) throws IOException {
         if (in.read() != -1) {
-            throw new InvalidDatasetException(part + " goes on past the end its header declares");
+            throw new InvalidUploadException(part + " goes on past the end its header declares");
         }
     }
 

@@ -11,4 +11,22 @@ public final class Datasets {
 
     private Datasets() {
     }
+
+    /** A built-in dataset's example shape; null for a name that is none. */
+    public static long[] sampleShape(String name) {
+        return switch (name) {
+            case FASHION_MNIST -> new long[] {1, 28, 28};
+            case SPIRALS -> new long[] {2};
+            default -> null;
+        };
+    }
+
+    /** A built-in dataset's number of classes; 0 for a name that is none. */
+    public static int classes(String name) {
+        return switch (name) {
+            case FASHION_MNIST -> 10;
+            case SPIRALS -> 3;
+            default -> 0;
+        };
+    }
 }

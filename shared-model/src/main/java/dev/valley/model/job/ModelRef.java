@@ -2,26 +2,44 @@ package dev.valley.model.job;
 
 import dev.valley.model.artifact.ArtifactKeys;
 import jakarta.validation.constraints.AssertTrue;
-import jakarta.validation.constraints.NotNull;
 import java.util.UUID;
 
 /**
- * Weights another job produced: {@code {"job": id}} is that job's {@code model.safetensors};
- * {@code {"job": id, "artifact": name}} names another of its safetensors artifacts.
+ * Weights a job reads: {@code {"job": id}} is that job's {@code model.safetensors};
+ * {@code {"job": id, "artifact": name}} names another of its safetensors artifacts; {@code {"model": id}} names
+ * weights uploaded with {@code POST /api/v1/models}.
  */
-public record ModelRef(@NotNull UUID job, String artifact) {
+public record ModelRef(UUID job, String artifact, UUID model) {
+
+    public ModelRef(UUID job, String artifact) {
+        this(job, artifact, null);
+    }
+
+    public static ModelRef uploaded(UUID model) {
+        return new ModelRef(null, null, model);
+    }
+
+    public boolean isUploaded() {
+        return model != null;
+    }
 
     public ModelRef withDefaults() {
         return withDefaults(ArtifactKeys.MODEL);
     }
 
-    /** With {@code defaultArtifact} where no artifact is named. */
+    /** With {@code defaultArtifact} where a job's ref names no artifact. */
     public ModelRef withDefaults(String defaultArtifact) {
-        return new ModelRef(job, artifact == null ? defaultArtifact : artifact);
+        return model != null ? this : new ModelRef(job, artifact == null ? defaultArtifact : artifact, null);
     }
 
-    @AssertTrue(message = "must be the name of a .safetensors artifact of that job")
+    @AssertTrue(message = "give either job (another job's weights) or model (uploaded weights), not both")
+    boolean isRefSourceGiven() {
+        return (job == null) != (model == null);
+    }
+
+    @AssertTrue(message = "must be the name of a .safetensors artifact of that job; uploaded weights have none")
     boolean isArtifactValid() {
-        return artifact == null || (ArtifactKeys.isValidName(artifact) && artifact.endsWith(".safetensors"));
+        return artifact == null || (model == null && ArtifactKeys.isValidName(artifact)
+                && artifact.endsWith(".safetensors"));
     }
 }

@@ -1,12 +1,12 @@
-package dev.valley.model.dataset;
+package dev.valley.model.upload;
 
-/** An uploaded file that is not the dataset it claims to be: the message says which file and why. */
-public class InvalidDatasetException extends RuntimeException {
-    public InvalidDatasetException(String message) {
+/** An uploaded file (a dataset's, or weights) that is not what it claims to be: the message says which file and why. */
+public class InvalidUploadException extends RuntimeException {
+    public InvalidUploadException(String message) {
         super(message);
     }
 
-    public InvalidDatasetException(String message, Throwable cause) {
+    public InvalidUploadException(String message, Throwable cause) {
         super(message, cause);
     }
 }

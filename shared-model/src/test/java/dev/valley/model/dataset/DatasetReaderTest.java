@@ -1,5 +1,6 @@
 package dev.valley.model.dataset;
 
+import dev.valley.model.upload.InvalidUploadException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -167,7 +168,7 @@ class DatasetReaderTest {
 
     private static void assertRefused(DatasetFormat format, Map<String, Path> parts, String reason) {
         assertThatThrownBy(() -> DatasetReader.read(format, parts, false, null, DatasetReader.DISCARD))
-                .isInstanceOf(InvalidDatasetException.class).hasMessageStartingWith(reason);
+                .isInstanceOf(InvalidUploadException.class).hasMessageStartingWith(reason);
     }
 
     private static Path fixture(String name) throws URISyntaxException {

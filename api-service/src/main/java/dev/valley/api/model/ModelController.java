@@ -1,0 +1,44 @@
+package dev.valley.api.model;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+/** {@code POST /api/v1/models} (multipart: {@code file}, {@code model}, {@code dataset}, {@code name}), list, get. */
+@RestController
+@RequestMapping("/api/v1/models")
+class ModelController {
+    private final ModelService models;
+
+    ModelController(ModelService models) {
+        this.models = models;
+    }
+
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    ResponseEntity<UploadedModel> upload(@RequestParam(required = false) MultipartFile file,
+            @RequestParam(required = false) String model, @RequestParam(required = false) String dataset,
+            @RequestParam(required = false) String name) {
+        UploadedModel stored = models.upload(name, model, dataset, file);
+        return ResponseEntity.created(URI.create("/api/v1/models/" + stored.id())).body(stored);
+    }
+
+    /** Newest first. */
+    @GetMapping
+    List<UploadedModel> list() {
+        return models.list();
+    }
+
+    @GetMapping("/{id}")
+    UploadedModel get(@PathVariable UUID id) {
+        return models.get(id);
+    }
+}

@@ -81,6 +81,40 @@ final class ApiClient {
         }
     }
 
+    /** One server-sent event: its name and its data. */
+    record Event(String name, String data) {
+    }
+
+    /**
+     * Opens an event stream; the events arrive on the returned queue as they are sent, and an event named "end"
+     * follows the last when the server closes the stream. Cancel the future to close it.
+     */
+    java.util.concurrent.CompletableFuture<Void> events(String path,
+            java.util.concurrent.BlockingQueue<Event> events) {
+        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream")
+                .build(), HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException(path + ": HTTP " + response.statusCode());
+                    }
+                    String[] name = {null};
+                    StringBuilder data = new StringBuilder();
+                    response.body().forEach(line -> {
+                        if (line.isEmpty()) {
+                            if (name[0] != null || data.length() > 0) {
+                                events.add(new Event(name[0], data.toString()));
+                            }
+                            name[0] = null;
+                            data.setLength(0);
+                        } else if (line.startsWith("event:")) {
+                            name[0] = line.substring(6).strip();
+                        } else if (line.startsWith("data:")) {
+                            data.append(line.substring(5).strip());
+                        }
+                    });
+                    events.add(new Event("end", ""));
+                });
+    }
+
     HttpResponse<String> delete(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());

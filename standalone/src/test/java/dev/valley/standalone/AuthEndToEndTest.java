@@ -102,6 +102,17 @@ class AuthEndToEndTest {
         assertThat(jobCount()).isEqualTo(before + 2);
     }
 
+    /** A browser's EventSource sends no headers: an event stream takes the token as access_token, nothing else. */
+    @Test
+    void anEventStreamTakesItsTokenFromTheQuery() throws Exception {
+        String unknownJob = "/api/v1/jobs/" + java.util.UUID.randomUUID();
+        // 404: past the token check, to the (absent) job.
+        assertThat(call("GET", unknownJob + "/events?access_token=" + READ, null, null).statusCode()).isEqualTo(404);
+        assertThat(call("GET", unknownJob + "/events?access_token=not-a-token", null, null).statusCode())
+                .isEqualTo(401);
+        assertThat(call("GET", unknownJob + "?access_token=" + READ, null, null).statusCode()).isEqualTo(401);
+    }
+
     @Test
     void healthAndTheApiDocumentNeedNoToken() throws Exception {
         assertThat(call("GET", "/actuator/health/liveness", null, null).statusCode()).isEqualTo(200);

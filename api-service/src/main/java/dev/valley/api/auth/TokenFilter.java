@@ -39,6 +39,12 @@ final class TokenFilter extends OncePerRequestFilter {
         String header = request.getHeader("Authorization");
         Optional<Role> role = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 ? tokens.roleOf(header.substring(BEARER.length()).trim()) : Optional.empty();
+        // A browser's EventSource cannot send headers: an event stream may carry the token as access_token.
+        String query = request.getParameter("access_token");
+        if (header == null && query != null && request.getRequestURI().endsWith("/events")) {
+            header = "access_token";
+            role = tokens.roleOf(query);
+        }
         if (role.isEmpty()) {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"valley\"");
             refuse(request, response, HttpStatus.UNAUTHORIZED, "Unauthorized", header == null

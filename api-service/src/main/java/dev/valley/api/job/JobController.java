@@ -6,6 +6,7 @@ import java.net.URI;
 import java.util.UUID;
 import org.springframework.core.io.Resource;
 import org.springframework.data.domain.Page;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -14,6 +15,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 @RestController
 @RequestMapping("/api/v1/jobs")
@@ -21,9 +23,24 @@ class JobController {
     private final JobService jobs;
     private final ArtifactDownloads downloads;
 
-    JobController(JobService jobs, ArtifactDownloads downloads) {
+    private final JobStreams streams;
+
+    JobController(JobService jobs, ArtifactDownloads downloads, JobStreams streams) {
         this.jobs = jobs;
         this.downloads = downloads;
+        this.streams = streams;
+    }
+
+    /** Server-sent events {@code job}: the job's view now and after every change, until its final state. */
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter events(@PathVariable UUID id) {
+        return streams.job(id);
+    }
+
+    /** Server-sent events {@code job}: every job's view after every change, new jobs included. */
+    @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter allEvents() {
+        return streams.everyJob();
     }
 
     @PostMapping

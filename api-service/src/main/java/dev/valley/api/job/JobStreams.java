@@ -1,0 +1,201 @@
+package dev.valley.api.job;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.MediaType;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Live job views as server-sent events: a stream per job (its view now, then after every change; it ends after
+ * the job's final state) and one for every job. Changes come from PostgreSQL ({@code LISTEN valley_jobs}, which
+ * a trigger notifies at commit), so a stream sees what any api instance or worker event changed. One listening
+ * connection per api instance; each changed job is read once per batch of notifications, however many watch it.
+ */
+@Component
+class JobStreams implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(JobStreams.class);
+    static final String CHANNEL = "valley_jobs";
+
+    private final DataSource dataSource;
+    private final JobService jobs;
+    private final Map<UUID, List<SseEmitter>> perJob = new ConcurrentHashMap<>();
+    private final List<SseEmitter> all = new CopyOnWriteArrayList<>();
+    private volatile boolean running;
+    private Thread listener;
+
+    JobStreams(DataSource dataSource, JobService jobs) {
+        this.dataSource = dataSource;
+        this.jobs = jobs;
+    }
+
+    /** The job's view now, then after each change; completes after a final state. */
+    SseEmitter job(UUID id) {
+        JobView now = jobs.get(id);
+        SseEmitter emitter = emitter();
+        if (!send(emitter, now)) {
+            return emitter;
+        }
+        if (now.status().isFinal()) {
+            emitter.complete();
+            return emitter;
+        }
+        perJob.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(emitter);
+        Runnable remove = () -> perJob.computeIfPresent(id, (k, list) -> {
+            list.remove(emitter);
+            return list.isEmpty() ? null : list;
+        });
+        emitter.onCompletion(remove);
+        emitter.onError(e -> remove.run());
+        emitter.onTimeout(remove);
+        // A change between the read above and the registration would be lost: read again once registered.
+        JobView again = jobs.get(id);
+        if (!again.equals(now) && send(emitter, again) && again.status().isFinal()) {
+            emitter.complete();
+        }
+        return emitter;
+    }
+
+    /** Every job's view after each change (new jobs included), from now on. */
+    SseEmitter everyJob() {
+        SseEmitter emitter = emitter();
+        all.add(emitter);
+        emitter.onCompletion(() -> all.remove(emitter));
+        emitter.onError(e -> all.remove(emitter));
+        emitter.onTimeout(() -> all.remove(emitter));
+        try {
+            emitter.send(SseEmitter.event().comment("watching every job"));
+        } catch (IOException e) {
+            all.remove(emitter);
+        }
+        return emitter;
+    }
+
+    private static SseEmitter emitter() {
+        return new SseEmitter(0L);
+    }
+
+    /** A comment line every 15 s: keeps proxies from closing a quiet stream, and finds clients that left. */
+    @Scheduled(fixedDelayString = "${valley.api.stream-keepalive:15s}")
+    void keepAlive() {
+        List<SseEmitter> emitters = new java.util.ArrayList<>(all);
+        perJob.values().forEach(emitters::addAll);
+        for (SseEmitter emitter : emitters) {
+            try {
+                emitter.send(SseEmitter.event().comment("keep-alive"));
+            } catch (IOException | IllegalStateException e) {
+                emitter.completeWithError(e);
+            }
+        }
+    }
+
+    private void deliver(Set<UUID> changed) {
+        for (UUID id : changed) {
+            List<SseEmitter> watching = perJob.getOrDefault(id, List.of());
+            if (watching.isEmpty() && all.isEmpty()) {
+                continue;
+            }
+            JobView view;
+            try {
+                view = jobs.get(id);
+            } catch (RuntimeException e) {
+                log.debug("job {} changed but cannot be read: {}", id, e.toString());
+                continue;
+            }
+            for (SseEmitter emitter : watching) {
+                if (send(emitter, view) && view.status().isFinal()) {
+                    emitter.complete();
+                }
+            }
+            all.forEach(emitter -> send(emitter, view));
+        }
+    }
+
+    private static boolean send(SseEmitter emitter, JobView view) {
+        try {
+            emitter.send(SseEmitter.event().name("job").id(view.id() + ":" + view.status() + ":" + view.progress())
+                    .data(view, MediaType.APPLICATION_JSON));
+            return true;
+        } catch (IOException | IllegalStateException e) {
+            emitter.completeWithError(e);
+            return false;
+        }
+    }
+
+    private void listen() {
+        Duration retry = Duration.ofSeconds(1);
+        while (running) {
+            try (Connection connection = dataSource.getConnection()) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("LISTEN " + CHANNEL);
+                }
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                retry = Duration.ofSeconds(1);
+                while (running) {
+                    PGNotification[] notifications = pg.getNotifications(500);
+                    if (notifications == null || notifications.length == 0) {
+                        continue;
+                    }
+                    Set<UUID> changed = new LinkedHashSet<>();
+                    for (PGNotification n : notifications) {
+                        changed.add(UUID.fromString(n.getParameter()));
+                    }
+                    deliver(changed);
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                // The database is away (restarting): streams stay open and resume once it is back.
+                log.warn("job notifications interrupted ({}); listening again in {}", e.toString(), retry);
+                try {
+                    Thread.sleep(retry.toMillis());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                retry = retry.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
+                        : retry.multipliedBy(2);
+            }
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        listener = new Thread(this::listen, "valley-job-notifications");
+        listener.setDaemon(true);
+        listener.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (listener != null) {
+            listener.interrupt();
+        }
+        all.forEach(SseEmitter::complete);
+        perJob.values().forEach(list -> list.forEach(SseEmitter::complete));
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

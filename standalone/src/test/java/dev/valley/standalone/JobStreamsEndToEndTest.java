@@ -1,0 +1,106 @@
+package dev.valley.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.valley.embedded.Infrastructure;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The live streams (server-sent events) a dashboard watches: a job's own stream follows it from submission to its
+ * final state and then ends; the stream of every job carries new jobs and their changes. The changes travel through
+ * PostgreSQL's LISTEN/NOTIFY, so these streams also check the trigger.
+ */
+class JobStreamsEndToEndTest {
+    private static final List<String> ORDER = List.of("QUEUED", "RUNNING", "SUCCEEDED");
+    private static Valley valley;
+    private static ApiClient api;
+
+    @BeforeAll
+    static void start() {
+        valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0"));
+        api = new ApiClient(valley);
+    }
+
+    @AfterAll
+    static void stop() {
+        valley.stop();
+    }
+
+    @Test
+    void aJobsStreamFollowsItToItsEndAndCloses() throws Exception {
+        String id = api.submit("""
+                {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[16]},"epochs":40}}""")
+                .get("id").asString();
+        BlockingQueue<ApiClient.Event> events = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> stream = api.events("/api/v1/jobs/" + id + "/events", events);
+        List<JsonNode> views = new ArrayList<>();
+        for (ApiClient.Event e = next(events); !e.name().equals("end"); e = next(events)) {
+            assertThat(e.name()).isEqualTo("job");
+            views.add(ApiClient.JSON.readTree(e.data()));
+        }
+        stream.get(10, TimeUnit.SECONDS);
+        List<String> statuses = views.stream().map(v -> v.get("status").asString()).toList();
+        assertThat(statuses.get(statuses.size() - 1)).isEqualTo("SUCCEEDED");
+        assertThat(views.get(views.size() - 1).get("result").get("testAccuracy").asDouble()).isPositive();
+        // In order, never back; progress only grows; per-epoch progress shows between start and end.
+        for (int i = 1; i < views.size(); i++) {
+            assertThat(ORDER.indexOf(statuses.get(i))).as(statuses.toString())
+                    .isGreaterThanOrEqualTo(ORDER.indexOf(statuses.get(i - 1)));
+            assertThat(views.get(i).get("progress").asDouble())
+                    .isGreaterThanOrEqualTo(views.get(i - 1).get("progress").asDouble());
+        }
+        assertThat(statuses.stream().filter("RUNNING"::equals).count()).as(statuses.toString()).isGreaterThan(3);
+        System.out.printf("streams: job %s sent %d views: %s%n", id, views.size(), statuses);
+
+        // A finished job's stream is its final view, and the end.
+        BlockingQueue<ApiClient.Event> again = new LinkedBlockingQueue<>();
+        api.events("/api/v1/jobs/" + id + "/events", again).get(10, TimeUnit.SECONDS);
+        assertThat(again).extracting(ApiClient.Event::name).containsExactly("job", "end");
+        assertThat(api.get("/api/v1/jobs/" + java.util.UUID.randomUUID() + "/events").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theStreamOfEveryJobCarriesNewJobsToTheirEnds() throws Exception {
+        BlockingQueue<ApiClient.Event> events = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> stream = api.events("/api/v1/jobs/events", events);
+        try {
+            List<String> ids = new ArrayList<>();
+            for (int seed = 1; seed <= 2; seed++) {
+                ids.add(api.submit("""
+                        {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[8]},"epochs":3,
+                         "seed":%d}}""".formatted(seed)).get("id").asString());
+            }
+            Map<String, List<String>> seen = new HashMap<>();
+            while (!ids.stream().allMatch(id -> seen.getOrDefault(id, List.of()).contains("SUCCEEDED"))) {
+                ApiClient.Event e = next(events);
+                assertThat(e.name()).isEqualTo("job");
+                JsonNode view = ApiClient.JSON.readTree(e.data());
+                seen.computeIfAbsent(view.get("id").asString(), k -> new ArrayList<>()).add(view.get("status")
+                        .asString());
+            }
+            for (String id : ids) {
+                assertThat(seen.get(id)).as(id).startsWith("QUEUED").endsWith("SUCCEEDED").contains("RUNNING");
+            }
+        } finally {
+            stream.cancel(true);
+        }
+    }
+
+    /** The next event, waiting at most two minutes for it. */
+    private static ApiClient.Event next(BlockingQueue<ApiClient.Event> events) throws InterruptedException {
+        ApiClient.Event e = events.poll(2, TimeUnit.MINUTES);
+        assertThat(e).as("an event within two minutes").isNotNull();
+        return e;
+    }
+}

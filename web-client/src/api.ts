@@ -1,0 +1,114 @@
+// The API as the dashboard uses it: the token (kept for the browser session), JSON calls whose errors are the
+// API's problem details, and live streams through EventSource.
+
+const TOKEN_KEY = "valley.token";
+
+export function token(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(value: string): void {
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly detail: string, readonly errors: FieldError[]) {
+    super(detail);
+  }
+}
+
+function headers(extra: Record<string, string> = {}): Record<string, string> {
+  const t = token();
+  return t ? { ...extra, Authorization: `Bearer ${t}` } : extra;
+}
+
+export async function get<T>(path: string): Promise<T> {
+  return answer<T>(await fetch(path, { headers: headers() }));
+}
+
+export async function post<T>(path: string, body: unknown): Promise<T> {
+  return answer<T>(await fetch(path, {
+    method: "POST",
+    headers: headers({ "Content-Type": "application/json" }),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }));
+}
+
+async function answer<T>(response: Response): Promise<T> {
+  if (response.ok) return (await response.json()) as T;
+  let detail = `HTTP ${response.status}`;
+  let errors: FieldError[] = [];
+  try {
+    const problem = await response.json();
+    detail = problem.detail ?? detail;
+    errors = problem.errors ?? [];
+  } catch {
+    // not problem details
+  }
+  throw new ApiError(response.status, detail, errors);
+}
+
+/** An artifact's bytes, fetched with the token, handed to the browser as a download. */
+export async function download(jobId: string, name: string): Promise<void> {
+  const response = await fetch(`/api/v1/jobs/${jobId}/artifacts/${encodeURIComponent(name)}`, { headers: headers() });
+  if (!response.ok) throw new ApiError(response.status, `download failed: HTTP ${response.status}`, []);
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** An artifact as JSON (grid.json, curve.json). */
+export async function artifactJson<T>(jobId: string, name: string): Promise<T> {
+  return get<T>(`/api/v1/jobs/${jobId}/artifacts/${encodeURIComponent(name)}`);
+}
+
+/** Server-sent "job" events; EventSource sends no headers, so the token rides as access_token. */
+export function stream(path: string, onJob: (job: Job) => void): EventSource {
+  const t = token();
+  const source = new EventSource(t ? `${path}?access_token=${encodeURIComponent(t)}` : path);
+  source.addEventListener("job", (e) => onJob(JSON.parse((e as MessageEvent).data) as Job));
+  return source;
+}
+
+export interface Attempt {
+  attempt: number;
+  worker: string | null;
+  outcome: string;
+  reason: string;
+  endedAt: string;
+}
+
+export interface Job {
+  id: string;
+  type: string;
+  name: string | null;
+  status: string;
+  progress: number;
+  attempt: number;
+  maxAttempts: number;
+  worker: string | null;
+  pool: string;
+  spec: Record<string, unknown>;
+  result: Record<string, any> | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  inputs: { field: string; job?: string; artifact?: string; model?: string }[];
+  artifacts: { name: string; contentType: string; size: number; sha256: string }[];
+  earlierAttempts: Attempt[] | null;
+}
+
+export interface Page<T> {
+  content: T[];
+  page: { size: number; number: number; totalElements: number; totalPages: number };
+}

@@ -1,0 +1,131 @@
+import Plotly from "plotly.js-dist-min";
+import { artifactJson, download, get, Job, stream } from "./api";
+import { duration, el, progressBar, statusBadge } from "./util";
+
+/** One job: its spec, status and attempts, live progress, artifacts, the error, and its pictures once it ends. */
+export function showJob(app: HTMLElement, id: string): () => void {
+  const header = el("div", { class: "job-header" });
+  const attempts = el("section", { "aria-label": "Attempts" });
+  const pictures = el("section", { class: "pictures", "aria-label": "Pictures" });
+  const artifacts = el("section", { "aria-label": "Artifacts" });
+  const spec = el("details", {}, el("summary", {}, "Spec"));
+  app.append(header, attempts, pictures, artifacts, spec);
+  let drawn = false;
+
+  const render = (job: Job) => {
+    header.replaceChildren(...([
+      el("h1", {}, `${job.type} · ${job.name ?? job.id}`),
+      el("p", {}, statusBadge(job.status), " ", progressBar(job.progress, "progress"), " ",
+        `${Math.round(job.progress * 100)} % · ${duration(job.startedAt, job.finishedAt)}`,
+        job.worker ? ` · on ${job.worker}` : ""),
+      job.error ? el("p", { class: "error", role: "alert" }, `Error: ${job.error}`) : null,
+    ] as (HTMLElement | null)[]).filter((n): n is HTMLElement => n !== null));
+    attempts.replaceChildren(el("h2", {}, "Attempts"), timeline(job));
+    artifacts.replaceChildren(el("h2", {}, "Artifacts"), el("ul", {}, ...job.artifacts.map((a) => {
+      const button = el("button", { type: "button" }, a.name);
+      button.addEventListener("click", () => download(job.id, a.name));
+      return el("li", {}, button, ` ${(a.size / 1024).toFixed(1)} KB · sha256 ${a.sha256.slice(0, 12)}`);
+    })));
+    spec.replaceChildren(el("summary", {}, "Spec"), el("pre", {}, JSON.stringify(job.spec, null, 2)));
+    if (job.status === "SUCCEEDED" && job.result && !drawn) {
+      drawn = true;
+      draw(pictures, job).catch((e) => pictures.append(el("p", { class: "error" }, `Cannot draw: ${e.message}`)));
+    }
+  };
+  get<Job>(`/api/v1/jobs/${id}`).then(render, (e) => header.replaceChildren(el("p", { class: "error" }, e.message)));
+  const live = stream(`/api/v1/jobs/${id}/events`, render);
+  return () => live.close();
+}
+
+function timeline(job: Job): HTMLElement {
+  const items = (job.earlierAttempts ?? []).map((a) => el("li", {},
+    `attempt ${a.attempt} on ${a.worker ?? "?"}: ${a.outcome} (${a.reason}) at ${new Date(a.endedAt).toLocaleTimeString()}`));
+  items.push(el("li", {}, `attempt ${job.attempt} of at most ${job.maxAttempts}: ${job.status}`
+    + (job.worker ? ` on ${job.worker}` : "")));
+  return el("ol", { class: "timeline" }, ...items);
+}
+
+function plot(container: HTMLElement, title: string, data: unknown[], layout: Record<string, unknown> = {}): void {
+  const div = el("div", { class: "plot", role: "img", "aria-label": title, "data-plot": title });
+  container.append(div);
+  Plotly.newPlot(div, data, { title: { text: title }, margin: { t: 40 }, ...layout }, { responsive: true });
+}
+
+async function draw(container: HTMLElement, job: Job): Promise<void> {
+  const r = job.result as Record<string, any>;
+  container.append(el("h2", {}, "Pictures"));
+  switch (job.type) {
+    case "train": {
+      const epochs = r.history.map((e: any) => e.epoch);
+      plot(container, "Loss per epoch", [
+        { x: epochs, y: r.history.map((e: any) => e.trainLoss), name: "train loss" },
+        { x: epochs, y: r.history.map((e: any) => e.testLoss), name: "test loss" }], { xaxis: { title: { text: "epoch" } } });
+      plot(container, "Test accuracy per epoch", [
+        { x: epochs, y: r.history.map((e: any) => e.testAccuracy), name: "test accuracy" }]);
+      break;
+    }
+    case "curve": {
+      for (const [metric, label] of [["trainLoss", "Train loss"], ["testAccuracy", "Test error"]]) {
+        const value = (v: number) => (metric === "testAccuracy" ? 1 - v : v);
+        plot(container, `${label} along t`, [
+          { x: r.t, y: r.curvePath[metric].map(value), name: `${r.curve} curve` },
+          { x: r.t, y: r.line[metric].map(value), name: "line", line: { dash: "dash" } }],
+          { xaxis: { title: { text: "t" } } });
+      }
+      plot(container, "Ensemble of w(0) with w(t): test accuracy", [
+        { x: r.t, y: r.ensembles.withStartAccuracy, name: "ensemble" }], { xaxis: { title: { text: "t" } } });
+      break;
+    }
+    case "swa": {
+      const sgd = r.sgdHistory;
+      const swa = r.swaHistory.filter((e: any) => e.averageTestAccuracy !== null);
+      plot(container, "SGD against SWA: test accuracy", [
+        { x: sgd.map((e: any) => e.epoch), y: sgd.map((e: any) => e.testAccuracy), name: "SGD" },
+        { x: swa.map((e: any) => e.epoch), y: swa.map((e: any) => e.averageTestAccuracy), name: "SWA average" }],
+        { xaxis: { title: { text: "epoch" } } });
+      break;
+    }
+    case "fge": {
+      const s = r.snapshots;
+      plot(container, "FGE: test accuracy against snapshots", [
+        { x: s.map((e: any) => e.index + 1), y: s.map((e: any) => e.ensembleTestAccuracy), name: "ensemble" },
+        { x: s.map((e: any) => e.index + 1), y: s.map((e: any) => e.testAccuracy), name: "snapshot alone" }],
+        { xaxis: { title: { text: "snapshots" } } });
+      break;
+    }
+    case "grid":
+      await drawGrid(container, job);
+      break;
+  }
+}
+
+async function drawGrid(container: HTMLElement, job: Job): Promise<void> {
+  const grid = await artifactJson<any>(job.id, "grid.json");
+  const metrics = Object.keys(grid.values);
+  const metric = el("select", { id: "grid-metric" }, ...metrics.map((m) => el("option", { value: m }, m)));
+  const log = el("input", { type: "checkbox", id: "grid-log" });
+  const surface = el("input", { type: "checkbox", id: "grid-surface" });
+  const controls = el("div", { class: "filters" },
+    el("label", { for: "grid-metric" }, "Metric "), metric,
+    el("label", {}, log, " log scale"), el("label", {}, surface, " 3-D surface"));
+  const div = el("div", { class: "plot", role: "img", "aria-label": "Grid", "data-plot": "Grid" });
+  container.append(controls, div);
+  const markers = job.result?.markers ?? [];
+  const curve = job.result?.curve ?? [];
+  const redraw = () => {
+    const raw: number[][] = grid.values[metric.value];
+    const z = log.checked ? raw.map((row) => row.map((v) => Math.log10(Math.max(v, 1e-12)))) : raw;
+    const title = `${metric.value}${log.checked ? " (log10)" : ""}`;
+    const data: unknown[] = surface.checked
+      ? [{ type: "surface", x: grid.x, y: grid.y, z, colorscale: "Viridis" }]
+      : [{ type: "contour", x: grid.x, y: grid.y, z, colorscale: "Viridis", contours: { coloring: "heatmap" } },
+         { type: "scatter", mode: "markers+text", x: markers.map((m: any) => m.x), y: markers.map((m: any) => m.y),
+           text: markers.map((m: any) => m.label), textposition: "top center", name: "networks",
+           marker: { color: "white", size: 9, line: { color: "black", width: 1 } } },
+         ...(curve.length ? [{ type: "scatter", mode: "lines", x: curve.map((c: any) => c.x),
+           y: curve.map((c: any) => c.y), name: "curve", line: { color: "white", width: 2 } }] : [])];
+    Plotly.react(div, data, { title: { text: title }, margin: { t: 40 } }, { responsive: true });
+  };
+  for (const c of [metric, log, surface]) c.addEventListener("change", redraw);
+  redraw();
+}

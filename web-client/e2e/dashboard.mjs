@@ -53,7 +53,34 @@ try {
     }
   }
 
+  // SWA and FGE through their forms: their pictures too.
+  const endpoint = await page.evaluate(async () => {
+    const jobs = await (await fetch("/api/v1/jobs?type=train&size=50")).json();
+    return jobs.content.find((j) => j.name === "pipeline endpoint 1").id;
+  });
+  for (const [type, spec] of [
+      ["swa", { dataset: "spirals", model: { arch: "mlp", hidden: [16] }, epochs: 4, swaStart: 2 }],
+      ["fge", { start: { job: endpoint }, epochs: 4, cycle: 2 }]]) {
+    await page.goto(`${base}/#/submit`);
+    const form = page.locator(`form[data-type="${type}"]`);
+    await form.locator('textarea[data-defaults="loaded"]').waitFor();
+    await form.locator("textarea").fill(JSON.stringify(spec));
+    await form.getByRole("button").click();
+    await page.waitForURL(/#\/jobs\/[0-9a-f-]{36}$/);
+    await page.waitForSelector(".plot .main-svg", { timeout: 120_000 });
+    const traces = await page.$$eval(".plot", (plots) => plots.map((p) => (p.data ?? []).map((t) => t.y.length)));
+    if (!traces.length || traces.some((p) => p.some((n) => n === 0))) {
+      throw new Error(`${type}: a plot without data: ${JSON.stringify(traces)}`);
+    }
+    await shot(`job-${type}`, `the ${type} job submitted through its form, watched to its end, and its plot`);
+  }
+
   await page.goto(`${base}/#/submit`);
+  // The form starts from every default the API fills in (batchSize is not in the short template).
+  await page.locator('#spec-train[data-defaults="loaded"]').waitFor({ timeout: 10_000 });
+  if (!(await page.locator("#spec-train").inputValue()).includes("batchSize")) {
+    throw new Error("the train form does not start from the API's defaults");
+  }
   const train = page.locator('form[data-type="train"]');
   await train.locator("textarea").fill('{"dataset":"spirals","model":{"arch":"mlp"},"epochs":-1}');
   await train.getByRole("button").click();

@@ -1,4 +1,4 @@
-import { ApiError, Job, post } from "./api";
+import { ApiError, get, Job, post } from "./api";
 import { el } from "./util";
 
 /** A starting spec per type, with the fields a researcher most often changes; the API fills in the rest. */
@@ -19,8 +19,14 @@ export function showSubmit(app: HTMLElement): () => void {
 function jobForm(type: string): HTMLElement {
   const id = `spec-${type}`;
   const name = el("input", { id: `name-${type}`, type: "text", placeholder: "optional" });
-  const spec = el("textarea", { id, rows: "8", cols: "70", spellcheck: "false" });
+  const spec = el("textarea", { id, rows: "12", cols: "70", spellcheck: "false" });
   spec.value = JSON.stringify(TEMPLATES[type], null, 2);
+  // Every default, as the API fills it in (refs are the zero id: put your jobs' ids there).
+  const template = spec.value;
+  get<unknown>(`/api/v1/jobs/defaults/${type}`).then((full) => {
+    if (spec.value === template) spec.value = JSON.stringify(full, null, 2); // unless edited meanwhile
+    spec.dataset.defaults = "loaded";
+  }, () => { /* keep the short template */ });
   const errors = el("ul", { class: "errors", role: "alert", "aria-live": "polite" });
   const form = el("form", { "aria-label": `Submit a ${type} job`, "data-type": type },
     el("h2", {}, type),

@@ -31,6 +31,12 @@ class JobController {
         this.streams = streams;
     }
 
+    /** A type's spec with every default filled in (refs as the zero id), for forms to start from. */
+    @GetMapping("/defaults/{type}")
+    tools.jackson.databind.JsonNode defaults(@PathVariable String type) {
+        return jobs.defaults(type);
+    }
+
     /** Server-sent events {@code job}: the job's view now and after every change, until its final state. */
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter events(@PathVariable UUID id) {

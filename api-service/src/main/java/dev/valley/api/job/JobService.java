@@ -103,6 +103,10 @@ public class JobService {
         }
     }
 
+    public tools.jackson.databind.JsonNode defaults(String type) {
+        return specs.defaults(specs.type(type));
+    }
+
     /** The pool a request names, which must be one of the configured pools; the default pool when it names none. */
     private String pool(SubmitJobRequest.Resources resources) {
         if (resources == null || resources.pool() == null) {

@@ -77,6 +77,18 @@ class JobSpecs {
         return filled;
     }
 
+    /** A type's spec with every default filled in, from the fewest fields it needs (refs as the zero id). */
+    JsonNode defaults(JobType type) {
+        String zero = "{\"job\":\"00000000-0000-0000-0000-000000000000\"}";
+        String minimal = switch (type) {
+            case TRAIN, SWA -> "{\"dataset\":\"fashion-mnist\",\"model\":{\"arch\":\"mlp\"}}";
+            case CURVE -> "{\"endpoints\":[" + zero + "," + zero + "]}";
+            case FGE -> "{\"start\":" + zero + "}";
+            case GRID -> "{\"plane\":{\"kind\":\"curve\",\"curve\":" + zero + "}}";
+        };
+        return toTree(STRICT.readValue(minimal, type.specType()).withDefaults());
+    }
+
     String toJson(JobSpec spec) {
         return STRICT.writeValueAsString(spec);
     }

@@ -56,12 +56,7 @@ final class JobContext {
     }
 
     /** Progress per step (throttled) and per epoch (always, with its figures), and cancellation, for a training
-     * loop of {@code epochs} epochs in all. */
-    TrainingListener trainingListener(int epochs) {
-        return trainingListener(epochs, 0);
-    }
-
-    /** The same, for a loop that resumes with {@code epochsBefore} epochs already done. */
+     * loop of {@code epochs} epochs in all that starts with {@code epochsBefore} of them done (0, or a resume). */
     TrainingListener trainingListener(int epochs, int epochsBefore) {
         return new TrainingListener() {
             private int epochsDone = epochsBefore;

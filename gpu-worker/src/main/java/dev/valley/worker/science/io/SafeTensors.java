@@ -30,6 +30,16 @@ public final class SafeTensors {
 
     /** A tensor on the host. */
     public record HostTensor(String dtype, long[] shape, ByteBuffer data) {
+        /** The tensor as a new array of {@code manager} (on its device); {@code name} says which in an error. */
+        public NDArray create(ai.djl.ndarray.NDManager manager, String name) {
+            return switch (dtype) {
+                case "F32" -> manager.create(floats(), new Shape(shape));
+                case "I64" -> manager.create(longs(), new Shape(shape));
+                default -> throw new IllegalArgumentException(name + " is " + dtype
+                        + "; Valley reads F32 parameters and I64 counters");
+            };
+        }
+
         public float[] floats() {
             if (!"F32".equals(dtype)) {
                 throw new IllegalStateException("tensor is " + dtype + ", not F32");

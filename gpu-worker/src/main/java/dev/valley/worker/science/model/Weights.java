@@ -2,7 +2,6 @@ package dev.valley.worker.science.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.valley.worker.science.io.SafeTensors;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -55,17 +54,7 @@ public final class Weights implements AutoCloseable {
         NDManager manager = parent.newSubManager();
         try {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
-            for (Map.Entry<String, SafeTensors.HostTensor> e : contents.tensors().entrySet()) {
-                SafeTensors.HostTensor t = e.getValue();
-                Shape shape = new Shape(t.shape());
-                NDArray array = switch (t.dtype()) {
-                    case "F32" -> manager.create(t.floats(), shape);
-                    case "I64" -> manager.create(t.longs(), shape);
-                    default -> throw new IllegalArgumentException(e.getKey() + " is " + t.dtype()
-                            + "; Valley reads F32 parameters and I64 counters");
-                };
-                tensors.put(e.getKey(), array);
-            }
+            contents.tensors().forEach((name, t) -> tensors.put(name, t.create(manager, name)));
             return of(architecture, manager, tensors);
         } catch (RuntimeException e) {
             manager.close();

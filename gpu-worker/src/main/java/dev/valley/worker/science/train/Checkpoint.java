@@ -2,7 +2,6 @@ package dev.valley.worker.science.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.valley.worker.science.io.SafeTensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -89,12 +88,7 @@ public final class Checkpoint {
         /** The tensors stored under {@code prefix}, as new arrays of {@code manager} (on its device). */
         public Map<String, NDArray> arrays(String prefix, NDManager manager) {
             Map<String, NDArray> arrays = new LinkedHashMap<>();
-            part(prefix).tensors().forEach((name, t) -> arrays.put(name, switch (t.dtype()) {
-                case "F32" -> manager.create(t.floats(), new Shape(t.shape()));
-                case "I64" -> manager.create(t.longs(), new Shape(t.shape()));
-                default -> throw new IllegalArgumentException("checkpoint's " + prefix + "." + name + " is "
-                        + t.dtype());
-            }));
+            part(prefix).tensors().forEach((name, t) -> arrays.put(name, t.create(manager, prefix + "." + name)));
             return arrays;
         }
     }

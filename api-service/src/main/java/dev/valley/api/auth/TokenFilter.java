@@ -37,17 +37,15 @@ final class TokenFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader("Authorization");
-        Optional<Role> role = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                ? tokens.roleOf(header.substring(BEARER.length()).trim()) : Optional.empty();
         // A browser's EventSource cannot send headers: an event stream may carry the token as access_token.
-        String query = request.getParameter("access_token");
-        if (header == null && query != null && request.getRequestURI().endsWith("/events")) {
-            header = "access_token";
-            role = tokens.roleOf(query);
-        }
+        String query = header == null && request.getRequestURI().endsWith("/events")
+                ? request.getParameter("access_token") : null;
+        Optional<Role> role = header != null ? (header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? tokens.roleOf(header.substring(BEARER.length()).trim()) : Optional.empty())
+                : query != null ? tokens.roleOf(query) : Optional.empty();
         if (role.isEmpty()) {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"valley\"");
-            refuse(request, response, HttpStatus.UNAUTHORIZED, "Unauthorized", header == null
+            refuse(request, response, HttpStatus.UNAUTHORIZED, "Unauthorized", header == null && query == null
                     ? "this Valley needs a bearer token: Authorization: Bearer <token>"
                     : "the bearer token is not one this Valley knows");
             return;

@@ -82,10 +82,7 @@ public class DatasetService {
                 UploadStore.Stored object = store.put(key, part.getValue());
                 files.add(new DatasetManifest.StoredFile(part.getKey(), key, object.size(), object.sha256()));
             }
-            DatasetManifest complete = new DatasetManifest(manifest.id(), manifest.name(), manifest.format(),
-                    manifest.classes(), manifest.sampleShape(), manifest.train(), manifest.test(),
-                    manifest.testFraction(), manifest.splitSeed(), manifest.labelColumn(), files,
-                    manifest.createdAt());
+            DatasetManifest complete = manifest.withFiles(files);
             String manifestKey = DatasetManifest.key(id, DatasetManifest.MANIFEST);
             stored.add(manifestKey);
             store.putJson(manifestKey, JSON.writeValueAsBytes(complete));
@@ -107,7 +104,12 @@ public class DatasetService {
 
     public List<DatasetManifest> list() {
         return db.sql("select manifest from dataset order by created_at desc")
-                .query((rs, n) -> JSON.readValue(rs.getString(1), DatasetManifest.class)).list();
+                .query(DatasetService::manifest).list();
+    }
+
+    /** A row of {@code select manifest …}. */
+    private static DatasetManifest manifest(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return JSON.readValue(rs.getString(1), DatasetManifest.class);
     }
 
     public DatasetManifest get(UUID id) {
@@ -116,7 +118,7 @@ public class DatasetService {
 
     public Optional<DatasetManifest> find(UUID id) {
         return db.sql("select manifest from dataset where id = ?").param(id)
-                .query((rs, n) -> JSON.readValue(rs.getString(1), DatasetManifest.class)).optional();
+                .query(DatasetService::manifest).optional();
     }
 
     /**
@@ -126,7 +128,7 @@ public class DatasetService {
     @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
     public Optional<DatasetManifest> findForJob(UUID id) {
         return db.sql("select manifest from dataset where id = ? for share").param(id)
-                .query((rs, n) -> JSON.readValue(rs.getString(1), DatasetManifest.class)).optional();
+                .query(DatasetService::manifest).optional();
     }
 
     /** Refused (409) while a job that has not ended names the dataset; its files go once the delete commits. */

@@ -17,6 +17,8 @@ public record DatasetManifest(UUID id, String name, String format, int classes, 
     }
 
     public static final String MANIFEST = "manifest.json";
+    private static final java.util.regex.Pattern UPLOADED =
+            java.util.regex.Pattern.compile(dev.valley.model.job.Datasets.UPLOADED);
 
     public static String prefix(UUID id) {
         return "datasets/" + id + "/";
@@ -28,7 +30,13 @@ public record DatasetManifest(UUID id, String name, String format, int classes, 
 
     /** Whether a spec's {@code dataset} names an upload (an id) rather than a built-in dataset. */
     public static boolean isUploaded(String dataset) {
-        return dataset != null && dataset.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+        return dataset != null && UPLOADED.matcher(dataset).matches();
+    }
+
+    /** The same manifest, describing {@code stored} as its files. */
+    public DatasetManifest withFiles(List<StoredFile> stored) {
+        return new DatasetManifest(id, name, format, classes, sampleShape, train, test, testFraction, splitSeed,
+                labelColumn, List.copyOf(stored), createdAt);
     }
 
     public DatasetFormat datasetFormat() {

@@ -4,9 +4,11 @@ package dev.valley.model.job;
 public final class Datasets {
     public static final String FASHION_MNIST = "fashion-mnist";
     public static final String SPIRALS = "spirals";
-    /** Every built-in name; annotations need a constant. */
-    static final String PATTERN = "fashion-mnist|spirals"
-            + "|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+    /** An uploaded dataset's id, as a spec names it. */
+    public static final String UPLOADED =
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+    /** Every name a spec may give; annotations need a constant. */
+    static final String PATTERN = "fashion-mnist|spirals|" + UPLOADED;
     static final String MESSAGE = "must be fashion-mnist, spirals or the id of an uploaded dataset";
 
     private Datasets() {

@@ -26,22 +26,6 @@ public final class ModelLayout {
         static Tensor buffer(String name, String dtype, long... shape) {
             return new Tensor(name, shape, false, dtype);
         }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Tensor t && name.equals(t.name) && Arrays.equals(shape, t.shape)
-                    && parameter == t.parameter && dtype.equals(t.dtype);
-        }
-
-        @Override
-        public int hashCode() {
-            return name.hashCode() * 31 + Arrays.hashCode(shape);
-        }
-
-        @Override
-        public String toString() {
-            return name + " " + dtype + Arrays.toString(shape);
-        }
     }
 
     /** The tensors of {@code spec} for examples of {@code sampleShape} and {@code classes} classes, in order. */

@@ -5,7 +5,6 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +145,7 @@ public final class WeightsFile {
     }
 
     /** Every F32 value, tensor by tensor: NaN or infinity names the tensor and the flat index. */
-    private static void finite(InputStream in, List<Entry> entries) throws IOException {
+    private static void finite(DataInputStream in, List<Entry> entries) throws IOException {
         byte[] buffer = new byte[1 << 16];
         for (Entry e : entries) {
             long remaining = e.end() - e.begin();
@@ -158,7 +157,7 @@ public final class WeightsFile {
             while (remaining > 0) {
                 int n = (int) Math.min(buffer.length, remaining);
                 try {
-                    new DataInputStream(in).readFully(buffer, 0, n);
+                    in.readFully(buffer, 0, n);
                 } catch (EOFException ex) {
                     throw new InvalidUploadException("file is truncated inside " + e.name(), ex);
                 }

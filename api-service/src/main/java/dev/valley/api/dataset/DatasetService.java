@@ -1,12 +1,14 @@
 package dev.valley.api.dataset;
 
 import dev.valley.api.upload.UploadStore;
+import dev.valley.api.web.ApiLimits;
 import dev.valley.api.web.ConflictException;
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.NotFoundException;
 import dev.valley.model.dataset.DatasetFormat;
 import dev.valley.model.dataset.DatasetManifest;
 import dev.valley.model.dataset.DatasetReader;
+import dev.valley.model.dataset.UploadLimits;
 import dev.valley.model.upload.InvalidUploadException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Uploaded datasets. An upload is spooled to disk by the servlet container, read once to check it (in constant
- * memory, {@link DatasetReader}), streamed to storage under {@code datasets/{id}/} with its SHA-256, described by a
+ * memory and within {@link ApiLimits}, {@link DatasetReader}), streamed to storage under {@code datasets/{id}/} with its SHA-256, described by a
  * {@code manifest.json} there, and only then recorded. Any failure removes what it had stored: no object and no row
  * is left of a refused upload.
  */
@@ -44,10 +46,12 @@ public class DatasetService {
 
     private final JdbcClient db;
     private final UploadStore store;
+    private final UploadLimits limits;
 
-    DatasetService(JdbcClient db, UploadStore store) {
+    DatasetService(JdbcClient db, UploadStore store, ApiLimits limits) {
         this.db = db;
         this.store = store;
+        this.limits = limits.uploads();
     }
 
     /** The form of an upload, before its files are read. */
@@ -70,9 +74,9 @@ public class DatasetService {
                     parts.put(part, path);
                 }
             }
-            DatasetReader.Read train = DatasetReader.read(format, parts, false, upload.labelColumn(),
+            DatasetReader.Read train = DatasetReader.read(format, parts, false, upload.labelColumn(), limits,
                     DatasetReader.DISCARD);
-            DatasetReader.Read test = DatasetReader.read(format, parts, true, upload.labelColumn(),
+            DatasetReader.Read test = DatasetReader.read(format, parts, true, upload.labelColumn(), limits,
                     DatasetReader.DISCARD);
             DatasetManifest manifest = describe(id, upload, format, parts, train, test);
             List<DatasetManifest.StoredFile> files = new ArrayList<>();

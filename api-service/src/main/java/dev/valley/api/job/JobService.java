@@ -41,12 +41,14 @@ public class JobService {
     private final JobInputRepository inputRows;
     private final Leases leases;
     private final Attempts attempts;
+    private final long maxListOffset;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
             ControlPublisher control, DispatchProperties dispatch, JobInputs inputs, JobEnds ends,
             JobInputRepository inputRows, GridTiles tiles, Leases leases, Attempts attempts,
-            DatasetService datasets) {
+            DatasetService datasets, dev.valley.api.web.ApiLimits limits) {
         this.datasets = datasets;
+        this.maxListOffset = limits.maxListOffset();
         this.leases = leases;
         this.attempts = attempts;
         this.tiles = tiles;
@@ -151,6 +153,10 @@ public class JobService {
         }
         if (size < 1 || size > MAX_PAGE_SIZE) {
             throw new InvalidRequestException("size", "must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        if ((long) page * size > maxListOffset) {
+            throw new InvalidRequestException("page", "times size must be at most " + maxListOffset
+                    + " (valley.api.max-list-offset); filter by status or type to see further");
         }
         Page<Job> found = jobs.search(status, type, PageRequest.of(page, size));
         // One query for the whole page's artifacts and one for its inputs, not one per job.

@@ -8,7 +8,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,7 +17,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A request body larger than {@code valley.api.max-request-size} (1 MB by default; a job spec is a few hundred
@@ -29,14 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Configuration(proxyBeanMethods = false)
 class BodySizeLimit {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     @Bean
-    FilterRegistrationBean<OncePerRequestFilter> bodySizeFilter(
-            @Value("${valley.api.max-request-size:1MB}") DataSize max,
-            @Value("${valley.api.max-upload-size:2GB}") DataSize maxUpload) {
+    FilterRegistrationBean<OncePerRequestFilter> bodySizeFilter(ApiLimits limits) {
         FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(
-                new Filter(max, maxUpload));
+                new Filter(limits.maxRequestSize(), limits.maxUploadSize()));
         registration.addUrlPatterns("/api/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
         return registration;
@@ -96,13 +90,11 @@ class BodySizeLimit {
 
         private static void refuse(HttpServletRequest request, HttpServletResponse response, String detail)
                 throws IOException {
-            response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             // The body is not read: the connection cannot carry another request.
             response.setHeader("Connection", "close");
             ProblemDetail problem = problem(detail);
-            problem.setInstance(java.net.URI.create(request.getRequestURI()));
-            JSON.writeValue(response.getOutputStream(), problem);
+            Problems.instance(request, problem);
+            Problems.write(response, problem);
         }
     }
 

@@ -1,12 +1,9 @@
 package dev.valley.model.dataset;
 
 import dev.valley.model.upload.InvalidUploadException;
-import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,17 +16,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * Reads one split of an uploaded dataset from its files, streaming: each example's features go to a {@link Sink}
- * as they are read, so the api-service can check a file of any size in constant memory and a worker can keep what
- * it needs. Everything a file may get wrong (magic, dtype, shape, truncation, trailing bytes, counts that disagree,
- * NaN or infinite features, labels that are not non-negative integers) is an {@link InvalidUploadException} that
- * names the file and the place.
+ * Reads one split of an uploaded dataset from its files, streaming: each example's features and label go to a
+ * {@link Sink} as they are read, so the api-service can check a file of any size in constant memory and a worker can
+ * keep what it needs. Where labels and features are separate files (IDX, NPY, NPZ), both are read side by side.
+ * Nothing is allocated by a header's claim alone, and compressed input is read within {@link UploadLimits}
+ * ({@link UploadInput}). Everything a file may get wrong (magic, dtype, shape, truncation, trailing bytes, counts that
+ * disagree, NaN or infinite features, labels that are not non-negative integers, lines past the limit) is an
+ * {@link InvalidUploadException} that names the file and the place.
  */
 public final class DatasetReader {
     private static final int IDX_UNSIGNED_BYTE = 0x08;
@@ -39,27 +37,26 @@ public final class DatasetReader {
     /** How numpy, pandas and Java write non-finite numbers. */
     private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
     private static final Pattern NPY_SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    /** More values than this in one example (a 1024 x 1024 x 4 image) is no dataset Valley trains on. */
+    public static final int MAX_VALUES_PER_EXAMPLE = 1 << 22;
 
     private DatasetReader() {
     }
 
-    /** Receives each example's features in order; the array is reused, so keep a copy. */
+    /** Receives each example in order; the features array is reused, so keep a copy. */
     public interface Sink {
         /** Before the first example, where the file's header says how many there are (not for CSV). */
         default void expect(int count, int valuesPerExample) {
         }
 
-        void example(float[] features);
+        void example(float[] features, int label);
     }
 
-    public static final Sink DISCARD = features -> {
+    public static final Sink DISCARD = (features, label) -> {
     };
 
-    /** A split as read: how many examples, each example's shape, and the labels. */
-    public record Read(int count, long[] sampleShape, int[] labels) {
-        public int classes() {
-            return Arrays.stream(labels).max().orElse(-1) + 1;
-        }
+    /** A split as read: how many examples, each example's shape, and how many classes its labels name. */
+    public record Read(int count, long[] sampleShape, int classes) {
     }
 
     /**
@@ -67,18 +64,16 @@ public final class DatasetReader {
      * null for a test split that was not uploaded.
      */
     public static Read read(DatasetFormat format, Map<String, Path> parts, boolean test, String labelColumn,
-            Sink sink) {
+            UploadLimits limits, Sink sink) {
         try {
             return switch (format) {
-                case IDX -> test ? (parts.containsKey("testImages") ? idx(parts.get("testImages"), "testImages",
-                        parts.get("testLabels"), "testLabels", sink) : null)
-                        : idx(parts.get("trainImages"), "trainImages", parts.get("trainLabels"), "trainLabels", sink);
-                case CSV -> test ? (parts.containsKey("test") ? csv(parts.get("test"), "test", labelColumn, sink)
-                        : null) : csv(parts.get("train"), "train", labelColumn, sink);
-                case NPY -> test ? (parts.containsKey("xTest") ? npyPair(parts.get("xTest"), "xTest",
-                        parts.get("yTest"), "yTest", sink) : null)
-                        : npyPair(parts.get("x"), "x", parts.get("y"), "y", sink);
-                case NPZ -> npz(parts.get("file"), test, sink);
+                case IDX -> test ? (parts.containsKey("testImages") ? idx(parts, "testImages", "testLabels", limits,
+                        sink) : null) : idx(parts, "trainImages", "trainLabels", limits, sink);
+                case CSV -> test ? (parts.containsKey("test") ? csv(parts.get("test"), "test", labelColumn, limits,
+                        sink) : null) : csv(parts.get("train"), "train", labelColumn, limits, sink);
+                case NPY -> test ? (parts.containsKey("xTest") ? npyPair(parts, "xTest", "yTest", limits, sink)
+                        : null) : npyPair(parts, "x", "y", limits, sink);
+                case NPZ -> npz(parts.get("file"), test, limits, sink);
             };
         } catch (InvalidUploadException e) {
             throw e;
@@ -87,51 +82,70 @@ public final class DatasetReader {
         }
     }
 
+    /** Counts the examples and the classes their labels name. */
+    private static final class Labels {
+        int count;
+        int classes;
+
+        int add(int label) {
+            count++;
+            classes = Math.max(classes, label + 1);
+            return label;
+        }
+    }
+
     // --- IDX ---
 
-    private static Read idx(Path imagesFile, String imagesPart, Path labelsFile, String labelsPart, Sink sink)
-            throws IOException {
-        int[] labels;
-        try (DataInputStream in = openMaybeGzipped(labelsFile)) {
-            int[] dims = idxHeader(in, labelsPart, 1);
-            byte[] raw = readFully(in, dims[0], labelsPart);
-            expectEnd(in, labelsPart);
-            labels = new int[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                labels[i] = raw[i] & 0xff;
-            }
-        }
-        try (DataInputStream in = openMaybeGzipped(imagesFile)) {
-            int[] dims = idxHeader(in, imagesPart, 3);
-            if (dims[0] != labels.length) {
+    private static Read idx(Map<String, Path> parts, String imagesPart, String labelsPart, UploadLimits limits,
+            Sink sink) throws IOException {
+        try (UploadInput labels = UploadInput.open(parts.get(labelsPart), labelsPart, limits);
+                UploadInput images = UploadInput.open(parts.get(imagesPart), imagesPart, limits)) {
+            int count = idxHeader(labels, 1)[0];
+            labels.expectBytes(8, count, count + " labels");
+            int[] dims = idxHeader(images, 3);
+            if (dims[0] != count) {
                 throw new InvalidUploadException(imagesPart + " holds " + dims[0] + " images but " + labelsPart
-                        + " holds " + labels.length + " labels");
+                        + " holds " + count + " labels");
             }
-            int size = Math.multiplyExact(dims[1], dims[2]);
-            byte[] raw = new byte[size];
-            float[] features = new float[size];
-            sink.expect(dims[0], size);
-            for (int n = 0; n < dims[0]; n++) {
-                try {
-                    in.readFully(raw);
-                } catch (EOFException e) {
-                    throw new InvalidUploadException(imagesPart + " is truncated: its header declares " + dims[0]
-                            + " images and it ends in image " + n, e);
+            long values = (long) dims[1] * dims[2];
+            if (values > MAX_VALUES_PER_EXAMPLE) {
+                throw new InvalidUploadException(imagesPart + " has images of " + dims[1] + " x " + dims[2] + ": more"
+                        + " than " + MAX_VALUES_PER_EXAMPLE + " values per example");
+            }
+            int size = (int) values;
+            images.expectBytes(16, saturatingProduct(count, size), count + " images of " + dims[1] + " x " + dims[2]);
+            sink.expect(count, size);
+            byte[] label = new byte[1];
+            byte[] raw = null;
+            float[] features = null;
+            Labels seen = new Labels();
+            for (int n = 0; n < count; n++) {
+                labels.readFully(label, labelsPart + " is truncated: its header declares " + count
+                        + " labels and it ends in label " + n);
+                String truncated = imagesPart + " is truncated: its header declares " + count
+                        + " images and it ends in image " + n;
+                if (raw == null) {
+                    raw = images.readClaimed(size, truncated);
+                    features = new float[size];
+                } else {
+                    images.readFully(raw, truncated);
                 }
                 for (int i = 0; i < size; i++) {
                     features[i] = (raw[i] & 0xff) / 255f;
                 }
-                sink.example(features);
+                sink.example(features, seen.add(label[0] & 0xff));
             }
-            expectEnd(in, imagesPart);
-            return new Read(dims[0], new long[] {1, dims[1], dims[2]}, labels);
+            labels.expectEnd();
+            images.expectEnd();
+            return new Read(count, new long[] {1, dims[1], dims[2]}, seen.classes);
         }
     }
 
-    private static int[] idxHeader(DataInputStream in, String part, int expectedDims) throws IOException {
+    private static int[] idxHeader(UploadInput input, int expectedDims) throws IOException {
+        String part = input.part;
         int magic;
         try {
-            magic = in.readInt();
+            magic = input.data.readInt();
         } catch (EOFException e) {
             throw new InvalidUploadException(part + " is empty or shorter than an IDX header", e);
         }
@@ -145,7 +159,7 @@ public final class DatasetReader {
         int[] sizes = new int[dims];
         for (int i = 0; i < dims; i++) {
             try {
-                sizes[i] = in.readInt();
+                sizes[i] = input.data.readInt();
             } catch (EOFException e) {
                 throw new InvalidUploadException(part + " is truncated inside its header", e);
             }
@@ -158,11 +172,13 @@ public final class DatasetReader {
 
     // --- CSV ---
 
-    private static Read csv(Path file, String part, String labelColumn, Sink sink) throws IOException {
+    private static Read csv(Path file, String part, String labelColumn, UploadLimits limits, Sink sink)
+            throws IOException {
         String wanted = labelColumn == null ? "label" : labelColumn;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(openMaybeGzipped(file),
-                StandardCharsets.UTF_8.newDecoder()), 1 << 16)) {
-            String header = reader.readLine();
+        try (UploadInput input = UploadInput.open(file, part, limits);
+                Lines lines = new Lines(new InputStreamReader(input.data, StandardCharsets.UTF_8.newDecoder()), part,
+                        limits.maxLineLength())) {
+            String header = lines.next();
             if (header == null || header.isBlank()) {
                 throw new InvalidUploadException(part + " is empty: a CSV needs a header row");
             }
@@ -177,11 +193,10 @@ public final class DatasetReader {
                 throw new InvalidUploadException(part + " has no feature column besides '" + wanted + "'");
             }
             float[] features = new float[columns.size() - 1];
-            IntList labels = new IntList();
+            Labels seen = new Labels();
             String line;
-            int row = 1;
-            while ((line = reader.readLine()) != null) {
-                row++;
+            while ((line = lines.next()) != null) {
+                int row = lines.number();
                 if (line.isBlank()) {
                     continue;
                 }
@@ -191,10 +206,11 @@ public final class DatasetReader {
                             + " fields; the header has " + columns.size());
                 }
                 int f = 0;
+                int y = 0;
                 for (int c = 0; c < cells.length; c++) {
                     String value = cell(cells[c]);
                     if (c == label) {
-                        labels.add(label(value, part + " row " + row + ", column '" + wanted + "'"));
+                        y = label(value, part + " row " + row + ", column '" + wanted + "'");
                         continue;
                     }
                     float x;
@@ -206,16 +222,16 @@ public final class DatasetReader {
                     }
                     if (!Float.isFinite(x)) {
                         throw new InvalidUploadException(part + " row " + row + ", column '" + columns.get(c)
-                                + "' is " + value + "; features must be finite");
+                                + "' is " + abbreviate(value) + "; features must be finite");
                     }
                     features[f++] = x;
                 }
-                sink.example(features);
+                sink.example(features, seen.add(y));
             }
-            if (labels.size() == 0) {
+            if (seen.count == 0) {
                 throw new InvalidUploadException(part + " has a header and no rows");
             }
-            return new Read(labels.size(), new long[] {features.length}, labels.toArray());
+            return new Read(seen.count, new long[] {features.length}, seen.classes);
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new InvalidUploadException(part + " is not UTF-8 text", e);
         }
@@ -245,7 +261,7 @@ public final class DatasetReader {
 
     // --- NPY and NPZ ---
 
-    private static Read npz(Path file, boolean test, Sink sink) throws IOException {
+    private static Read npz(Path file, boolean test, UploadLimits limits, Sink sink) throws IOException {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
@@ -260,32 +276,33 @@ public final class DatasetReader {
             if (test && xs == null && ys == null) {
                 return null;
             }
-            List<String> names = zip.stream().map(ZipEntry::getName).toList();
             if (xs == null || ys == null) {
                 throw new InvalidUploadException("file (NPZ) has no array '" + (xs == null ? x : y)
-                        + "'; it holds " + abbreviate(names));
+                        + "'; it holds " + abbreviate(zip.stream().limit(20).map(ZipEntry::getName).toList()));
             }
-            int[] yValues;
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(ys), 1 << 16))) {
-                yValues = npyLabels(in, npyHeader(in, "file:" + y), "file:" + y);
-            }
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(xs), 1 << 16))) {
-                return npyFeatures(in, npyHeader(in, "file:" + x), "file:" + x, yValues, "file:" + y, sink);
+            try (UploadInput labels = entry(zip, ys, Files.size(file), "file:" + y, limits);
+                    UploadInput features = entry(zip, xs, Files.size(file), "file:" + x, limits)) {
+                return npy(features, labels, sink);
             }
         }
     }
 
-    private static Read npyPair(Path xFile, String xPart, Path yFile, String yPart, Sink sink) throws IOException {
-        int[] labels;
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(yFile), 1 << 16))) {
-            labels = npyLabels(in, npyHeader(in, yPart), yPart);
-        }
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(xFile), 1 << 16))) {
-            return npyFeatures(in, npyHeader(in, xPart), xPart, labels, yPart, sink);
+    /** An entry's compressed size, as the archive states it, is what its ratio is measured against. */
+    private static UploadInput entry(ZipFile zip, ZipEntry entry, long fileSize, String part, UploadLimits limits)
+            throws IOException {
+        long compressed = entry.getCompressedSize() < 0 ? fileSize : Math.min(fileSize, entry.getCompressedSize());
+        return UploadInput.inflating(zip.getInputStream(entry), compressed, entry.getSize(), part, limits);
+    }
+
+    private static Read npyPair(Map<String, Path> parts, String xPart, String yPart, UploadLimits limits, Sink sink)
+            throws IOException {
+        try (UploadInput labels = UploadInput.open(parts.get(yPart), yPart, limits);
+                UploadInput features = UploadInput.open(parts.get(xPart), xPart, limits)) {
+            return npy(features, labels, sink);
         }
     }
 
-    private record Npy(String descr, long[] shape) {
+    private record Npy(String descr, long[] shape, long dataOffset) {
         int itemSize() {
             return Integer.parseInt(descr.substring(2));
         }
@@ -295,7 +312,9 @@ public final class DatasetReader {
         }
     }
 
-    private static Npy npyHeader(DataInputStream in, String part) throws IOException {
+    private static Npy npyHeader(UploadInput input) throws IOException {
+        String part = input.part;
+        DataInputStream in = input.data;
         byte[] magic = new byte[6];
         try {
             in.readFully(magic);
@@ -315,7 +334,9 @@ public final class DatasetReader {
         if (headerLength > 65536) {
             throw new InvalidUploadException(part + " has an NPY header of " + headerLength + " bytes");
         }
-        String header = new String(readFully(in, (int) headerLength, part), StandardCharsets.ISO_8859_1);
+        long dataOffset = (major == 1 ? 10 : 12) + headerLength;
+        String header = new String(input.readClaimed((int) headerLength, part
+                + " is truncated inside its NPY header"), StandardCharsets.ISO_8859_1);
         Matcher descr = NPY_DESCR.matcher(header);
         Matcher order = NPY_ORDER.matcher(header);
         Matcher shape = NPY_SHAPE.matcher(header);
@@ -337,98 +358,104 @@ public final class DatasetReader {
         if (d.charAt(0) == '>' && !d.endsWith("1")) {
             throw new InvalidUploadException(part + " is big-endian ('" + d + "'); save it little-endian");
         }
-        String[] dims = shape.group(1).split(",");
         List<Long> sizes = new ArrayList<>();
-        for (String s : dims) {
-            if (!s.isBlank()) {
-                sizes.add(Long.parseLong(s.strip().replace("L", "")));
+        for (String s : shape.group(1).split(",")) {
+            if (s.isBlank()) {
+                continue;
             }
+            long size;
+            try {
+                size = Long.parseLong(s.strip().replace("L", ""));
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size < 0) {
+                throw new InvalidUploadException(part + " has shape (" + abbreviate(shape.group(1).strip())
+                        + "); a shape is a tuple of non-negative integers that fit in 64 bits");
+            }
+            sizes.add(size);
         }
-        return new Npy(d, sizes.stream().mapToLong(Long::longValue).toArray());
+        return new Npy(d, sizes.stream().mapToLong(Long::longValue).toArray(), dataOffset);
     }
 
-    private static int[] npyLabels(DataInputStream in, Npy y, String part) throws IOException {
-        if (y.shape().length != 1 && !(y.shape().length == 2 && y.shape()[1] == 1)) {
-            throw new InvalidUploadException(part + " has shape " + Arrays.toString(y.shape())
+    /** Labels from {@code y}, features from {@code x}, example by example. */
+    private static Read npy(UploadInput x, UploadInput y, Sink sink) throws IOException {
+        Npy ys = npyHeader(y);
+        if (ys.shape().length != 1 && !(ys.shape().length == 2 && ys.shape()[1] == 1)) {
+            throw new InvalidUploadException(y.part + " has shape " + Arrays.toString(ys.shape())
                     + "; labels are one per example, shape [N]");
         }
-        if (y.kind() == 'f' || y.kind() == 'b') {
-            throw new InvalidUploadException(part + " has dtype '" + y.descr()
+        if (ys.kind() == 'f' || ys.kind() == 'b') {
+            throw new InvalidUploadException(y.part + " has dtype '" + ys.descr()
                     + "'; labels must be integers (class indices)");
         }
-        if (y.shape()[0] > Integer.MAX_VALUE - 8) {
-            throw new InvalidUploadException(part + " holds " + y.shape()[0] + " labels, too many");
+        long labelCount = ys.shape()[0];
+        y.expectBytes(ys.dataOffset(), saturatingProduct(labelCount, ys.itemSize()), labelCount + " labels");
+        if (labelCount > Integer.MAX_VALUE - 8) {
+            throw new InvalidUploadException(y.part + " holds " + labelCount + " labels, too many");
         }
-        int n = (int) y.shape()[0];
-        int[] labels = new int[n];
-        byte[] item = new byte[y.itemSize()];
-        for (int i = 0; i < n; i++) {
-            try {
-                in.readFully(item);
-            } catch (EOFException e) {
-                throw new InvalidUploadException(part + " is truncated: its header declares " + n
-                        + " labels and it ends in label " + i, e);
-            }
-            long value = integer(item, y.kind());
-            if (value < 0 || value >= MAX_CLASSES) {
-                throw new InvalidUploadException(part + "[" + i + "] is " + value
-                        + "; labels must be class indices in [0, " + MAX_CLASSES + ")");
-            }
-            labels[i] = (int) value;
-        }
-        expectEnd(in, part);
-        return labels;
-    }
-
-    private static Read npyFeatures(DataInputStream in, Npy x, String part, int[] labels, String labelsPart,
-            Sink sink) throws IOException {
-        if (x.shape().length < 2) {
-            throw new InvalidUploadException(part + " has shape " + Arrays.toString(x.shape())
+        Npy xs = npyHeader(x);
+        if (xs.shape().length < 2) {
+            throw new InvalidUploadException(x.part + " has shape " + Arrays.toString(xs.shape())
                     + "; features are [N, ...] with at least one value per example");
         }
-        if (x.shape()[0] != labels.length) {
-            throw new InvalidUploadException(part + " holds " + x.shape()[0] + " examples but " + labelsPart
-                    + " holds " + labels.length + " labels");
+        long[] sampleShape = Arrays.copyOfRange(xs.shape(), 1, xs.shape().length);
+        long perExample = Arrays.stream(sampleShape).reduce(1, DatasetReader::saturatingProduct);
+        if (perExample <= 0 || perExample > MAX_VALUES_PER_EXAMPLE) {
+            throw new InvalidUploadException(x.part + " has shape " + Arrays.toString(xs.shape()) + ": "
+                    + (perExample == Long.MAX_VALUE ? "more than 2^63" : Long.toString(perExample))
+                    + " values per example; 1 to " + MAX_VALUES_PER_EXAMPLE + " are read");
         }
-        long[] sampleShape = Arrays.copyOfRange(x.shape(), 1, x.shape().length);
-        long perExample = Arrays.stream(sampleShape).reduce(1, Math::multiplyExact);
-        if (perExample <= 0 || perExample > (1 << 26)) {
-            throw new InvalidUploadException(part + " has " + perExample + " values per example");
+        int count = (int) labelCount;
+        if (xs.shape()[0] != count) {
+            throw new InvalidUploadException(x.part + " holds " + xs.shape()[0] + " examples but " + y.part
+                    + " holds " + count + " labels");
         }
         int size = (int) perExample;
-        byte[] raw = new byte[Math.multiplyExact(size, x.itemSize())];
-        ByteBuffer buffer = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        float[] features = new float[size];
-        boolean bytes = x.descr().equals("|u1");
-        sink.expect(labels.length, size);
-        for (int n = 0; n < labels.length; n++) {
-            try {
-                in.readFully(raw);
-            } catch (EOFException e) {
-                throw new InvalidUploadException(part + " is truncated: its header declares " + labels.length
-                        + " examples and it ends in example " + n, e);
+        x.expectBytes(xs.dataOffset(), saturatingProduct(saturatingProduct(count, size), xs.itemSize()),
+                count + " examples of " + size + " values");
+        sink.expect(count, size);
+        byte[] item = new byte[ys.itemSize()];
+        byte[] raw = null;
+        ByteBuffer buffer = null;
+        float[] features = null;
+        boolean bytes = xs.descr().equals("|u1");
+        Labels seen = new Labels();
+        for (int n = 0; n < count; n++) {
+            y.readFully(item, y.part + " is truncated: its header declares " + count + " labels and it ends in label "
+                    + n);
+            long value = integer(item, 0, item.length, ys.kind());
+            if (value < 0 || value >= MAX_CLASSES) {
+                throw new InvalidUploadException(y.part + "[" + n + "] is " + value
+                        + "; labels must be class indices in [0, " + MAX_CLASSES + ")");
+            }
+            String truncated = x.part + " is truncated: its header declares " + count
+                    + " examples and it ends in example " + n;
+            if (raw == null) {
+                raw = x.readClaimed(size * xs.itemSize(), truncated);
+                buffer = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+                features = new float[size];
+            } else {
+                x.readFully(raw, truncated);
             }
             for (int i = 0; i < size; i++) {
-                int at = i * x.itemSize();
-                float v = switch (x.kind()) {
-                    case 'f' -> x.itemSize() == 8 ? (float) buffer.getDouble(at) : buffer.getFloat(at);
+                int at = i * xs.itemSize();
+                float v = switch (xs.kind()) {
+                    case 'f' -> xs.itemSize() == 8 ? (float) buffer.getDouble(at) : buffer.getFloat(at);
                     case 'b' -> raw[at] == 0 ? 0f : 1f;
-                    default -> bytes ? (raw[at] & 0xff) / 255f : (float) integer(raw, at, x.itemSize(), x.kind());
+                    default -> bytes ? (raw[at] & 0xff) / 255f : (float) integer(raw, at, xs.itemSize(), xs.kind());
                 };
                 if (!Float.isFinite(v)) {
-                    throw new InvalidUploadException(part + ": example " + n + " has " + v + " at flat index " + i
+                    throw new InvalidUploadException(x.part + ": example " + n + " has " + v + " at flat index " + i
                             + "; features must be finite");
                 }
                 features[i] = v;
             }
-            sink.example(features);
+            sink.example(features, seen.add((int) value));
         }
-        expectEnd(in, part);
-        return new Read(labels.length, sampleShape, labels);
-    }
-
-    private static long integer(byte[] item, char kind) {
-        return integer(item, 0, item.length, kind);
+        y.expectEnd();
+        x.expectEnd();
+        return new Read(count, sampleShape, seen.classes);
     }
 
     private static long integer(byte[] raw, int at, int size, char kind) {
@@ -443,53 +470,84 @@ public final class DatasetReader {
 
     // --- shared ---
 
-    private static DataInputStream openMaybeGzipped(Path file) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        in.mark(2);
-        boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
-        in.reset();
-        return new DataInputStream(gzip ? new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16) : in);
-    }
-
-    private static byte[] readFully(DataInputStream in, int n, String part) throws IOException {
-        byte[] data = new byte[n];
-        try {
-            in.readFully(data);
-        } catch (EOFException e) {
-            throw new InvalidUploadException(part + " is truncated: its header declares " + n + " more bytes", e);
-        }
-        return data;
-    }
-
-    private static void expectEnd(DataInputStream in, String part) throws IOException {
-        if (in.read() != -1) {
-            throw new InvalidUploadException(part + " goes on past the end its header declares");
-        }
+    /** a × b for non-negative a and b, or Long.MAX_VALUE where that overflows. */
+    private static long saturatingProduct(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long product = a * b;
+        return high != 0 || product < 0 ? Long.MAX_VALUE : product;
     }
 
     private static String abbreviate(Object value) {
-        String s = String.valueOf(value);
+        String s = value instanceof List<?> list && list.size() > 20
+                ? list.subList(0, 20) + " and " + (list.size() - 20) + " more" : String.valueOf(value);
         return s.length() > 80 ? s.substring(0, 77) + "..." : s;
     }
 
-    /** A growable int array, for labels of a CSV whose length is known only at its end. */
-    private static final class IntList {
-        private int[] values = new int[1024];
-        private int size;
+    /**
+     * A CSV's lines, each at most {@code max} characters: a longer one is refused as it is read, so that one line
+     * without an end (a decompressed run of zeros) costs no more than the limit.
+     */
+    private static final class Lines implements AutoCloseable {
+        private final java.io.Reader in;
+        private final String part;
+        private final int max;
+        private final char[] buffer = new char[1 << 16];
+        private final StringBuilder line = new StringBuilder();
+        private int position;
+        private int limit;
+        private int number;
 
-        void add(int v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
+        Lines(java.io.Reader in, String part, int max) {
+            this.in = in;
+            this.part = part;
+            this.max = max;
+        }
+
+        /** The next line without its end (\n or \r\n), or null at the end of the input. */
+        String next() throws IOException {
+            line.setLength(0);
+            while (true) {
+                if (position == limit) {
+                    limit = in.read(buffer);
+                    position = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        if (line.isEmpty()) {
+                            return null;
+                        }
+                        number++;
+                        return line.toString();
+                    }
+                }
+                int start = position;
+                while (position < limit && buffer[position] != '\n') {
+                    position++;
+                }
+                line.append(buffer, start, position - start);
+                if (line.length() > max) {
+                    throw new InvalidUploadException(part + " line " + (number + 1) + " is longer than " + max
+                            + " characters (valley.api.max-csv-line)");
+                }
+                if (position < limit) {
+                    position++;
+                    number++;
+                    int end = line.length();
+                    if (end > 0 && line.charAt(end - 1) == '\r') {
+                        line.setLength(end - 1);
+                    }
+                    return line.toString();
+                }
             }
-            values[size++] = v;
         }
 
-        int size() {
-            return size;
+        /** The 1-based number of the line {@link #next} returned last. */
+        int number() {
+            return number;
         }
 
-        int[] toArray() {
-            return Arrays.copyOf(values, size);
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 }

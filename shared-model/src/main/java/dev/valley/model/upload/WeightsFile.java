@@ -28,7 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class WeightsFile {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final long MAX_HEADER = 100L << 20;
+    /** The format allows 100 MB; a header that large parses into several times that much heap. Models here have
+     * headers of kilobytes, and a model of ten thousand tensors about a megabyte. */
+    private static final long MAX_HEADER = 8L << 20;
     private static final Map<String, Integer> ITEM_SIZES = Map.of("F64", 8, "F32", 4, "F16", 2, "BF16", 2,
             "I64", 8, "I32", 4, "I16", 2, "I8", 1, "U8", 1, "BOOL", 1);
 
@@ -113,17 +115,32 @@ public final class WeightsFile {
             long[] dims = new long[shape.size()];
             long count = 1;
             for (int i = 0; i < dims.length; i++) {
-                dims[i] = shape.get(i).asLong(-1);
+                JsonNode dim = shape.get(i);
+                dims[i] = dim.isIntegralNumber() && dim.canConvertToLong() ? dim.asLong() : -1;
                 if (dims[i] < 0) {
-                    throw new InvalidUploadException("file's " + field.getKey() + " has a negative dimension");
+                    throw new InvalidUploadException("file's " + field.getKey() + " has shape " + abbreviate(shape)
+                            + ": a shape is a list of non-negative integers that fit in 64 bits");
                 }
-                count = Math.multiplyExact(count, dims[i]);
+                try {
+                    count = Math.multiplyExact(count, dims[i]);
+                } catch (ArithmeticException e) {
+                    throw new InvalidUploadException("file's " + field.getKey() + " has shape " + abbreviate(shape)
+                            + ": more elements than 2^63, more than any file holds");
+                }
             }
-            long begin = offsets.get(0).asLong(-1);
-            long end = offsets.get(1).asLong(-1);
-            if (begin < 0 || end - begin != Math.multiplyExact(count, ITEM_SIZES.get(dtype))) {
+            long begin = offsets.get(0).isIntegralNumber() && offsets.get(0).canConvertToLong()
+                    ? offsets.get(0).asLong() : -1;
+            long end = offsets.get(1).isIntegralNumber() && offsets.get(1).canConvertToLong()
+                    ? offsets.get(1).asLong() : -1;
+            long bytes = count > Long.MAX_VALUE / 8 ? -1 : count * ITEM_SIZES.get(dtype);
+            if (bytes < 0 || bytes > size) {
+                throw new InvalidUploadException("file's " + field.getKey() + " has shape " + abbreviate(shape)
+                        + ": " + (bytes < 0 ? "more than 2^63" : Long.toString(bytes)) + " bytes, more than the file"
+                        + " holds (" + size + ")");
+            }
+            if (begin < 0 || end - begin != bytes) {
                 throw new InvalidUploadException("file's " + field.getKey() + " spans bytes [" + begin + ", " + end
-                        + "), not the " + count * ITEM_SIZES.get(dtype) + " its dtype and shape take");
+                        + "), not the " + bytes + " its dtype and shape take");
             }
             entries.add(new Entry(field.getKey(), dtype, dims, begin, end));
         }
@@ -173,5 +190,10 @@ public final class WeightsFile {
                 remaining -= n;
             }
         }
+    }
+
+    private static String abbreviate(JsonNode node) {
+        String s = node.toString();
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
     }
 }

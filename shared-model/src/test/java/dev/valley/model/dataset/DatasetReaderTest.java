@@ -30,21 +30,26 @@ class DatasetReaderTest {
     /** Keeps copies of what the reader streams. */
     private static final class Examples implements DatasetReader.Sink {
         final List<float[]> seen = new ArrayList<>();
+        final List<Integer> labels = new ArrayList<>();
 
         @Override
-        public void example(float[] features) {
+        public void example(float[] features, int label) {
             seen.add(features.clone());
+            labels.add(label);
         }
     }
+
+    /** Generous limits, as the api-service's defaults are; the tests of the limits set their own. */
+    private static final UploadLimits LIMITS = new UploadLimits(8L << 30, 100, 1 << 20);
 
     @Test
     void npzHoldsXAndYAsNumpyWroteThem() throws Exception {
         Examples examples = new Examples();
         DatasetReader.Read read = DatasetReader.read(DatasetFormat.NPZ, Map.of("file", fixture("tiny.npz")), false,
-                null, examples);
+                null, LIMITS, examples);
         assertThat(read.count()).isEqualTo(6);
         assertThat(read.sampleShape()).containsExactly(2, 3);
-        assertThat(read.labels()).containsExactly(0, 1, 2, 0, 1, 2);
+        assertThat(examples.labels).containsExactly(0, 1, 2, 0, 1, 2);
         assertThat(read.classes()).isEqualTo(3);
         // x = arange(36) / 10 as float32, six examples of six values.
         for (int n = 0; n < 6; n++) {
@@ -53,16 +58,16 @@ class DatasetReaderTest {
             }
         }
         assertThat(DatasetReader.read(DatasetFormat.NPZ, Map.of("file", fixture("tiny.npz")), true, null,
-                DatasetReader.DISCARD)).as("no x_test, y_test").isNull();
+                LIMITS, DatasetReader.DISCARD)).as("no x_test, y_test").isNull();
     }
 
     @Test
     void compressedNpzWithATestSplit() throws Exception {
         Examples examples = new Examples();
         DatasetReader.Read test = DatasetReader.read(DatasetFormat.NPZ, Map.of("file",
-                fixture("tiny-with-test.npz")), true, null, examples);
+                fixture("tiny-with-test.npz")), true, null, LIMITS, examples);
         assertThat(test.count()).isEqualTo(2);
-        assertThat(test.labels()).containsExactly(2, 1);
+        assertThat(examples.labels).containsExactly(2, 1);
         assertThat(examples.seen.get(1)[0]).isEqualTo((float) (6 / 10.0) + 1f);
     }
 
@@ -70,16 +75,16 @@ class DatasetReaderTest {
     void npyPairsOfBytesAndDoubles() throws Exception {
         Examples bytes = new Examples();
         DatasetReader.Read read = DatasetReader.read(DatasetFormat.NPY, Map.of("x", fixture("x-u8.npy"), "y",
-                fixture("y-i32.npy")), false, null, bytes);
+                fixture("y-i32.npy")), false, null, LIMITS, bytes);
         assertThat(read.sampleShape()).containsExactly(2, 2);
-        assertThat(read.labels()).containsExactly(1, 0, 1, 0);
+        assertThat(bytes.labels).containsExactly(1, 0, 1, 0);
         // uint8 features are pixels, scaled to [0, 1] as IDX images are: 17·k / 255.
         assertThat(bytes.seen.get(3))
                 .containsExactly(12 * 17 / 255f, 13 * 17 / 255f, 14 * 17 / 255f, 15 * 17 / 255f);
 
         Examples doubles = new Examples();
         DatasetReader.read(DatasetFormat.NPY, Map.of("x", fixture("x-f64.npy"), "y", fixture("y-u8.npy")), false,
-                null, doubles);
+                null, LIMITS, doubles);
         assertThat(doubles.seen.get(0)).containsExactly(0.5f, -1.25f);
         assertThat(doubles.seen.get(1)).containsExactly(3.0f, 1e-3f);
     }
@@ -93,9 +98,9 @@ class DatasetReaderTest {
         Path y = write("train-labels", labels);
         Examples examples = new Examples();
         DatasetReader.Read read = DatasetReader.read(DatasetFormat.IDX, Map.of("trainImages", x, "trainLabels", y),
-                false, null, examples);
+                false, null, LIMITS, examples);
         assertThat(read.sampleShape()).containsExactly(1, 2, 3);
-        assertThat(read.labels()).containsExactly(7, 3);
+        assertThat(examples.labels).containsExactly(7, 3);
         assertThat(read.classes()).isEqualTo(8);
         assertThat(examples.seen.get(0)).containsExactly(0f, 0.2f, 0.4f, 0.6f, 0.8f, 1f);
         assertThat(examples.seen.get(1)[5]).isEqualTo(6 / 255f);
@@ -106,10 +111,10 @@ class DatasetReaderTest {
         Path csv = write("train.csv", "a,klass,b\n0.5,1,2\n\"-3\",0,1e-2\n\n".getBytes());
         Examples examples = new Examples();
         DatasetReader.Read read = DatasetReader.read(DatasetFormat.CSV, Map.of("train", csv), false, "klass",
-                examples);
+                LIMITS, examples);
         assertThat(read.count()).isEqualTo(2);
         assertThat(read.sampleShape()).containsExactly(2);
-        assertThat(read.labels()).containsExactly(1, 0);
+        assertThat(examples.labels).containsExactly(1, 0);
         assertThat(examples.seen.get(1)).containsExactly(-3f, 0.01f);
     }
 
@@ -118,8 +123,8 @@ class DatasetReaderTest {
         byte[] images = idx(0x0803, new int[] {2, 2, 2}, new byte[8]);
         byte[] labels = idx(0x0801, new int[] {2}, new byte[] {0, 1});
         assertRefused(DatasetFormat.IDX, Map.of("trainImages", write("i", Arrays.copyOf(images, images.length - 3)),
-                "trainLabels", write("l", labels)), "trainImages is truncated: its header declares 2 images and it"
-                + " ends in image 1");
+                "trainLabels", write("l", labels)), "trainImages is truncated: its header declares 2 images of 2 x 2"
+                + " (8 bytes of data) and the file holds 5");
         assertRefused(DatasetFormat.IDX, Map.of("trainImages", write("i", images), "trainLabels",
                 write("l", idx(0x0801, new int[] {3}, new byte[] {0, 1, 1}))),
                 "trainImages holds 2 images but trainLabels holds 3 labels");
@@ -159,15 +164,79 @@ class DatasetReaderTest {
                 "x is not an NPY file (it does not start with \\x93NUMPY)");
         byte[] npy = Files.readAllBytes(fixture("x-f64.npy"));
         assertRefused(DatasetFormat.NPY, Map.of("x", write("x", Arrays.copyOf(npy, npy.length - 4)), "y",
-                fixture("y-u8.npy")), "x is truncated: its header declares 2 examples and it ends in example 1");
+                fixture("y-u8.npy")), "x is truncated: its header declares 2 examples of 2 values (32 bytes of"
+                + " data) and the file holds 28");
         assertRefused(DatasetFormat.NPZ, Map.of("file", fixture("no-y.npz")), "file (NPZ) has no array 'y'; it"
                 + " holds [x.npy]");
         assertRefused(DatasetFormat.NPZ, Map.of("file", write("z", "PK but not really".getBytes())),
                 "file is not an NPZ (zip) archive");
     }
 
+    /**
+     * What a header claims is checked against the bytes there are before anything is allocated for it, and
+     * compressed input against the limits as it is decompressed; shapes that are no shape are refused with the
+     * reason. Each case would otherwise allocate gigabytes or fail without one.
+     */
+    @Test
+    void headersThatClaimMoreThanTheFileHoldsAndCompressionBombsAreRefused() throws Exception {
+        byte[] images = idx(0x0803, new int[] {2, 2, 2}, new byte[8]);
+        byte[] labels = idx(0x0801, new int[] {2}, new byte[] {0, 1});
+        assertRefused(DatasetFormat.IDX, Map.of("trainImages", write("i", images), "trainLabels",
+                write("l", idx(0x0801, new int[] {Integer.MAX_VALUE}, new byte[2]))),
+                "trainLabels is truncated: its header declares 2147483647 labels (2147483647 bytes of data) and the"
+                        + " file holds 2");
+        assertRefused(DatasetFormat.IDX, Map.of("trainImages", write("i", idx(0x0803, new int[] {2, 65536, 65536},
+                new byte[8])), "trainLabels", write("l", labels)), "trainImages has images of 65536 x 65536: more"
+                + " than 4194304 values per example");
+        // Gzipped, the claim cannot be checked against a size: the buffer grows only as far as the bytes go.
+        assertRefused(DatasetFormat.IDX, Map.of("trainImages", write("i", gzip(idx(0x0803,
+                new int[] {2, 2000, 2000}, new byte[8]))), "trainLabels", write("l", labels)),
+                "trainImages is truncated: its header declares 2 images and it ends in image 0");
+        assertRefused(DatasetFormat.NPY, Map.of("x", fixture("x-u8.npy"), "y", write("y", npy("|u1",
+                "(2147483639,)", new byte[2]))), "y is truncated: its header declares 2147483639 labels");
+        for (String shape : new String[] {"(-5,)", "('a',)", "(99999999999999999999,)"}) {
+            assertRefused(DatasetFormat.NPY, Map.of("x", fixture("x-u8.npy"), "y", write("y", npy("|u1", shape,
+                    new byte[2]))), "y has shape " + shape.substring(0, shape.length() - 1));
+        }
+        assertRefused(DatasetFormat.NPY, Map.of("x", write("x", npy("<f4", "(4, 4294967296, 4294967296)",
+                new byte[8])), "y", fixture("y-i32.npy")), "x has shape [4, 4294967296, 4294967296]: more than 2^63"
+                + " values per example");
+
+        byte[] zeros = gzip(new byte[64 << 20]);
+        assertRefused(DatasetFormat.CSV, Map.of("train", write("c", zeros)), "train line 1 is longer than 1048576"
+                + " characters (valley.api.max-csv-line)");
+        // Valid rows, a thousand times smaller gzipped than plain: past the grace, the ratio refuses them.
+        byte[] rows = gzip(("x,label\n" + "0,1\n".repeat(8 << 20)).getBytes());
+        assertThatThrownBy(() -> DatasetReader.read(DatasetFormat.CSV, Map.of("train", write("c", rows)), false,
+                null, LIMITS, DatasetReader.DISCARD)).isInstanceOf(InvalidUploadException.class)
+                .hasMessageContaining("train decompresses to more than 100.0 times its compressed size")
+                .hasMessageContaining("refused as a decompression bomb");
+        // Under a ratio that lets them through, the size limit.
+        assertThatThrownBy(() -> DatasetReader.read(DatasetFormat.CSV, Map.of("train", write("c", rows)), false,
+                null, new UploadLimits(20L << 20, 1e6, 1 << 20), DatasetReader.DISCARD))
+                .isInstanceOf(InvalidUploadException.class)
+                .hasMessageStartingWith("train decompresses to more than 20971520 bytes");
+        // Both within bounds: the same file is read.
+        DatasetReader.Read read = DatasetReader.read(DatasetFormat.CSV, Map.of("train", write("c", rows)), false,
+                null, new UploadLimits(64L << 20, 1e6, 1 << 20), DatasetReader.DISCARD);
+        assertThat(read.count()).isEqualTo(8 << 20);
+        assertThat(read.classes()).isEqualTo(2);
+    }
+
+    /** An NPY version 1.0 file: magic, version, header length, the header padded to 64 bytes, the data. */
+    private static byte[] npy(String descr, String shape, byte[] data) throws IOException {
+        String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        header = header + " ".repeat((64 - (10 + header.length() + 1) % 64) % 64) + "\n";
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(),
+                (byte) (header.length() >> 8)});
+        bytes.write(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        bytes.write(data);
+        return bytes.toByteArray();
+    }
+
     private static void assertRefused(DatasetFormat format, Map<String, Path> parts, String reason) {
-        assertThatThrownBy(() -> DatasetReader.read(format, parts, false, null, DatasetReader.DISCARD))
+        assertThatThrownBy(() -> DatasetReader.read(format, parts, false, null, LIMITS, DatasetReader.DISCARD))
                 .isInstanceOf(InvalidUploadException.class).hasMessageStartingWith(reason);
     }
 

@@ -3,6 +3,7 @@ package dev.valley.worker.science.data;
 import dev.valley.model.dataset.DatasetFormat;
 import dev.valley.model.dataset.DatasetManifest;
 import dev.valley.model.dataset.DatasetReader;
+import dev.valley.model.dataset.UploadLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -69,32 +70,44 @@ public final class UploadedDatasets {
 
     /** One split of a dataset's files, held on the host; null for a test split the files do not have. */
     static Split split(DatasetFormat format, Map<String, Path> parts, boolean test, String labelColumn) {
-        Floats x = new Floats();
-        DatasetReader.Read read = DatasetReader.read(format, parts, test, labelColumn, x);
-        return read == null ? null : new Split(x.toArray(), read.labels(), read.sampleShape());
+        Examples examples = new Examples();
+        // The files are the ones the api-service checked within its limits (their SHA-256 says so).
+        DatasetReader.Read read = DatasetReader.read(format, parts, test, labelColumn, UploadLimits.NONE, examples);
+        return read == null ? null : new Split(examples.features(), examples.labels(), read.sampleShape());
     }
 
-    /** Every example's features, appended. */
-    private static final class Floats implements DatasetReader.Sink {
+    /** Every example's features and label, appended. */
+    private static final class Examples implements DatasetReader.Sink {
         private float[] values = new float[1 << 16];
+        private int[] labels = new int[1 << 10];
         private int size;
+        private int count;
 
         @Override
         public void expect(int count, int valuesPerExample) {
             values = new float[Math.multiplyExact(count, valuesPerExample)];
+            labels = new int[count];
         }
 
         @Override
-        public void example(float[] features) {
+        public void example(float[] features, int label) {
             if (size + features.length > values.length) {
                 values = Arrays.copyOf(values, Math.max(values.length * 2, size + features.length));
             }
             System.arraycopy(features, 0, values, size, features.length);
             size += features.length;
+            if (count == labels.length) {
+                labels = Arrays.copyOf(labels, labels.length * 2);
+            }
+            labels[count++] = label;
         }
 
-        float[] toArray() {
+        float[] features() {
             return size == values.length ? values : Arrays.copyOf(values, size);
+        }
+
+        int[] labels() {
+            return count == labels.length ? labels : Arrays.copyOf(labels, count);
         }
     }
 }

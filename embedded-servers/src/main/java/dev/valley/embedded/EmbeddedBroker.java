@@ -12,29 +12,33 @@ import org.apache.qpid.server.SystemLauncher;
  * a restart: the api-service's outbox dispatches again whatever the database says is still queued.
  */
 public final class EmbeddedBroker implements AutoCloseable {
-    public static final String USER = "guest";
-    public static final String PASSWORD = "guest";
-
     private final SystemLauncher launcher;
     private final int port;
+    private final String user;
+    private final String password;
 
-    private EmbeddedBroker(SystemLauncher launcher, int port) {
+    private EmbeddedBroker(SystemLauncher launcher, int port, String user, String password) {
         this.launcher = launcher;
         this.port = port;
+        this.user = user;
+        this.password = password;
     }
 
-    public static EmbeddedBroker start(Path workDir) {
-        return start(workDir, FreePorts.next());
+    /** Its one user is {@code user} with {@code password}. */
+    public static EmbeddedBroker start(Path workDir, String user, String password) {
+        return start(workDir, FreePorts.next(), user, password);
     }
 
     /** On a given port, so that a test can stop the broker and start it again where clients look for it. */
-    public static EmbeddedBroker start(Path workDir, int port) {
+    public static EmbeddedBroker start(Path workDir, int port, String user, String password) {
         try {
             Files.createDirectories(workDir);
             Map<String, Object> context = new HashMap<>();
             context.put("qpid.amqp_port", port);
             context.put("qpid.work_dir", workDir.toString());
             context.put("qpid.home_dir", workDir.toString());
+            context.put("valley.broker.user", user);
+            context.put("valley.broker.password", password);
             Map<String, Object> attributes = new HashMap<>();
             attributes.put("type", "Memory");
             attributes.put("initialConfigurationLocation", writeConfig(workDir).toUri().toString());
@@ -45,7 +49,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             attributes.put("context", context);
             SystemLauncher launcher = new SystemLauncher();
             launcher.startup(attributes);
-            return new EmbeddedBroker(launcher, port);
+            return new EmbeddedBroker(launcher, port, user, password);
         } catch (Exception e) {
             throw new IllegalStateException("embedded AMQP broker did not start on port " + port, e);
         }
@@ -66,6 +70,14 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
     }
 
     @Override

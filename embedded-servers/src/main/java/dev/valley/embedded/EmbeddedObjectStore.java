@@ -17,8 +17,6 @@ import java.util.Properties;
  * from its own fat jar in a class loader of its own, seen only through reflection, and clashes with nothing.
  */
 public final class EmbeddedObjectStore implements AutoCloseable {
-    public static final String ACCESS_KEY = "valley";
-    public static final String SECRET_KEY = "valley-secret";
     private static final String JAR_RESOURCE = "s3proxy.jar.bin";
 
     private final Object proxy;
@@ -31,7 +29,8 @@ public final class EmbeddedObjectStore implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    public static EmbeddedObjectStore start(Path baseDir) {
+    /** Serving {@code baseDir} to clients that sign with {@code accessKey} and {@code secretKey}. */
+    public static EmbeddedObjectStore start(Path baseDir, String accessKey, String secretKey) {
         int port = FreePorts.next();
         URI endpoint = URI.create("http://127.0.0.1:" + port);
         Thread thread = Thread.currentThread();
@@ -43,13 +42,13 @@ public final class EmbeddedObjectStore implements AutoCloseable {
             thread.setContextClassLoader(loader);
             Properties properties = new Properties();
             properties.setProperty("jclouds.provider", "filesystem");
-            properties.setProperty("jclouds.identity", ACCESS_KEY);
-            properties.setProperty("jclouds.credential", SECRET_KEY);
+            properties.setProperty("jclouds.identity", accessKey);
+            properties.setProperty("jclouds.credential", secretKey);
             properties.setProperty("jclouds.filesystem.basedir", baseDir.toAbsolutePath().toString());
             properties.setProperty("s3proxy.endpoint", endpoint.toString());
             properties.setProperty("s3proxy.authorization", "aws-v2-or-v4");
-            properties.setProperty("s3proxy.identity", ACCESS_KEY);
-            properties.setProperty("s3proxy.credential", SECRET_KEY);
+            properties.setProperty("s3proxy.identity", accessKey);
+            properties.setProperty("s3proxy.credential", secretKey);
             Class<?> blobStores = loader.loadClass("org.gaul.s3proxy.BlobStores");
             Object blobStore = blobStores.getMethod("create", String.class, Properties.class)
                     .invoke(null, "filesystem", properties);

@@ -33,20 +33,27 @@ public final class Infrastructure implements AutoCloseable {
         this.description = description;
     }
 
-    /** All three servers in-process, their state under {@code home}: what `./valley up` runs on. */
+    /**
+     * All three servers in-process, their state under {@code home}: what `./valley up` runs on. Their credentials are
+     * the folder's own ({@link Credentials#in}).
+     */
     public static Infrastructure embedded(Path home) {
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            EmbeddedDatabase database = EmbeddedDatabase.start(home.resolve("postgres"));
+            Credentials credentials = Credentials.in(home);
+            EmbeddedDatabase database = EmbeddedDatabase.start(home.resolve("postgres"),
+                    credentials.databasePassword());
             started.add(database);
-            EmbeddedBroker broker = EmbeddedBroker.start(home.resolve("broker"));
+            EmbeddedBroker broker = EmbeddedBroker.start(home.resolve("broker"), credentials.brokerUser(),
+                    credentials.brokerPassword());
             started.add(broker);
-            EmbeddedObjectStore store = EmbeddedObjectStore.start(home.resolve("objects"));
+            EmbeddedObjectStore store = EmbeddedObjectStore.start(home.resolve("objects"),
+                    credentials.storageAccessKey(), credentials.storageSecretKey());
             started.add(store);
             Map<String, Object> p = new LinkedHashMap<>();
-            database(p, database.jdbcUrl(), database.username());
-            broker(p, broker.host(), broker.port());
-            storage(p, store);
+            database(p, database.jdbcUrl(), database.username(), credentials.databasePassword());
+            broker(p, broker.host(), broker.port(), broker.user(), broker.password());
+            storage(p, store, credentials);
             // The embedded broker keeps its queues in memory: what it held before this start must be sent again.
             p.put("valley.dispatch.republish-on-start", true);
             return new Infrastructure(p, started, "embedded PostgreSQL, Qpid Broker-J and S3Proxy under " + home);
@@ -74,36 +81,40 @@ public final class Infrastructure implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         List<String> parts = new ArrayList<>();
         Map<String, Object> p = new LinkedHashMap<>();
+        Credentials credentials = Credentials.in(home);
         String pgUrl = System.getenv(TEST_POSTGRES_URL);
         if (pgUrl != null && !pgUrl.isBlank()) {
             String schema = "valley_test_" + run;
             database(p, pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-                    System.getenv().getOrDefault(TEST_POSTGRES_USER, "postgres"));
+                    System.getenv().getOrDefault(TEST_POSTGRES_USER, "postgres"), "");
             p.put("spring.flyway.schemas", schema);
             parts.add("PostgreSQL at " + pgUrl + " (schema " + schema + ")");
         } else {
-            EmbeddedDatabase database = EmbeddedDatabase.start(home.resolve("postgres"));
+            EmbeddedDatabase database = EmbeddedDatabase.start(home.resolve("postgres"),
+                    credentials.databasePassword());
             started.add(database);
-            database(p, database.jdbcUrl(), database.username());
+            database(p, database.jdbcUrl(), database.username(), credentials.databasePassword());
             parts.add("embedded PostgreSQL");
         }
         String rabbit = System.getenv(TEST_RABBITMQ);
         if (rabbit != null && !rabbit.isBlank()) {
             String[] hostPort = rabbit.split(":");
-            broker(p, hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 5672);
+            broker(p, hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 5672, "guest", "guest");
             parts.add("RabbitMQ at " + rabbit);
         } else {
-            EmbeddedBroker broker = EmbeddedBroker.start(home.resolve("broker"));
+            EmbeddedBroker broker = EmbeddedBroker.start(home.resolve("broker"), credentials.brokerUser(),
+                    credentials.brokerPassword());
             started.add(broker);
-            broker(p, broker.host(), broker.port());
+            broker(p, broker.host(), broker.port(), broker.user(), broker.password());
             parts.add("embedded Qpid Broker-J");
         }
         String pool = "test-" + run;
         p.put("valley.dispatch.default-pool", pool);
         p.put("valley.worker.pool", pool);
-        EmbeddedObjectStore store = EmbeddedObjectStore.start(home.resolve("objects"));
+        EmbeddedObjectStore store = EmbeddedObjectStore.start(home.resolve("objects"),
+                credentials.storageAccessKey(), credentials.storageSecretKey());
         started.add(store);
-        storage(p, store);
+        storage(p, store, credentials);
         parts.add("embedded S3Proxy");
         forTests = new Infrastructure(p, started, String.join(", ", parts));
         Runtime.getRuntime().addShutdownHook(new Thread(forTests::close, "valley-test-servers-stop"));
@@ -111,23 +122,24 @@ public final class Infrastructure implements AutoCloseable {
         return forTests;
     }
 
-    private static void database(Map<String, Object> p, String url, String user) {
+    private static void database(Map<String, Object> p, String url, String user, String password) {
         p.put("spring.datasource.url", url);
         p.put("spring.datasource.username", user);
-        p.put("spring.datasource.password", "");
+        p.put("spring.datasource.password", password);
     }
 
-    private static void broker(Map<String, Object> p, String host, int port) {
+    /** This machine's RabbitMQ for tests is Debian's, with its guest user; an embedded broker has its own. */
+    private static void broker(Map<String, Object> p, String host, int port, String user, String password) {
         p.put("spring.rabbitmq.host", host);
         p.put("spring.rabbitmq.port", port);
-        p.put("spring.rabbitmq.username", EmbeddedBroker.USER);
-        p.put("spring.rabbitmq.password", EmbeddedBroker.PASSWORD);
+        p.put("spring.rabbitmq.username", user);
+        p.put("spring.rabbitmq.password", password);
     }
 
-    private static void storage(Map<String, Object> p, EmbeddedObjectStore store) {
+    private static void storage(Map<String, Object> p, EmbeddedObjectStore store, Credentials credentials) {
         p.put("valley.storage.endpoint", store.endpoint().toString());
-        p.put("valley.storage.access-key", EmbeddedObjectStore.ACCESS_KEY);
-        p.put("valley.storage.secret-key", EmbeddedObjectStore.SECRET_KEY);
+        p.put("valley.storage.access-key", credentials.storageAccessKey());
+        p.put("valley.storage.secret-key", credentials.storageSecretKey());
     }
 
     /** Spring properties pointing both services at these servers. */

@@ -34,10 +34,14 @@ class BrokerOutageTest {
     @Test
     void jobSubmittedWhileTheBrokerIsDownRunsWhenItReturns() throws Exception {
         int port = FreePorts.next();
-        EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, port);
+        dev.valley.embedded.Credentials credentials = dev.valley.embedded.Credentials.generate();
+        EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, port, credentials.brokerUser(),
+                credentials.brokerPassword());
         Map<String, Object> servers = new HashMap<>(Infrastructure.forTests().properties());
         servers.put("spring.rabbitmq.host", broker.host());
         servers.put("spring.rabbitmq.port", port);
+        servers.put("spring.rabbitmq.username", broker.user());
+        servers.put("spring.rabbitmq.password", broker.password());
         servers.put("valley.dispatch.default-pool", "outage");
         servers.put("valley.worker.pool", "outage");
         Valley valley = Valley.start(servers, Map.of("server.port", "0"));
@@ -61,7 +65,7 @@ class BrokerOutageTest {
             assertThat(httpStatus(base + "/actuator/health/readiness")).isEqualTo(200);
             assertThat(httpStatus(base + "/actuator/health")).isEqualTo(503);
 
-            broker = EmbeddedBroker.start(brokerDir, port);
+            broker = EmbeddedBroker.start(brokerDir, port, credentials.brokerUser(), credentials.brokerPassword());
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                     .until(() -> status(base, id).matches("SUCCEEDED|FAILED"));
             assertThat(status(base, id)).isEqualTo("SUCCEEDED");

@@ -120,10 +120,12 @@ class FaultsTest {
     @Test
     void postgresRestartedWhileJobsAreDispatchedLosesNothing(@TempDir Path dir) throws Exception {
         int port = FreePorts.next();
-        EmbeddedDatabase database = EmbeddedDatabase.start(dir, port);
+        String password = dev.valley.embedded.Credentials.generate().databasePassword();
+        EmbeddedDatabase database = EmbeddedDatabase.start(dir, port, password);
         Map<String, Object> servers = privatePool(Infrastructure.forTests().properties());
         servers.put("spring.datasource.url", database.jdbcUrl());
         servers.put("spring.datasource.username", database.username());
+        servers.put("spring.datasource.password", password);
         servers.remove("spring.flyway.schemas");
         Valley valley = Valley.start(servers, Map.of("server.port", "0"));
         try {
@@ -140,7 +142,7 @@ class FaultsTest {
             HttpResponse<String> refused = api.post("/api/v1/jobs", small(99));
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
             assertThat(refused.headers().firstValue("Retry-After")).isPresent();
-            database = EmbeddedDatabase.start(dir, port);
+            database = EmbeddedDatabase.start(dir, port, password);
             double outage = (System.nanoTime() - downAt) / 1e9;
             long upAt = System.nanoTime();
             int before = succeeded(api, accepted);

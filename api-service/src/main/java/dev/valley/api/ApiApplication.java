@@ -6,7 +6,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.data.web.config.EnableSpringDataWebSupport;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-@SpringBootApplication
+// Who may call is decided by bearer tokens (auth/), not by Spring Boot's generated user and password.
+@SpringBootApplication(exclude = org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
 @EnableScheduling
 // A page is {"content": [...], "page": {"size", "number", "totalElements", "totalPages"}}: a stable API shape.

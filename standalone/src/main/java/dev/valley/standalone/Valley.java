@@ -18,7 +18,10 @@ public final class Valley {
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
             "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
             "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
-            "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration");
+            "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration",
+            // Spring Security is the api-service's; a worker serves no requests.
+            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration");
 
     private final ConfigurableApplicationContext api;
     private final ConfigurableApplicationContext worker;
@@ -43,24 +46,38 @@ public final class Valley {
     }
 
     /**
-     * The api-service alone, as this machine's own Valley runs it: reachable from this machine only, and therefore
-     * open (no tokens); {@code apiOverrides} may say otherwise.
+     * The api-service alone, as this machine's own Valley runs it: by default reachable from this machine only, and
+     * therefore open (no tokens). Those two are defaults, below everything else: the environment
+     * ({@code VALLEY_AUTH_MODE=tokens VALLEY_AUTH_TOKENS=…}), {@code args} and {@code apiOverrides} may say otherwise.
      */
     public static ConfigurableApplicationContext startApi(Map<String, Object> servers,
             Map<String, Object> apiOverrides, String... args) {
         Map<String, Object> apiProperties = new LinkedHashMap<>(servers);
-        apiProperties.put("server.address", "127.0.0.1");
-        apiProperties.put("valley.auth.mode", "open");
         apiProperties.putAll(apiOverrides);
-        return ApiApplication.builder().run(arguments(apiProperties, args));
+        return ApiApplication.builder()
+                .properties(Map.of("server.address", "127.0.0.1", "valley.auth.mode", "open"))
+                .run(arguments(apiProperties, args));
     }
 
-    /** As command-line arguments, so that they outrank each service's own configuration file; the user's own
-     * arguments come last and win. */
-    private static String[] arguments(Map<String, Object> properties, String[] args) {
+    /**
+     * As command-line arguments, so that they outrank each service's own configuration file; the user's own
+     * arguments replace those of the same name (two of one name would be joined into one "a,b" value).
+     */
+    static String[] arguments(Map<String, Object> properties, String[] args) {
+        Map<String, Object> merged = new LinkedHashMap<>(properties);
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (String arg : args) {
+            int equals = arg.indexOf('=');
+            if (arg.startsWith("--") && equals > 2) {
+                merged.remove(arg.substring(2, equals));
+                merged.put(arg.substring(2, equals), arg.substring(equals + 1));
+            } else {
+                rest.add(arg);
+            }
+        }
         java.util.List<String> all = new java.util.ArrayList<>();
-        properties.forEach((k, v) -> all.add("--" + k + "=" + v));
-        all.addAll(java.util.List.of(args));
+        merged.forEach((k, v) -> all.add("--" + k + "=" + v));
+        all.addAll(rest);
         return all.toArray(String[]::new);
     }
 

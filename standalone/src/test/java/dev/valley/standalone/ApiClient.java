@@ -15,24 +15,45 @@ final class ApiClient {
     static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private final String base;
+    /** Sent as {@code Authorization: Bearer} with every request; null for an open Valley. */
+    private final String token;
 
     ApiClient(Valley valley) {
-        this(valley.api());
+        this(valley.api(), null);
+    }
+
+    ApiClient(Valley valley, String token) {
+        this(valley.api(), token);
     }
 
     ApiClient(org.springframework.context.ConfigurableApplicationContext api) {
+        this(api, null);
+    }
+
+    ApiClient(org.springframework.context.ConfigurableApplicationContext api, String token) {
         this.base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
+        this.token = token;
+    }
+
+    /** A request to {@code path}, with this client's token. */
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
+    }
+
+    int port() {
+        return URI.create(base).getPort();
     }
 
     HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        return HTTP.send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Without a Content-Length: the body goes chunked, its size known only by reading it. */
     HttpResponse<String> postChunked(String path, String body) throws Exception {
         byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        return HTTP.send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -43,6 +64,14 @@ final class ApiClient {
      */
     HttpResponse<String> postMultipart(String path, java.util.Map<String, ?> fields) throws Exception {
         String boundary = "valley-" + java.util.UUID.randomUUID();
+        // A client of its own, so a connection Tomcat dropped after an error answer (400, 413) is never reused.
+        return HttpClient.newHttpClient().send(request(path)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(boundary, fields))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static byte[] multipart(String boundary, java.util.Map<String, ?> fields) {
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         for (var field : fields.entrySet()) {
             body.writeBytes(("--" + boundary + "\r\n").getBytes());
@@ -57,11 +86,48 @@ final class ApiClient {
             body.writeBytes("\r\n".getBytes());
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes());
-        // A client of its own, so a connection Tomcat dropped after an error answer (400, 413) is never reused.
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return body.toByteArray();
+    }
+
+    /** An answer to {@link #raw}: the status and the body as text. */
+    record Raw(int status, String body) {
+    }
+
+    /**
+     * Sends the request line, headers and body exactly as given, as an attacker's client would: nothing normalises or
+     * checks {@code path} (java.net.URI would refuse a backslash and resolve {@code ..}). {@code Host},
+     * {@code Content-Length} and {@code Connection: close} are added.
+     */
+    Raw raw(String method, String path, java.util.Map<String, String> headers, byte[] body) throws Exception {
+        URI uri = URI.create(base);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(60_000);
+            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
+                    + uri.getPort() + "\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n");
+            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+            var out = socket.getOutputStream();
+            out.write(head.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            String status = in.readLine();
+            if (status == null || !status.startsWith("HTTP/1.1 ")) {
+                throw new IllegalStateException(method + " " + path + ": no HTTP answer (" + status + ")");
+            }
+            // The body up to its end or 64 KB; not that of an event stream that was let through, which never ends.
+            boolean stream = false;
+            String line;
+            while ((line = in.readLine()) != null && !line.isEmpty()) {
+                stream |= line.toLowerCase(java.util.Locale.ROOT).startsWith("content-type: text/event-stream");
+            }
+            StringBuilder text = new StringBuilder();
+            char[] buffer = new char[8192];
+            for (int n; !stream && text.length() < (1 << 16) && (n = in.read(buffer)) > 0; ) {
+                text.append(buffer, 0, n);
+            }
+            return new Raw(Integer.parseInt(status.substring(9, 12)), text.toString());
+        }
     }
 
     /**
@@ -74,6 +140,7 @@ final class ApiClient {
             socket.setSoTimeout(30_000);
             socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
                     + "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: " + contentLength + "\r\n"
+                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
                     + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             byte[] answer = socket.getInputStream().readNBytes(4096);
@@ -91,7 +158,7 @@ final class ApiClient {
      */
     java.util.concurrent.CompletableFuture<Void> events(String path,
             java.util.concurrent.BlockingQueue<Event> events) {
-        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream")
+        return HTTP.sendAsync(request(path).header("Accept", "text/event-stream")
                 .build(), HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
                     if (response.statusCode() != 200) {
                         throw new IllegalStateException(path + ": HTTP " + response.statusCode());
@@ -116,17 +183,17 @@ final class ApiClient {
     }
 
     HttpResponse<String> delete(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().build(),
+        return HTTP.send(request(path).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     byte[] download(String jobId, String artifact) throws Exception {
-        HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + jobId
-                + "/artifacts/" + artifact)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = HTTP.send(request("/api/v1/jobs/" + jobId + "/artifacts/" + artifact)
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             throw new IllegalStateException(artifact + " of " + jobId + ": HTTP " + response.statusCode());
         }

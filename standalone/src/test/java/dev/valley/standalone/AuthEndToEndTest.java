@@ -120,6 +120,29 @@ class AuthEndToEndTest {
         assertThat(call("GET", "/api/v1/openapi", null, null).statusCode()).isEqualTo(200);
     }
 
+    /**
+     * The launcher's open mode is a default: {@code --valley.auth.mode=tokens} on the command line replaces it rather
+     * than joining it into "open,tokens", which failed the start.
+     */
+    @Test
+    void theLaunchersOpenModeGivesWayToTheCommandLine() throws Exception {
+        Valley own = Valley.start(servers.properties(), Map.of("server.port", "0"), "--valley.auth.mode=tokens",
+                "--valley.auth.tokens=read:" + READ);
+        try {
+            String at = "http://127.0.0.1:" + own.api().getEnvironment().getProperty("local.server.port");
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(at + "/api/v1/jobs")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(at + "/api/v1/jobs"))
+                    .header("Authorization", "Bearer " + READ).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode()).isEqualTo(200);
+        } finally {
+            own.stop();
+        }
+        assertThat(Valley.arguments(Map.of("valley.auth.mode", "open", "server.port", "0"),
+                new String[] {"--valley.auth.mode=tokens", "--debug"}))
+                .containsExactlyInAnyOrder("--valley.auth.mode=tokens", "--server.port=0", "--debug");
+    }
+
     @Test
     void aValleyOpenToTheNetworkOrWithoutTokensDoesNotStart() {
         Map<String, Object> open = new LinkedHashMap<>(Map.of("server.port", "0", "server.address", "0.0.0.0",

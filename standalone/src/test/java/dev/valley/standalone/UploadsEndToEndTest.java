@@ -23,7 +23,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -307,20 +306,11 @@ class UploadsEndToEndTest {
     }
 
     private static byte[] resource(String name) throws Exception {
-        try (var in = UploadsEndToEndTest.class.getResourceAsStream("/" + name)) {
-            return in.readAllBytes();
-        }
+        return TestFiles.resource(name);
     }
 
     private static Set<String> storedUnder(String prefix) {
-        S3Client s3 = valley.api().getBean(S3Client.class);
-        String bucket = valley.api().getEnvironment().getProperty("valley.storage.bucket");
-        try {
-            return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
-                    .map(o -> o.key()).collect(Collectors.toSet());
-        } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException e) {
-            return Set.of();
-        }
+        return TestFiles.storedUnder(valley.api(), prefix);
     }
 
     private static String sha256(byte[] bytes) throws Exception {
@@ -329,12 +319,6 @@ class UploadsEndToEndTest {
 
     /** An IDX file: magic (type and dimensions), big-endian sizes, data. */
     private static byte[] idx(int magic, int[] sizes, byte[] data) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * sizes.length + data.length);
-        b.putInt(magic);
-        for (int s : sizes) {
-            b.putInt(s);
-        }
-        b.put(data);
-        return b.array();
+        return TestFiles.idx(magic, sizes, data);
     }
 }

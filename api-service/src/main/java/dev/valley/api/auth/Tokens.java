@@ -52,7 +52,7 @@ final class Tokens {
         byte[] digest = digest(presented);
         Role found = null;
         for (Entry entry : entries) {
-            if (MessageDigest.isEqual(entry.digest(), digest) && (found == null || entry.role().allows(found))) {
+            if (MessageDigest.isEqual(entry.digest(), digest) && (found == null || entry.role().compareTo(found) > 0)) {
                 found = entry.role();
             }
         }

@@ -97,8 +97,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             return ResponseEntity.badRequest().body(validationProblem(List.of(new InvalidRequestException.FieldError(
                     field, JsonPaths.reason(databind)))));
         }
+        // A body of the wrong shape at its root (an array, a string) would otherwise be described by the class it
+        // could not become; a client needs to know what to send, not what we bind it to.
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                cause instanceof JacksonException json ? "malformed JSON: " + json.getOriginalMessage()
+                cause instanceof DatabindException ? "the request body must be a JSON object"
+                        : cause instanceof JacksonException json ? "malformed JSON: " + json.getOriginalMessage()
                         : "the request body is missing or unreadable");
         problem.setTitle("Malformed request");
         return ResponseEntity.badRequest().body(problem);

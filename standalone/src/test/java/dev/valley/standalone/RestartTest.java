@@ -73,7 +73,8 @@ class RestartTest {
     /** Whether the job's dispatch left the outbox (the broker confirmed it). */
     private static boolean published(Infrastructure servers, String id) throws Exception {
         try (var db = java.sql.DriverManager.getConnection((String) servers.properties().get("spring.datasource.url"),
-                (String) servers.properties().get("spring.datasource.username"), "");
+                (String) servers.properties().get("spring.datasource.username"),
+                (String) servers.properties().get("spring.datasource.password"));
                 var s = db.prepareStatement("select count(*) from outbox where job_id = ?::uuid and sent_at is not null")) {
             s.setString(1, id);
             try (var rs = s.executeQuery()) {

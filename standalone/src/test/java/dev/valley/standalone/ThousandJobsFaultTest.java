@@ -158,7 +158,8 @@ class ThousandJobsFaultTest {
 
         Jobs(Map<String, Object> servers, String name) throws Exception {
             this.db = DriverManager.getConnection((String) servers.get("spring.datasource.url"),
-                    (String) servers.get("spring.datasource.username"), "");
+                    (String) servers.get("spring.datasource.username"),
+                    (String) servers.get("spring.datasource.password"));
             this.name = name;
         }
 

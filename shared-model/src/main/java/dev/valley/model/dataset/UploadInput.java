@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
 
@@ -35,7 +36,8 @@ final class UploadInput implements AutoCloseable {
 
     /** A file, gzipped or not. */
     static UploadInput open(Path file, String part, UploadLimits limits) throws IOException {
-        Counting raw = new Counting(Files.newInputStream(file));
+        Counting raw = new Counting(Files.newInputStream(file), count -> {
+        });
         InputStream in = new BufferedInputStream(raw, 1 << 16);
         in.mark(2);
         boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
@@ -55,11 +57,11 @@ final class UploadInput implements AutoCloseable {
     static UploadInput inflating(InputStream entry, long compressedSize, long declaredSize, String part,
             UploadLimits limits) {
         long compressed = Math.max(1, compressedSize);
-        Guarded guarded = new Guarded(entry, part, limits, () -> compressed);
         if (declaredSize > 0) {
-            guarded.check(declaredSize);
+            Guarded.check(declaredSize, part, limits, compressed);
         }
-        return new UploadInput(part, new DataInputStream(new BufferedInputStream(guarded, 1 << 16)), -1);
+        return new UploadInput(part, new DataInputStream(new BufferedInputStream(new Guarded(entry, part, limits,
+                () -> compressed), 1 << 16)), -1);
     }
 
     /**
@@ -118,19 +120,21 @@ final class UploadInput implements AutoCloseable {
         data.close();
     }
 
-    /** Counts the bytes read through it: a compressed file's bytes consumed so far. */
-    private static final class Counting extends FilterInputStream {
+    /** Counts the bytes read through it, and shows the running count to {@code seen} after each read. */
+    private static class Counting extends FilterInputStream {
+        private final LongConsumer seen;
         private long count;
 
-        Counting(InputStream in) {
+        Counting(InputStream in, LongConsumer seen) {
             super(in);
+            this.seen = seen;
         }
 
         @Override
         public int read() throws IOException {
             int b = super.read();
             if (b >= 0) {
-                count++;
+                seen.accept(++count);
             }
             return b;
         }
@@ -139,7 +143,7 @@ final class UploadInput implements AutoCloseable {
         public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             if (n > 0) {
-                count += n;
+                seen.accept(count += n);
             }
             return n;
         }
@@ -150,48 +154,16 @@ final class UploadInput implements AutoCloseable {
     }
 
     /** Decompressed bytes, refused once they pass the limits (see {@link UploadLimits}). */
-    private static final class Guarded extends FilterInputStream {
-        private final String part;
-        private final UploadLimits limits;
-        private final LongSupplier compressed;
-        private long produced;
-
+    private static final class Guarded extends Counting {
         Guarded(InputStream in, String part, UploadLimits limits, LongSupplier compressed) {
-            super(in);
-            this.part = part;
-            this.limits = limits;
-            this.compressed = compressed;
+            super(in, produced -> check(produced, part, limits, compressed.getAsLong()));
         }
 
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count(n);
-            }
-            return n;
-        }
-
-        private void count(int n) {
-            produced += n;
-            check(produced);
-        }
-
-        void check(long produced) {
+        static void check(long produced, String part, UploadLimits limits, long from) {
             if (produced > limits.maxDecompressedBytes()) {
                 throw new InvalidUploadException(part + " decompresses to more than " + limits.maxDecompressedBytes()
                         + " bytes (valley.api.max-decompressed-size); nothing was stored");
             }
-            long from = compressed.getAsLong();
             if (produced > UploadLimits.GRACE_BYTES && produced > limits.maxCompressionRatio() * from) {
                 throw new InvalidUploadException(part + " decompresses to more than " + limits.maxCompressionRatio()
                         + " times its compressed size (" + produced + " bytes from " + from + "; "

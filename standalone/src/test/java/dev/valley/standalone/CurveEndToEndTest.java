@@ -112,6 +112,36 @@ class CurveEndToEndTest {
                 "ensemble_with_start_accuracy.npy");
     }
 
+    /**
+     * dnn-mode-connectivity's schedule counts epochs from 1: over 10 epochs at rate r each job reports
+     * r × [1, 1, 1, 1, 1, 0.7525, 0.505, 0.2575, 0.01, 0.01] in history[].lr (a train job with schedule decay, a
+     * curve, and SWA's SGD baseline), worked out by hand from the reference's formula.
+     */
+    @Test
+    void jobsOnTheReferenceScheduleReportItsRatesPerEpoch() throws Exception {
+        double[] factors = {1, 1, 1, 1, 1, 0.7525, 0.505, 0.2575, 0.01, 0.01};
+        String a = api.submit("""
+                {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[8]},"epochs":10,
+                 "lr":0.2,"schedule":"decay","seed":1}}""").get("id").asString();
+        String b = train(2, "[8]", 1, 0.1);
+        String curve = api.submit(curveBody(a, b, ",\"epochs\":10,\"lr\":0.1,\"points\":3,\"ensembleSize\":2")).get("id").asString();
+        String swa = api.submit("""
+                {"type":"swa","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[8]},"epochs":10,
+                 "swaStart":5,"lr":0.05,"seed":1}}""").get("id").asString();
+        Map<String, Object[]> expected = Map.of(a, new Object[] {"/result/history", 0.2},
+                curve, new Object[] {"/result/history", 0.1}, swa, new Object[] {"/result/sgdHistory", 0.05});
+        for (var job : expected.entrySet()) {
+            JsonNode done = api.awaitEnd(job.getKey(), LONG);
+            assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+            JsonNode history = done.at((String) job.getValue()[0]);
+            assertThat(history.size()).isEqualTo(10);
+            for (int e = 0; e < 10; e++) {
+                assertThat(history.get(e).get("lr").asDouble()).as("%s epoch %d", done.get("type"), e + 1)
+                        .isCloseTo((double) job.getValue()[1] * factors[e], org.assertj.core.api.Assertions.within(1e-9));
+            }
+        }
+    }
+
     @Test
     void endpointsOfDifferentArchitecturesAreRefusedNamingTheDifference() throws Exception {
         String a = train(1, "[16]", 1, 0.1);

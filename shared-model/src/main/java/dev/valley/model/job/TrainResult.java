@@ -20,8 +20,12 @@ public record TrainResult(
         double samplesPerSecond,
         int resumedAfterEpoch) {
 
-    /** {@code trainLoss} is the mean minibatch loss over the epoch, as the optimiser saw it; {@code seconds} the
-     * epoch's training steps alone, without its test evaluation. */
-    public record EpochRecord(int epoch, double trainLoss, double testLoss, double testAccuracy, double seconds) {
+    /**
+     * {@code lr} is the learning rate of the epoch's first step (a cosine schedule lowers it within the epoch too);
+     * {@code trainLoss} is the mean minibatch loss over the epoch, as the optimiser saw it; {@code seconds} the
+     * epoch's training steps alone, without its test evaluation.
+     */
+    public record EpochRecord(int epoch, double lr, double trainLoss, double testLoss, double testAccuracy,
+            double seconds) {
     }
 }

@@ -82,7 +82,7 @@ public final class SwaRun {
             } else {
                 baseline = Trainer.train(sgd, train, test, new Trainer.Config(spec.epochs(), spec.batchSize(),
                         spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
-                        (epoch, fraction) -> LearningRates.halfFlatThenLinear(spec.lr(), epoch, spec.epochs())),
+                        LearningRates.decay(spec.lr(), spec.epochs())),
                         half(listener, 0, SGD_PHASE), restored == null ? null : new Trainer.Resume(restored))
                         .history();
             }

@@ -128,7 +128,7 @@ public final class CurveTrainer {
                     new MinibatchLoop.Epochs() {
                         @Override
                         public void begin(int epoch) {
-                            lr[0] = LearningRates.halfFlatThenLinear(config.lr(), epoch - 1, config.epochs());
+                            lr[0] = LearningRates.halfFlatThenLinear(config.lr(), epoch, config.epochs());
                             sgd.setLearningRate(lr[0]);
                         }
 

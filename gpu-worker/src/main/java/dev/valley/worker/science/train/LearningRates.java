@@ -6,8 +6,10 @@ public final class LearningRates {
     }
 
     /**
-     * dnn-mode-connectivity's schedule for endpoints and curves: the base rate for the first half of the epochs,
-     * then linearly down to 1 % of it at 90 %, then flat. {@code epoch} counts from 0, as the reference's does.
+     * dnn-mode-connectivity's {@code learning_rate_schedule(base_lr, epoch, total_epochs)} for endpoints and curves:
+     * with α = epoch / epochs, the base rate while α ≤ ½, then linearly down to 1 % of it at α = 0.9, then flat.
+     * {@code epoch} counts from 1, as the reference's train.py calls it ({@code for epoch in range(1, epochs + 1)}):
+     * over 10 epochs the factors are 1, 1, 1, 1, 1, 0.7525, 0.505, 0.2575, 0.01, 0.01.
      */
     public static double halfFlatThenLinear(double base, int epoch, int epochs) {
         double alpha = (double) epoch / epochs;
@@ -26,10 +28,15 @@ public final class LearningRates {
     public static Schedule named(String name, double lr, int epochs) {
         return switch (name) {
             case "constant" -> Schedule.constant(lr);
-            case "decay" -> (epoch, fraction) -> halfFlatThenLinear(lr, epoch, epochs);
+            case "decay" -> decay(lr, epochs);
             case "cosine" -> (epoch, fraction) -> lr * (1 + Math.cos(Math.PI * (epoch + fraction) / epochs)) / 2;
             default -> throw new IllegalArgumentException("unknown schedule " + name);
         };
+    }
+
+    /** {@link #halfFlatThenLinear} as a {@link Schedule}, whose epochs count from 0. */
+    public static Schedule decay(double lr, int epochs) {
+        return (epoch, fraction) -> halfFlatThenLinear(lr, epoch + 1, epochs);
     }
 
     /** A rate per step: {@code epoch} counts from 0, {@code fraction} in [0, 1) is how far into the epoch. */

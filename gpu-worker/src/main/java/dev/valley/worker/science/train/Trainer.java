@@ -92,8 +92,8 @@ public final class Trainer {
                     config.seed(), weights.manager(), listener,
                     (epoch, meanLoss, seconds) -> {
                         Metrics testMetrics = Evaluator.evaluate(weights, test);
-                        EpochRecord record = new EpochRecord(epoch, meanLoss, testMetrics.loss(),
-                                testMetrics.accuracy(), seconds);
+                        EpochRecord record = new EpochRecord(epoch, config.schedule().at(epoch - 1, 0), meanLoss,
+                                testMetrics.loss(), testMetrics.accuracy(), seconds);
                         history.add(record);
                         listener.onEpoch(record);
                         listener.onCheckpoint(epoch, () -> checkpoint(epoch, weights, sgd, history));

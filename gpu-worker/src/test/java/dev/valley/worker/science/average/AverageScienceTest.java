@@ -46,8 +46,8 @@ class AverageScienceTest {
         assertThat(LearningRates.named("cosine", 0.1, 4).at(2, 0)).isCloseTo(0.05, within(1e-12));
         assertThat(LearningRates.named("cosine", 0.1, 4).at(0, 0.999999)).isCloseTo(0.1 * (1 + Math.sqrt(0.5)) / 2,
                 within(1e-6));
-        assertThat(LearningRates.named("decay", 0.1, 10).at(7, 0.3)).isCloseTo(0.1 * (1 - 0.2 / 0.4 * 0.99),
-                within(1e-12));
+        // The eighth epoch (index 7; the reference's epoch 8 of 10, α = 0.8): 1 − 0.3 / 0.4 · 0.99 = 0.2575.
+        assertThat(LearningRates.named("decay", 0.1, 10).at(7, 0.3)).isCloseTo(0.1 * 0.2575, within(1e-12));
     }
 
     /** Three networks averaged one by one give their arithmetic mean, element by element. */

@@ -80,7 +80,9 @@ class CurveScienceTest {
     @Test
     void curveStepFollowsTheAutogradGradientThroughTheBends() {
         Mlp mlp = new Mlp(2, List.of(4), 3);
-        double lr = 0.1;
+        // A one-epoch fit steps at the reference schedule's rate for epoch 1 of 1 (α = 1): 1 % of its base rate.
+        double baseLr = 10;
+        double lr = dev.valley.worker.science.train.LearningRates.halfFlatThenLinear(baseLr, 1, 1);
         double wd = 0.05;
         long seed = 11;
         double t = new SplittableRandom(seed).nextDouble();
@@ -120,7 +122,7 @@ class CurveScienceTest {
                     expected.put(e.getKey(), updated);
                 }
             }
-            CurveTrainer.train(curve, data, new CurveTrainer.Config(1, 4, lr, 0, wd, seed), TrainingListener.NONE,
+            CurveTrainer.train(curve, data, new CurveTrainer.Config(1, 4, baseLr, 0, wd, seed), TrainingListener.NONE,
                     e -> { });
             for (var e : expected.entrySet()) {
                 assertThat(curve.bend(1).get(e.getKey()).toFloatArray())

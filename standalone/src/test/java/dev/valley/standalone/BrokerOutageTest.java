@@ -75,6 +75,54 @@ class BrokerOutageTest {
         }
     }
 
+    /**
+     * A cancel of a running job while the broker is away is recorded and answered (200, cancelRequested) like any
+     * other; it waits in the outbox, reaches the worker when the broker is back, and the job ends CANCELLED.
+     */
+    @Test
+    void aRunningJobCancelledWhileTheBrokerIsDownEndsCancelledWhenItReturns() throws Exception {
+        int port = FreePorts.next();
+        dev.valley.embedded.Credentials credentials = dev.valley.embedded.Credentials.generate();
+        EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, port, credentials.brokerUser(),
+                credentials.brokerPassword());
+        Map<String, Object> servers = new HashMap<>(Infrastructure.forTests().properties());
+        servers.put("spring.rabbitmq.host", broker.host());
+        servers.put("spring.rabbitmq.port", port);
+        servers.put("spring.rabbitmq.username", broker.user());
+        servers.put("spring.rabbitmq.password", broker.password());
+        servers.put("valley.dispatch.default-pool", "cancel-outage");
+        servers.put("valley.worker.pool", "cancel-outage");
+        Valley valley = Valley.start(servers, Map.of("server.port", "0"));
+        try {
+            String base = "http://127.0.0.1:" + valley.api().getEnvironment().getProperty("local.server.port");
+            HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("""
+                            {"type":"train","name":"cancelled during an outage",
+                             "spec":{"dataset":"fashion-mnist","model":{"arch":"mlp","hidden":[512,512]},"epochs":30}}"""))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String id = JSON.readTree(created.body()).get("id").asString();
+            await().atMost(Duration.ofMinutes(1)).until(() -> status(base, id).equals("RUNNING"));
+            broker.close();
+
+            HttpResponse<String> cancel = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + id
+                    + "/cancel")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+            assertThat(JSON.readTree(cancel.body()).get("cancelRequested").asBoolean()).isTrue();
+            assertThat(status(base, id)).isEqualTo("RUNNING");
+
+            broker = EmbeddedBroker.start(brokerDir, port, credentials.brokerUser(), credentials.brokerPassword());
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> status(base, id).matches("SUCCEEDED|FAILED|CANCELLED"));
+            assertThat(status(base, id)).isEqualTo("CANCELLED");
+        } finally {
+            valley.stop();
+            broker.close();
+        }
+    }
+
     private static int httpStatus(String url) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode();

@@ -2,6 +2,7 @@ package dev.valley.api.dispatch;
 
 import dev.valley.model.job.GridTile;
 import dev.valley.model.job.JobType;
+import dev.valley.model.queue.ControlMessage;
 import dev.valley.model.queue.DispatchMessage;
 import java.time.Instant;
 import java.util.List;
@@ -12,7 +13,11 @@ import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Writes the dispatch of a job attempt; must join the transaction that writes the job. */
+/**
+ * Writes what the broker should carry, in the transaction that decided it (it must join one): the dispatch of a job
+ * attempt, or a cancel for the workers. {@link PublishOutbox} publishes it once that commits, and again until the
+ * broker confirms, so nothing is lost to a broker that is away and nothing is sent for a change that rolled back.
+ */
 @Component
 public class Outbox {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -27,7 +32,15 @@ public class Outbox {
     public void enqueue(UUID jobId, int attempt, JobType type, String pool, JsonNode spec,
             List<DispatchMessage.Input> inputs, GridTile tile, Instant notBefore) {
         DispatchMessage message = new DispatchMessage(jobId, attempt, type, spec, inputs, tile);
-        messages.save(new OutboxMessage(jobId, attempt, pool, JSON.writeValueAsString(message), Instant.now(),
-                notBefore));
+        messages.save(new OutboxMessage(OutboxMessage.Kind.DISPATCH, jobId, attempt, pool,
+                JSON.writeValueAsString(message), Instant.now(), notBefore));
+    }
+
+    /** Tells every worker to stop attempt {@code attempt} of the job; the one running it does, at its next step. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void cancel(UUID jobId, int attempt) {
+        ControlMessage message = new ControlMessage(jobId, attempt, ControlMessage.Command.CANCEL);
+        messages.save(new OutboxMessage(OutboxMessage.Kind.CONTROL, jobId, attempt, "",
+                JSON.writeValueAsString(message), Instant.now(), null));
     }
 }

@@ -10,9 +10,18 @@ import java.time.Instant;
 import java.util.UUID;
 import org.hibernate.annotations.ColumnTransformer;
 
+/** A message waiting to be published: a job attempt's dispatch, or a control message to the workers. */
 @Entity
 @Table(name = "outbox")
 public class OutboxMessage {
+    /** What a row carries, and so where it goes. */
+    public enum Kind {
+        /** To the dispatch exchange, routed by the pool. */
+        DISPATCH,
+        /** To the control fanout, which every worker hears. */
+        CONTROL
+    }
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
@@ -25,11 +34,15 @@ public class OutboxMessage {
     private Instant createdAt;
     private Instant sentAt;
     private Instant availableAt;
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    private Kind kind;
 
     protected OutboxMessage() {
     }
 
-    OutboxMessage(UUID jobId, int attempt, String pool, String payload, Instant createdAt, Instant availableAt) {
+    OutboxMessage(Kind kind, UUID jobId, int attempt, String pool, String payload, Instant createdAt,
+            Instant availableAt) {
+        this.kind = kind;
         this.availableAt = availableAt;
         this.jobId = jobId;
         this.attempt = attempt;
@@ -56,5 +69,9 @@ public class OutboxMessage {
 
     public String getPayload() {
         return payload;
+    }
+
+    public Kind getKind() {
+        return kind;
     }
 }

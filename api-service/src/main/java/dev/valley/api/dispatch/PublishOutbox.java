@@ -1,5 +1,7 @@
 package dev.valley.api.dispatch;
 
+import dev.valley.model.queue.ControlMessage;
+import dev.valley.model.queue.DispatchMessage;
 import dev.valley.model.queue.Queues;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -21,7 +23,8 @@ import org.springframework.stereotype.Component;
 /**
  * Publishes unsent outbox rows and marks a row sent only when the broker confirmed it with an ack and returned
  * nothing (Qpid nacks an unroutable message, RabbitMQ returns it and then acks). While the broker is down the rows
- * wait; after a restart of an in-memory broker, rows are unsent still, so nothing is lost.
+ * wait; after a restart of an in-memory broker, rows are unsent still, so nothing is lost. A control message is
+ * done once the broker answered at all: one that no queue takes reached every worker there is (none).
  */
 @Component
 class PublishOutbox {
@@ -45,11 +48,17 @@ class PublishOutbox {
             return;
         }
         List<CorrelationData> confirms = new ArrayList<>();
+        java.util.Set<String> controls = new java.util.HashSet<>();
         try {
             for (OutboxMessage row : pending) {
                 CorrelationData correlation = new CorrelationData(row.getId().toString());
-                rabbit.send(Queues.DISPATCH_EXCHANGE, row.getPool(), toMessage(row), correlation);
+                boolean control = row.getKind() == OutboxMessage.Kind.CONTROL;
+                rabbit.send(control ? Queues.CONTROL_EXCHANGE : Queues.DISPATCH_EXCHANGE, row.getPool(),
+                        toMessage(row), correlation);
                 confirms.add(correlation);
+                if (control) {
+                    controls.add(correlation.getId());
+                }
             }
         } catch (AmqpException e) {
             if (!brokerDown) {
@@ -59,15 +68,18 @@ class PublishOutbox {
             brokerDown = true;
         }
         for (CorrelationData correlation : confirms) {
-            awaitConfirm(correlation);
+            awaitConfirm(correlation, controls.contains(correlation.getId()));
         }
     }
 
-    private void awaitConfirm(CorrelationData correlation) {
+    private void awaitConfirm(CorrelationData correlation, boolean control) {
         try {
             CorrelationData.Confirm confirm = correlation.getFuture()
                     .get(properties.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (confirm.ack() && correlation.getReturned() == null) {
+            // Qpid nacks an unroutable message where RabbitMQ returns it: for a control message both mean no worker
+            // listens, so none runs the attempt. A cancel that is lost all the same is sent again with the answer to
+            // the running worker's next heartbeat (ApplyJobEvent).
+            if (control || (confirm.ack() && correlation.getReturned() == null)) {
                 outbox.markSent(Long.parseLong(correlation.getId()), Instant.now());
                 if (brokerDown) {
                     log.info("broker reachable again, dispatching");
@@ -92,6 +104,9 @@ class PublishOutbox {
                 .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
                 .setHeader("valley-job", row.getJobId().toString())
                 .setHeader("valley-attempt", row.getAttempt())
+                // A control message is read by a @RabbitListener through Spring's JSON converter, which asks.
+                .setHeader("__TypeId__", row.getKind() == OutboxMessage.Kind.CONTROL
+                        ? ControlMessage.class.getName() : DispatchMessage.class.getName())
                 .build();
     }
 }

@@ -37,7 +37,7 @@ class RepublishOnStart {
                 update outbox o set sent_at = null
                 from job j
                 where o.job_id = j.id and o.attempt = j.attempt and j.status in ('QUEUED', 'RUNNING')
-                  and o.sent_at is not null
+                  and o.kind = 'DISPATCH' and o.sent_at is not null
                   and not exists (select 1 from grid_tile t where t.job_id = o.job_id and t.done_at is not null
                                   and t.idx = (o.payload -> 'tile' ->> 'index')::int)""").update();
         if (rows > 0) {

@@ -2,6 +2,7 @@ package dev.valley.api.event;
 
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
+import dev.valley.api.dispatch.Outbox;
 import dev.valley.api.job.Attempts;
 import dev.valley.api.job.Dispatches;
 import dev.valley.api.job.Job;
@@ -28,13 +29,13 @@ class ApplyJobEvent {
 
     private final JobRepository jobs;
     private final ArtifactRepository artifacts;
-    private final ControlPublisher control;
+    private final Outbox control;
     private final JobEnds ends;
     private final Dispatches dispatches;
     private final Leases leases;
     private final Attempts attempts;
 
-    ApplyJobEvent(JobRepository jobs, ArtifactRepository artifacts, ControlPublisher control, JobEnds ends,
+    ApplyJobEvent(JobRepository jobs, ArtifactRepository artifacts, Outbox control, JobEnds ends,
             Dispatches dispatches, Leases leases, Attempts attempts) {
         this.dispatches = dispatches;
         this.ends = ends;

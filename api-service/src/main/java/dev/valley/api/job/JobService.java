@@ -4,7 +4,6 @@ import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
 import dev.valley.api.dataset.DatasetService;
 import dev.valley.api.dispatch.DispatchProperties;
-import dev.valley.api.event.ControlPublisher;
 import dev.valley.api.web.ConflictException;
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.NotFoundException;
@@ -33,7 +32,7 @@ public class JobService {
     private final JobSpecs specs;
     private final Dispatches dispatches;
     private final GridTiles tiles;
-    private final ControlPublisher control;
+    private final dev.valley.api.dispatch.Outbox control;
     private final DispatchProperties dispatch;
     private final JobInputs inputs;
     private final JobEnds ends;
@@ -44,7 +43,7 @@ public class JobService {
     private final long maxListOffset;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
-            ControlPublisher control, DispatchProperties dispatch, JobInputs inputs, JobEnds ends,
+            dev.valley.api.dispatch.Outbox control, DispatchProperties dispatch, JobInputs inputs, JobEnds ends,
             JobInputRepository inputRows, GridTiles tiles, Leases leases, Attempts attempts,
             DatasetService datasets, dev.valley.api.web.ApiLimits limits) {
         this.datasets = datasets;

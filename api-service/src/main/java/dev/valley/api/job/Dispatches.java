@@ -44,8 +44,8 @@ public class Dispatches {
 
     /** Must join the transaction that queued the job. */
     @Transactional(propagation = Propagation.MANDATORY)
-    void dispatch(Job job, JsonNode spec, List<DispatchMessage.Input> inputs) {
-        dispatch(job, spec, inputs, null);
+    void dispatch(Job job, List<DispatchMessage.Input> inputs) {
+        dispatch(job, JSON.readTree(job.getSpec()), inputs, null);
     }
 
     /** The job's current attempt again, its inputs resolved anew, published no earlier than {@code notBefore}. */
@@ -56,7 +56,7 @@ public class Dispatches {
     }
 
     private void dispatch(Job job, JsonNode spec, List<DispatchMessage.Input> inputs, Instant notBefore) {
-        JobType type = JobType.fromWireName(job.getType()).orElseThrow();
+        JobType type = job.getType();
         if (type != JobType.GRID) {
             outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec, inputs, null, notBefore);
             return;

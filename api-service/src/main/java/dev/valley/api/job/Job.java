@@ -12,14 +12,15 @@ import java.time.Instant;
 import java.util.UUID;
 import org.hibernate.annotations.ColumnTransformer;
 
-/** A job row. Status changes after creation go through conditional updates in {@link JobRepository}. */
+/** A job row. Status changes after creation go through {@link JobLifecycle}'s conditional updates. */
 @Entity
 @Table(name = "job")
 public class Job {
     @Id
     private UUID id;
     @Column(nullable = false)
-    private String type;
+    @jakarta.persistence.Convert(converter = JobTypeColumn.class)
+    private JobType type;
     private String name;
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
@@ -51,7 +52,7 @@ public class Job {
             Instant createdAt) {
         this.id = id;
         this.maxAttempts = maxAttempts;
-        this.type = type.wireName();
+        this.type = type;
         this.name = name;
         this.status = status;
         this.attempt = 1;
@@ -71,7 +72,7 @@ public class Job {
         return id;
     }
 
-    public String getType() {
+    public JobType getType() {
         return type;
     }
 

@@ -129,11 +129,11 @@ public class JobInputs {
             errors.add(new FieldError(field + ".job", "no job " + ref.job()));
             return null;
         }
-        boolean curve = JobType.CURVE.wireName().equals(source.getType());
+        boolean curve = source.getType() == JobType.CURVE;
         if (takesCurve != curve) {
             errors.add(new FieldError(field + ".job", curve
                     ? "job " + ref.job() + " is a curve job, which makes no single network; name a train or swa job"
-                    : "job " + ref.job() + " is a " + source.getType() + " job; name a curve job"));
+                    : "job " + ref.job() + " is a " + source.getType().wireName() + " job; name a curve job"));
             return null;
         }
         if (curve) {
@@ -146,7 +146,7 @@ public class JobInputs {
         }
         Optional<Origin> origin = origin(source);
         if (origin.isEmpty()) {
-            errors.add(new FieldError(field + ".job", "job " + ref.job() + " is a " + source.getType()
+            errors.add(new FieldError(field + ".job", "job " + ref.job() + " is a " + source.getType().wireName()
                     + " job, which makes no network to start from; name a train or swa job"));
             return null;
         }
@@ -227,7 +227,7 @@ public class JobInputs {
 
     /** The network a job's weights are for, when it makes one; a curve's bends are its endpoints' network. */
     Optional<Origin> origin(Job job) {
-        if (JobType.CURVE.wireName().equals(job.getType())) {
+        if (job.getType() == JobType.CURVE) {
             List<JobInput> endpoints = inputs.findByJobIdOrderByField(job.getId());
             if (endpoints.isEmpty()) {
                 return Optional.empty();
@@ -237,11 +237,11 @@ public class JobInputs {
                     .map(m -> new Origin(m.model(), m.dataset()))
                     : jobs.findById(first.getSourceJobId()).flatMap(this::origin);
         }
-        if (JobType.TRAIN.wireName().equals(job.getType())) {
+        if (job.getType() == JobType.TRAIN) {
             TrainSpec spec = JSON.readValue(job.getSpec(), TrainSpec.class);
             return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));
         }
-        if (JobType.SWA.wireName().equals(job.getType())) {
+        if (job.getType() == JobType.SWA) {
             SwaSpec spec = JSON.readValue(job.getSpec(), SwaSpec.class);
             return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));
         }

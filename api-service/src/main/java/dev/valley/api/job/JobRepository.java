@@ -1,6 +1,7 @@
 package dev.valley.api.job;
 
 import dev.valley.model.job.JobStatus;
+import dev.valley.model.job.JobType;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.Collection;
@@ -25,7 +26,7 @@ public interface JobRepository extends JpaRepository<Job, UUID> {
             select j from Job j
             where (:status is null or j.status = :status) and (:type is null or j.type = :type)
             order by j.createdAt desc, j.id""")
-    Page<Job> search(@Param("status") JobStatus status, @Param("type") String type, Pageable pageable);
+    Page<Job> search(@Param("status") JobStatus status, @Param("type") JobType type, Pageable pageable);
 
     @Modifying(flushAutomatically = true, clearAutomatically = true)
     @Query("""

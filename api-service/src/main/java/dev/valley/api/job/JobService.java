@@ -32,34 +32,29 @@ public class JobService {
     private final JobSpecs specs;
     private final Dispatches dispatches;
     private final GridTiles tiles;
-    private final dev.valley.api.dispatch.Outbox control;
+    private final JobLifecycle lifecycle;
     private final DispatchProperties dispatch;
     private final JobInputs inputs;
-    private final JobEnds ends;
     private final DatasetService datasets;
     private final JobInputRepository inputRows;
-    private final Leases leases;
     private final Attempts attempts;
     private final long maxListOffset;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
-            dev.valley.api.dispatch.Outbox control, DispatchProperties dispatch, JobInputs inputs, JobEnds ends,
-            JobInputRepository inputRows, GridTiles tiles, Leases leases, Attempts attempts,
-            DatasetService datasets, dev.valley.api.web.ApiLimits limits) {
-        this.datasets = datasets;
-        this.maxListOffset = limits.maxListOffset();
-        this.leases = leases;
-        this.attempts = attempts;
-        this.tiles = tiles;
-        this.inputRows = inputRows;
-        this.inputs = inputs;
-        this.ends = ends;
+            JobLifecycle lifecycle, DispatchProperties dispatch, JobInputs inputs, JobInputRepository inputRows,
+            GridTiles tiles, Attempts attempts, DatasetService datasets, dev.valley.api.web.ApiLimits limits) {
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.specs = specs;
         this.dispatches = dispatches;
-        this.control = control;
+        this.lifecycle = lifecycle;
         this.dispatch = dispatch;
+        this.inputs = inputs;
+        this.inputRows = inputRows;
+        this.tiles = tiles;
+        this.attempts = attempts;
+        this.datasets = datasets;
+        this.maxListOffset = limits.maxListOffset();
     }
 
     /** Validates, then stores the job and its dispatch in one transaction: nothing is stored for a bad request. */
@@ -81,7 +76,7 @@ public class JobService {
         jobs.saveAndFlush(job);
         List<JobInput> rows = inputs.record(job.getId(), spec);
         if (job.getStatus() == JobStatus.QUEUED) {
-            dispatches.dispatch(job, specs.toTree(spec), inputs.resolve(rows));
+            dispatches.dispatch(job, inputs.resolve(rows));
         }
         return JobView.of(job, rows, List.of());
     }
@@ -134,7 +129,7 @@ public class JobService {
     public JobView get(UUID id) {
         Job job = find(id);
         JobView.TilesView tileView = null;
-        if (JobType.GRID.wireName().equals(job.getType())) {
+        if (job.getType() == JobType.GRID) {
             GridTiles.Count count = tiles.count(id);
             tileView = new JobView.TilesView(count.total(), count.done(), tiles.byWorker(id));
         }
@@ -144,9 +139,9 @@ public class JobService {
 
     @Transactional(readOnly = true)
     public Page<JobView> list(JobStatus status, String type, int page, int size) {
-        if (type != null && JobType.fromWireName(type).isEmpty()) {
-            throw new InvalidRequestException("type", "'" + type + "' is not a job type; one of: " + JobType.knownNames());
-        }
+        JobType jobType = type == null ? null : JobType.fromWireName(type).orElseThrow(() ->
+                new InvalidRequestException("type", "'" + type + "' is not a job type; one of: "
+                        + JobType.knownNames()));
         if (page < 0) {
             throw new InvalidRequestException("page", "must be at least 0");
         }
@@ -157,7 +152,7 @@ public class JobService {
             throw new InvalidRequestException("page", "times size must be at most " + maxListOffset
                     + " (valley.api.max-list-offset); filter by status or type to see further");
         }
-        Page<Job> found = jobs.search(status, type, PageRequest.of(page, size));
+        Page<Job> found = jobs.search(status, jobType, PageRequest.of(page, size));
         // One query for the whole page's artifacts and one for its inputs, not one per job.
         List<UUID> ids = found.map(Job::getId).getContent();
         Map<UUID, List<Artifact>> byJob = artifacts.findByJobIdInOrderByName(ids).stream()
@@ -168,29 +163,10 @@ public class JobService {
                 byJob.getOrDefault(job.getId(), List.of())));
     }
 
-    /**
-     * A queued or waiting job is cancelled at once (and the jobs waiting for it fail); so is a running one that no
-     * worker holds a lease on (a grid whose tiles all wait in the queue). A running one that a worker holds is asked
-     * to stop at its next step; its worker reports CANCELLED.
-     */
+    /** See {@link JobLifecycle#cancel}. */
     @Transactional
     public JobView cancel(UUID id) {
-        Job job = jobs.findForUpdate(id).orElseThrow(() -> new NotFoundException("no job " + id));
-        Instant now = Instant.now();
-        if (jobs.cancelQueued(id, now) == 1) {
-            // A queued attempt n > 1 may leave a checkpoint of attempt n - 1 behind.
-            ends.ended(id);
-        } else {
-            if (jobs.requestCancel(id) == 0) {
-                throw new ConflictException("job " + id + " is already " + job.getStatus() + " and cannot be cancelled");
-            }
-            if (leases.count(id) == 0
-                    && jobs.markEnded(id, job.getAttempt(), JobStatus.CANCELLED, null, now) == 1) {
-                ends.ended(id);
-            } else {
-                control.cancel(id, job.getAttempt());
-            }
-        }
+        lifecycle.cancel(id);
         return get(id);
     }
 

@@ -57,7 +57,7 @@ public record JobView(
     /** {@code earlier}: the attempts that ended without ending the job (only on a single job's view). */
     static JobView of(Job job, List<JobInput> inputs, List<Artifact> artifacts, TilesView tiles,
             List<Attempts.Ended> earlier) {
-        return new JobView(job.getId(), job.getType(), job.getName(), job.getStatus(), job.getProgress(),
+        return new JobView(job.getId(), job.getType().wireName(), job.getName(), job.getStatus(), job.getProgress(),
                 job.getAttempt(), job.getPool(), job.isCancelRequested(), JSON.readTree(job.getSpec()),
                 job.getResult() == null ? null : JSON.readTree(job.getResult()), job.getError(), job.getCreatedAt(),
                 job.getStartedAt(), job.getFinishedAt(),

@@ -18,13 +18,14 @@ public class LeaseMonitor {
     private static final Logger log = LoggerFactory.getLogger(LeaseMonitor.class);
 
     private final Leases leases;
-    private final Attempts attempts;
+    private final JobLifecycle lifecycle;
     private final DispatchProperties dispatch;
     private final TransactionTemplate transactions;
 
-    LeaseMonitor(Leases leases, Attempts attempts, DispatchProperties dispatch, TransactionTemplate transactions) {
+    LeaseMonitor(Leases leases, JobLifecycle lifecycle, DispatchProperties dispatch,
+            TransactionTemplate transactions) {
         this.leases = leases;
-        this.attempts = attempts;
+        this.lifecycle = lifecycle;
         this.dispatch = dispatch;
         this.transactions = transactions;
     }
@@ -34,7 +35,7 @@ public class LeaseMonitor {
         Instant now = Instant.now();
         try {
             for (Leases.Expired lost : leases.expired(now.minus(dispatch.lease()))) {
-                transactions.executeWithoutResult(status -> attempts.end(lost.jobId(), lost.attempt(), lost.worker(),
+                transactions.executeWithoutResult(status -> lifecycle.attemptEnded(lost.jobId(), lost.attempt(), lost.worker(),
                         Attempts.Outcome.LOST, "no heartbeat from worker " + lost.worker() + " since "
                                 + lost.heartbeatAt() + " (lease " + dispatch.lease() + ")", now));
             }

@@ -9,6 +9,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 // Who may call is decided by bearer tokens (auth/), not by Spring Boot's generated user and password.
 @SpringBootApplication(exclude = org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
+@org.springframework.context.annotation.Import(dev.valley.storage.ObjectStorage.class)
 @EnableScheduling
 // A page is {"content": [...], "page": {"size", "number", "totalElements", "totalPages"}}: a stable API shape.
 @EnableSpringDataWebSupport(pageSerializationMode = EnableSpringDataWebSupport.PageSerializationMode.VIA_DTO)

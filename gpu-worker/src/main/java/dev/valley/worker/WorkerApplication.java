@@ -7,6 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@org.springframework.context.annotation.Import(dev.valley.storage.ObjectStorage.class)
 public class WorkerApplication {
 
     /** No web server; configuration from gpu-worker.yml, so that it can share a classpath with the api-service. */

@@ -1,5 +1,6 @@
 package dev.valley.api.artifact;
 
+import dev.valley.storage.StorageProperties;
 import dev.valley.api.web.NotFoundException;
 import java.util.UUID;
 import org.springframework.core.io.InputStreamResource;

@@ -1,5 +1,6 @@
 package dev.valley.api.artifact;
 
+import dev.valley.storage.StorageProperties;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

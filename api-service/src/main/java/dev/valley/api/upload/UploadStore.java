@@ -1,6 +1,6 @@
 package dev.valley.api.upload;
 
-import dev.valley.api.artifact.StorageProperties;
+import dev.valley.storage.StorageProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

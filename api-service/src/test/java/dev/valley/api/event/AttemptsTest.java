@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.valley.api.ApiTestServers;
-import dev.valley.api.artifact.StorageProperties;
+import dev.valley.storage.StorageProperties;
 import dev.valley.api.job.Attempts;
 import dev.valley.api.job.JobService;
 import dev.valley.api.job.JobView;
@@ -178,7 +178,8 @@ class AttemptsTest {
     }
 
     private int dispatches(UUID id) {
-        return db.sql("select count(*) from outbox where job_id = ?").param(id).query(Integer.class).single();
+        return db.sql("select count(*) from outbox where job_id = ? and kind = 'DISPATCH'").param(id)
+                .query(Integer.class).single();
     }
 
     private UUID submit(int maxAttempts) {

@@ -1,33 +1,25 @@
 package dev.valley.worker.storage;
 
 import dev.valley.model.artifact.ArtifactInfo;
+import dev.valley.storage.StorageProperties;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.springframework.stereotype.Component;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /** Uploads artifacts through the S3 API; the bucket is created on first use. */
 @Component
-public class ObjectStore implements AutoCloseable, dev.valley.worker.science.data.UploadedDatasets.Source {
+public class ObjectStore implements dev.valley.worker.science.data.UploadedDatasets.Source {
     private final S3Client s3;
     private final String bucket;
     private volatile boolean bucketKnown;
 
-    ObjectStore(StorageProperties storage) {
+    ObjectStore(S3Client s3, StorageProperties storage) {
+        this.s3 = s3;
         this.bucket = storage.bucket();
-        this.s3 = S3Client.builder()
-                .endpointOverride(storage.endpoint())
-                .region(Region.of(storage.region()))
-                .forcePathStyle(storage.pathStyle())
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(storage.accessKey(), storage.secretKey())))
-                .build();
     }
 
     public ArtifactInfo put(String key, String name, String contentType, byte[] bytes) {
@@ -123,10 +115,5 @@ public class ObjectStore implements AutoCloseable, dev.valley.worker.science.dat
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    @Override
-    public void close() {
-        s3.close();
     }
 }

@@ -1,4 +1,4 @@
-package dev.valley.api.artifact;
+package dev.valley.storage;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;

@@ -1,5 +1,6 @@
-package dev.valley.api.artifact;
+package dev.valley.storage;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -7,8 +8,11 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
+/** {@link StorageProperties} and the S3 client made from them; both services import this. */
 @Configuration(proxyBeanMethods = false)
-class StorageConfig {
+@EnableConfigurationProperties(StorageProperties.class)
+public class ObjectStorage {
+
     @Bean(destroyMethod = "close")
     S3Client s3Client(StorageProperties storage) {
         return S3Client.builder()

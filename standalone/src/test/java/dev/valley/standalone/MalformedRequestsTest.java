@@ -264,7 +264,12 @@ class MalformedRequestsTest {
                 "{\"type\":\"train\",\"spec\":{\"dataset\":\"spirals\",\"model\":{\"arch\":\"mlp\","
                         + "\"hidden\":[null]}}}", "spec.model.hidden[0]",
                 "{\"type\":\"grid\",\"spec\":{\"plane\":{\"kind\":\"line\",\"points\":[" + ref + "," + ref
-                        + "]},\"resolution\":[3,1],\"tile\":[0,1]}}", "spec.tile[0]");
+                        + "]},\"resolution\":[3,1],\"tile\":[0,1]}}", "spec.tile[0]",
+                // The SGD fields every training type shares (Sgd): their limits name the field that broke them.
+                "{\"type\":\"fge\",\"spec\":{\"start\":" + ref + ",\"epochs\":2,\"cycle\":2,\"lr2\":0}}",
+                "spec.lr2",
+                "{\"type\":\"curve\",\"spec\":{\"endpoints\":[" + ref + "," + ref + "],\"momentum\":1}}",
+                "spec.momentum");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             HttpResponse<String> response = post(c.getKey());
             assertThat(response.statusCode()).as(c.getKey() + " -> " + response.body()).isEqualTo(400);

@@ -2,8 +2,6 @@ package dev.valley.model.job;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -24,10 +22,10 @@ public record CurveSpec(
         @NotNull @Pattern(regexp = "bezier|polychain", message = "must be one of: bezier, polychain") String curve,
         @NotNull @Min(3) @Max(16) Integer bends,
         @NotNull @Min(1) @Max(1000) Integer epochs,
-        @NotNull @Min(1) @Max(65536) Integer batchSize,
-        @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double lr,
-        @NotNull @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
-        @NotNull @DecimalMin("0") @DecimalMax("1") Double weightDecay,
+        @Sgd.BatchSize Integer batchSize,
+        @Sgd.Rate Double lr,
+        @Sgd.Momentum Double momentum,
+        @Sgd.WeightDecay Double weightDecay,
         @NotNull Long seed,
         @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
         @Positive Integer trainSubset,
@@ -54,11 +52,11 @@ public record CurveSpec(
                 curve == null ? BEZIER : curve,
                 bends == null ? DEFAULT_BENDS : bends,
                 epochs == null ? DEFAULT_EPOCHS : epochs,
-                batchSize == null ? TrainSpec.DEFAULT_BATCH_SIZE : batchSize,
-                lr == null ? TrainSpec.DEFAULT_LR : lr,
-                momentum == null ? TrainSpec.DEFAULT_MOMENTUM : momentum,
-                weightDecay == null ? TrainSpec.DEFAULT_WEIGHT_DECAY : weightDecay,
-                seed == null ? TrainSpec.DEFAULT_SEED : seed,
+                batchSize == null ? Sgd.DEFAULT_BATCH_SIZE : batchSize,
+                lr == null ? Sgd.DEFAULT_LR : lr,
+                momentum == null ? Sgd.DEFAULT_MOMENTUM : momentum,
+                weightDecay == null ? Sgd.DEFAULT_WEIGHT_DECAY : weightDecay,
+                seed == null ? Sgd.DEFAULT_SEED : seed,
                 dataset,
                 trainSubset,
                 points == null ? DEFAULT_POINTS : points,

@@ -2,8 +2,6 @@ package dev.valley.model.job;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -23,11 +21,11 @@ public record FgeSpec(
         @Valid ModelSpec model,
         @NotNull @Min(2) @Max(1000) Integer epochs,
         @NotNull @Min(2) @Max(1000) Integer cycle,
-        @NotNull @Min(1) @Max(65536) Integer batchSize,
-        @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double lr1,
-        @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double lr2,
-        @NotNull @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
-        @NotNull @DecimalMin("0") @DecimalMax("1") Double weightDecay,
+        @Sgd.BatchSize Integer batchSize,
+        @Sgd.Rate Double lr1,
+        @Sgd.Rate Double lr2,
+        @Sgd.Momentum Double momentum,
+        @Sgd.WeightDecay Double weightDecay,
         @NotNull Long seed,
         @Positive Integer trainSubset) implements JobSpec {
 
@@ -47,12 +45,12 @@ public record FgeSpec(
                 model == null ? null : model.withDefaults(),
                 epochs == null ? 12 : epochs,
                 cycle == null ? 4 : cycle,
-                batchSize == null ? TrainSpec.DEFAULT_BATCH_SIZE : batchSize,
-                lr1 == null ? TrainSpec.DEFAULT_LR : lr1,
-                lr2 == null ? TrainSpec.DEFAULT_LR / 100 : lr2,
-                momentum == null ? TrainSpec.DEFAULT_MOMENTUM : momentum,
-                weightDecay == null ? TrainSpec.DEFAULT_WEIGHT_DECAY : weightDecay,
-                seed == null ? TrainSpec.DEFAULT_SEED : seed,
+                batchSize == null ? Sgd.DEFAULT_BATCH_SIZE : batchSize,
+                lr1 == null ? Sgd.DEFAULT_LR : lr1,
+                lr2 == null ? Sgd.DEFAULT_LR / 100 : lr2,
+                momentum == null ? Sgd.DEFAULT_MOMENTUM : momentum,
+                weightDecay == null ? Sgd.DEFAULT_WEIGHT_DECAY : weightDecay,
+                seed == null ? Sgd.DEFAULT_SEED : seed,
                 trainSubset);
     }
 

@@ -78,8 +78,8 @@ public record GridSpec(
         }
         return new GridSpec(p, res, r, dataset, trainSubset, testSubset, metrics == null ? METRICS : metrics,
                 recomputeBatchNorm == null ? Boolean.TRUE : recomputeBatchNorm, t,
-                batchSize == null ? TrainSpec.DEFAULT_BATCH_SIZE : batchSize,
-                seed == null ? TrainSpec.DEFAULT_SEED : seed);
+                batchSize == null ? Sgd.DEFAULT_BATCH_SIZE : batchSize,
+                seed == null ? Sgd.DEFAULT_SEED : seed);
     }
 
     /** A quarter of the side, at least 1 and at most 50: a dozen tiles or more to share out, each big enough that

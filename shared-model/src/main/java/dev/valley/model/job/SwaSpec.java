@@ -2,8 +2,6 @@ package dev.valley.model.job;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -26,15 +24,15 @@ public record SwaSpec(
         @Valid ModelRef start,
         @NotNull @Min(2) @Max(1000) Integer epochs,
         @NotNull @Min(1) @Max(999) Integer swaStart,
-        @NotNull @Min(1) @Max(65536) Integer batchSize,
-        @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double lr,
-        @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double swaLr,
+        @Sgd.BatchSize Integer batchSize,
+        @Sgd.Rate Double lr,
+        @Sgd.Rate Double swaLr,
         @NotNull @Pattern(regexp = "constant|cosine", message = "must be one of: constant, cosine") String anneal,
         @NotNull @Min(1) @Max(1000) Integer annealEpochs,
         @NotNull @Min(1) @Max(100000) Integer averageEvery,
         @NotNull @Pattern(regexp = "epochs|steps", message = "must be one of: epochs, steps") String averageUnit,
-        @NotNull @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
-        @NotNull @DecimalMin("0") @DecimalMax("1") Double weightDecay,
+        @Sgd.Momentum Double momentum,
+        @Sgd.WeightDecay Double weightDecay,
         @NotNull Long seed,
         @Positive Integer trainSubset) implements JobSpec {
 
@@ -62,16 +60,16 @@ public record SwaSpec(
         return new SwaSpec(dataset, model == null ? null : model.withDefaults(),
                 start == null ? null : start.withDefaults(), e,
                 swaStart == null ? Math.max(1, e * 3 / 4) : swaStart,
-                batchSize == null ? TrainSpec.DEFAULT_BATCH_SIZE : batchSize,
-                lr == null ? TrainSpec.DEFAULT_LR : lr,
+                batchSize == null ? Sgd.DEFAULT_BATCH_SIZE : batchSize,
+                lr == null ? Sgd.DEFAULT_LR : lr,
                 swaLr == null ? DEFAULT_SWA_LR : swaLr,
                 anneal == null ? "cosine" : anneal,
                 annealEpochs == null ? 1 : annealEpochs,
                 averageEvery == null ? 1 : averageEvery,
                 averageUnit == null ? "epochs" : averageUnit,
-                momentum == null ? TrainSpec.DEFAULT_MOMENTUM : momentum,
-                weightDecay == null ? TrainSpec.DEFAULT_WEIGHT_DECAY : weightDecay,
-                seed == null ? TrainSpec.DEFAULT_SEED : seed,
+                momentum == null ? Sgd.DEFAULT_MOMENTUM : momentum,
+                weightDecay == null ? Sgd.DEFAULT_WEIGHT_DECAY : weightDecay,
+                seed == null ? Sgd.DEFAULT_SEED : seed,
                 trainSubset);
     }
 

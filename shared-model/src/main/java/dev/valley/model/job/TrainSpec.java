@@ -2,8 +2,6 @@ package dev.valley.model.job;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -20,21 +18,16 @@ public record TrainSpec(
         @NotNull @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
         @NotNull @Valid ModelSpec model,
         @NotNull @Min(1) @Max(1000) Integer epochs,
-        @NotNull @Min(1) @Max(65536) Integer batchSize,
-        @NotNull @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double lr,
-        @NotNull @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
-        @NotNull @DecimalMin("0") @DecimalMax("1") Double weightDecay,
+        @Sgd.BatchSize Integer batchSize,
+        @Sgd.Rate Double lr,
+        @Sgd.Momentum Double momentum,
+        @Sgd.WeightDecay Double weightDecay,
         @NotNull Long seed,
         @Positive Integer trainSubset,
         @Pattern(regexp = "constant|decay|cosine", message = "must be one of: constant, decay, cosine") String schedule)
         implements JobSpec {
 
     public static final int DEFAULT_EPOCHS = 10;
-    public static final int DEFAULT_BATCH_SIZE = 128;
-    public static final double DEFAULT_LR = 0.05;
-    public static final double DEFAULT_MOMENTUM = 0.9;
-    public static final double DEFAULT_WEIGHT_DECAY = 1e-4;
-    public static final long DEFAULT_SEED = 0;
     public static final String CONSTANT = "constant";
 
     /** The spec as it was before {@code schedule}: a constant rate. */
@@ -54,11 +47,11 @@ public record TrainSpec(
                 dataset,
                 model == null ? null : model.withDefaults(),
                 epochs == null ? DEFAULT_EPOCHS : epochs,
-                batchSize == null ? DEFAULT_BATCH_SIZE : batchSize,
-                lr == null ? DEFAULT_LR : lr,
-                momentum == null ? DEFAULT_MOMENTUM : momentum,
-                weightDecay == null ? DEFAULT_WEIGHT_DECAY : weightDecay,
-                seed == null ? DEFAULT_SEED : seed,
+                batchSize == null ? Sgd.DEFAULT_BATCH_SIZE : batchSize,
+                lr == null ? Sgd.DEFAULT_LR : lr,
+                momentum == null ? Sgd.DEFAULT_MOMENTUM : momentum,
+                weightDecay == null ? Sgd.DEFAULT_WEIGHT_DECAY : weightDecay,
+                seed == null ? Sgd.DEFAULT_SEED : seed,
                 trainSubset,
                 schedule == null ? CONSTANT : schedule);
     }

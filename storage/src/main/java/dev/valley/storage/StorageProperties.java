@@ -7,7 +7,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
-/** Any S3-compatible store, addressed path-style by default (S3Proxy, SeaweedFS, Garage, AWS). */
+/**
+ * Any S3-compatible store, addressed path-style by default (S3Proxy, SeaweedFS, Garage, AWS). {@code keepCheckpoints}
+ * (the api-service's): leave an ended job's checkpoints in the bucket, to inspect them.
+ */
 @Validated
 @ConfigurationProperties("valley.storage")
 public record StorageProperties(
@@ -16,5 +19,6 @@ public record StorageProperties(
         @NotBlank @DefaultValue("us-east-1") String region,
         @NotBlank String accessKey,
         @NotBlank String secretKey,
-        @DefaultValue("true") boolean pathStyle) {
+        @DefaultValue("true") boolean pathStyle,
+        @DefaultValue("false") boolean keepCheckpoints) {
 }

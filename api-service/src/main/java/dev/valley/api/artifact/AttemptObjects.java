@@ -36,11 +36,8 @@ public class AttemptObjects implements AutoCloseable {
 
     private final boolean keepCheckpoints;
 
-    /** {@code valley.storage.keep-checkpoints}: leave the ended job's checkpoints (to inspect them). */
-    AttemptObjects(S3Client s3, StorageProperties storage, ArtifactRepository artifacts,
-            @org.springframework.beans.factory.annotation.Value("${valley.storage.keep-checkpoints:false}")
-            boolean keepCheckpoints) {
-        this.keepCheckpoints = keepCheckpoints;
+    AttemptObjects(S3Client s3, StorageProperties storage, ArtifactRepository artifacts) {
+        this.keepCheckpoints = storage.keepCheckpoints();
         this.s3 = s3;
         this.storage = storage;
         this.artifacts = artifacts;

@@ -1,7 +1,7 @@
 package dev.valley.api.dataset;
 
 import dev.valley.api.upload.UploadStore;
-import dev.valley.api.web.ApiLimits;
+import dev.valley.api.web.ApiProperties;
 import dev.valley.api.web.ConflictException;
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.NotFoundException;
@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Uploaded datasets. An upload is spooled to disk by the servlet container, read once to check it (in constant
- * memory and within {@link ApiLimits}, {@link DatasetReader}), streamed to storage under {@code datasets/{id}/} with its SHA-256, described by a
+ * memory and within {@link ApiProperties}, {@link DatasetReader}), streamed to storage under {@code datasets/{id}/} with its SHA-256, described by a
  * {@code manifest.json} there, and only then recorded. Any failure removes what it had stored: no object and no row
  * is left of a refused upload.
  */
@@ -48,7 +48,7 @@ public class DatasetService {
     private final UploadStore store;
     private final UploadLimits limits;
 
-    DatasetService(JdbcClient db, UploadStore store, ApiLimits limits) {
+    DatasetService(JdbcClient db, UploadStore store, ApiProperties limits) {
         this.db = db;
         this.store = store;
         this.limits = limits.uploads();

@@ -17,7 +17,6 @@ import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.data.domain.Limit;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,7 +26,7 @@ import org.springframework.stereotype.Component;
  * done once the broker answered at all: one that no queue takes reached every worker there is (none).
  */
 @Component
-class PublishOutbox {
+public class PublishOutbox {
     private static final Logger log = LoggerFactory.getLogger(PublishOutbox.class);
 
     private final OutboxRepository outbox;
@@ -41,8 +40,7 @@ class PublishOutbox {
         this.properties = properties;
     }
 
-    @Scheduled(fixedDelayString = "${valley.dispatch.publish-interval:200ms}")
-    void publishPending() {
+    public void publishPending() {
         List<OutboxMessage> pending = outbox.findDue(Instant.now(), Limit.of(properties.batchSize()));
         if (pending.isEmpty()) {
             return;

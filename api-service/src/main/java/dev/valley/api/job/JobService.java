@@ -42,7 +42,7 @@ public class JobService {
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
             JobLifecycle lifecycle, DispatchProperties dispatch, JobInputs inputs, JobInputRepository inputRows,
-            GridTiles tiles, Attempts attempts, DatasetService datasets, dev.valley.api.web.ApiLimits limits) {
+            GridTiles tiles, Attempts attempts, DatasetService datasets, dev.valley.api.web.ApiProperties limits) {
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.specs = specs;

@@ -19,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -30,7 +29,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * connection per api instance; each changed job is read once per batch of notifications, however many watch it.
  */
 @Component
-class JobStreams implements SmartLifecycle {
+public class JobStreams implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(JobStreams.class);
     static final String CHANNEL = "valley_jobs";
 
@@ -92,9 +91,8 @@ class JobStreams implements SmartLifecycle {
         return new SseEmitter(0L);
     }
 
-    /** A comment line every 15 s: keeps proxies from closing a quiet stream, and finds clients that left. */
-    @Scheduled(fixedDelayString = "${valley.api.stream-keepalive:15s}")
-    void keepAlive() {
+    /** A comment line on every stream: keeps proxies from closing a quiet one, and finds clients that left. */
+    public void keepAlive() {
         List<SseEmitter> emitters = new java.util.ArrayList<>(all);
         perJob.values().forEach(emitters::addAll);
         for (SseEmitter emitter : emitters) {

@@ -4,7 +4,6 @@ import dev.valley.api.dispatch.DispatchProperties;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -30,7 +29,6 @@ public class LeaseMonitor {
         this.transactions = transactions;
     }
 
-    @Scheduled(fixedDelayString = "${valley.dispatch.lease-check:5s}")
     public void expire() {
         Instant now = Instant.now();
         try {

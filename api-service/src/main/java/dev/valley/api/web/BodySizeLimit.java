@@ -28,7 +28,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Configuration(proxyBeanMethods = false)
 class BodySizeLimit {
     @Bean
-    FilterRegistrationBean<OncePerRequestFilter> bodySizeFilter(ApiLimits limits) {
+    FilterRegistrationBean<OncePerRequestFilter> bodySizeFilter(ApiProperties limits) {
         FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(
                 new Filter(limits.maxRequestSize(), limits.maxUploadSize()));
         registration.addUrlPatterns("/api/*");

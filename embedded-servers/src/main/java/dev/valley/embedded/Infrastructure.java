@@ -52,7 +52,7 @@ public final class Infrastructure implements AutoCloseable {
             started.add(store);
             Map<String, Object> p = new LinkedHashMap<>();
             database(p, database.jdbcUrl(), database.username(), credentials.databasePassword());
-            broker(p, broker.host(), broker.port(), broker.user(), broker.password());
+            embeddedBroker(p, broker);
             storage(p, store, credentials);
             // The embedded broker keeps its queues in memory: what it held before this start must be sent again.
             p.put("valley.dispatch.republish-on-start", true);
@@ -105,7 +105,7 @@ public final class Infrastructure implements AutoCloseable {
             EmbeddedBroker broker = EmbeddedBroker.start(home.resolve("broker"), credentials.brokerUser(),
                     credentials.brokerPassword());
             started.add(broker);
-            broker(p, broker.host(), broker.port(), broker.user(), broker.password());
+            embeddedBroker(p, broker);
             parts.add("embedded Qpid Broker-J");
         }
         String pool = "test-" + run;
@@ -126,6 +126,14 @@ public final class Infrastructure implements AutoCloseable {
         p.put("spring.datasource.url", url);
         p.put("spring.datasource.username", user);
         p.put("spring.datasource.password", password);
+    }
+
+    /** Spring properties for an embedded broker: {@link #broker} and its quiet idle. */
+    private static void embeddedBroker(Map<String, Object> p, EmbeddedBroker broker) {
+        broker(p, broker.host(), broker.port(), broker.user(), broker.password());
+        // Qpid logs a subscription's creation and close for every basic.get, so an idle worker's poll (4 a second)
+        // would fill the log: 400 lines in 50 idle seconds.
+        p.put("logging.level.qpid.message.subscription", "WARN");
     }
 
     /** This machine's RabbitMQ for tests is Debian's, with its guest user; an embedded broker has its own. */

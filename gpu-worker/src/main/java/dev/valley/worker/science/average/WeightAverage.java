@@ -2,6 +2,7 @@ package dev.valley.worker.science.average;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.valley.worker.science.model.TensorMaps;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.NoGrad;
 import java.util.LinkedHashMap;
@@ -22,19 +23,11 @@ public final class WeightAverage implements AutoCloseable {
     }
 
     public void add(Weights weights) {
-        try (NoGrad noGrad = NoGrad.enter(); NDManager scope = manager.newSubManager()) {
-            for (Map.Entry<String, NDArray> e : weights.parameterMap().entrySet()) {
-                NDArray avg = average.get(e.getKey());
-                if (avg == null) {
-                    NDArray copy = e.getValue().duplicate();
-                    copy.attach(manager);
-                    copy.setRequiresGradient(false);
-                    average.put(e.getKey(), copy);
-                } else {
-                    NDArray delta = e.getValue().sub(avg);
-                    delta.attach(scope);
-                    avg.addi(delta.divi(count + 1));
-                }
+        try (NoGrad noGrad = NoGrad.enter()) {
+            if (count == 0) {
+                average.putAll(TensorMaps.copy(weights.parameterMap(), manager));
+            } else {
+                TensorMaps.lerp(average, weights.parameterMap(), 1.0 / (count + 1));
             }
             count++;
         }

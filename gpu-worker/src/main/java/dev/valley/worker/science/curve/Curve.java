@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.TensorSpec;
+import dev.valley.worker.science.model.TensorMaps;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.NoGrad;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class Curve implements AutoCloseable {
             long seed, NDManager manager) {
         Architecture architecture = start.architecture();
         List<Map<String, NDArray>> bends = new ArrayList<>();
-        bends.add(copy(start.parameterMap(), manager));
+        bends.add(TensorMaps.copy(start.parameterMap(), manager));
         for (int k = 1; k < count - 1; k++) {
             double alpha = (double) k / (count - 1);
             Map<String, NDArray> bend = new LinkedHashMap<>();
@@ -65,13 +66,13 @@ public final class Curve implements AutoCloseable {
                 }
             } else {
                 try (Weights fresh = architecture.initialize(manager, seed + k)) {
-                    bend.putAll(copy(fresh.parameterMap(), manager));
+                    bend.putAll(TensorMaps.copy(fresh.parameterMap(), manager));
                 }
             }
             bend.values().forEach(a -> a.attach(manager));
             bends.add(bend);
         }
-        bends.add(copy(end.parameterMap(), manager));
+        bends.add(TensorMaps.copy(end.parameterMap(), manager));
         return bends;
     }
 
@@ -80,16 +81,6 @@ public final class Curve implements AutoCloseable {
         return between(CurveKind.BEZIER, 2, start, end, true, 0, parent);
     }
 
-    private static Map<String, NDArray> copy(Map<String, NDArray> tensors, NDManager manager) {
-        Map<String, NDArray> copies = new LinkedHashMap<>();
-        tensors.forEach((name, array) -> {
-            NDArray copy = array.duplicate();
-            copy.attach(manager);
-            copy.setRequiresGradient(false);
-            copies.put(name, copy);
-        });
-        return copies;
-    }
 
     public CurveKind kind() {
         return kind;

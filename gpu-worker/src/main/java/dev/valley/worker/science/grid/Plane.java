@@ -6,6 +6,7 @@ import dev.valley.model.job.GridResult;
 import dev.valley.worker.science.curve.CurveKind;
 import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.TensorSpec;
+import dev.valley.worker.science.model.TensorMaps;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.NoGrad;
 import java.util.ArrayList;
@@ -50,22 +51,15 @@ public final class Plane implements AutoCloseable {
             NDManager manager = w1.manager();
             Map<String, NDArray> u = difference(w2, w1, manager);
             Map<String, NDArray> d = difference(w3, w1, scratch);
-            double uu = dot(u, u);
+            double uu = TensorMaps.dot(u, u);
             if (!(uu > 0)) {
                 throw new IllegalArgumentException(labels.get(0) + " and " + labels.get(1)
                         + " are the same network: the plane has no x direction");
             }
-            double p = dot(d, u) / uu;
-            Map<String, NDArray> v = new LinkedHashMap<>();
-            d.forEach((name, dn) -> {
-                NDArray pu = u.get(name).mul((float) p);
-                pu.attach(scratch);
-                NDArray vn = dn.sub(pu);
-                vn.attach(manager);
-                v.put(name, vn);
-            });
-            double vv = dot(v, v);
-            if (!(vv > 1e-12 * dot(d, d)) || !(vv > 0)) {
+            double p = TensorMaps.dot(d, u) / uu;
+            Map<String, NDArray> v = TensorMaps.zip(d, u, (dn, un) -> dn.sub(un.mul((float) p)), manager);
+            double vv = TensorMaps.dot(v, v);
+            if (!(vv > 1e-12 * TensorMaps.dot(d, d)) || !(vv > 0)) {
                 throw new IllegalArgumentException(labels.get(2) + " lies on the line through " + labels.get(0)
                         + " and " + labels.get(1) + ": the plane has no y direction");
             }
@@ -79,11 +73,10 @@ public final class Plane implements AutoCloseable {
     public static Plane line(Weights w1, Weights w2) {
         try (NoGrad noGrad = NoGrad.enter()) {
             Map<String, NDArray> u = difference(w2, w1, w1.manager());
-            if (!(dot(u, u) > 0)) {
+            if (!(TensorMaps.dot(u, u) > 0)) {
                 throw new IllegalArgumentException("points[0] and points[1] are the same network");
             }
-            Map<String, NDArray> v = new LinkedHashMap<>();
-            u.forEach((name, un) -> v.put(name, un.zerosLike()));
+            Map<String, NDArray> v = TensorMaps.map(u, NDArray::zerosLike, w1.manager());
             return new Plane(w1, u, v, List.of(new GridResult.Marker("w1", 0, 0), new GridResult.Marker("w2", 1, 0)),
                     null, true);
         }
@@ -178,28 +171,7 @@ public final class Plane implements AutoCloseable {
     }
 
     private static Map<String, NDArray> difference(Weights to, Weights from, NDManager manager) {
-        Map<String, NDArray> result = new LinkedHashMap<>();
-        from.parameterMap().forEach((name, a) -> {
-            NDArray diff = to.get(name).sub(a);
-            diff.attach(manager);
-            result.put(name, diff);
-        });
-        return result;
-    }
-
-    /** Σ a·b over every tensor, in float64; the float64 copies live only for the call. */
-    private static double dot(Map<String, NDArray> a, Map<String, NDArray> b) {
-        double sum = 0;
-        for (Map.Entry<String, NDArray> e : a.entrySet()) {
-            try (NDManager scratch = e.getValue().getManager().newSubManager()) {
-                NDArray x = e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT64, true);
-                x.attach(scratch);
-                NDArray y = b.get(e.getKey()).toType(ai.djl.ndarray.types.DataType.FLOAT64, true);
-                y.attach(scratch);
-                sum += x.mul(y).sum().getDouble();
-            }
-        }
-        return sum;
+        return TensorMaps.zip(to.parameterMap(), from.parameterMap(), NDArray::sub, manager);
     }
 
     public Architecture architecture() {

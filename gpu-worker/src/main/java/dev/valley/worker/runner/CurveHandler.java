@@ -39,27 +39,8 @@ class CurveHandler implements JobHandler {
         byte[] startBytes = store.get(start.key(), start.sha256());
         byte[] endBytes = store.get(end.key(), end.sha256());
         JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
-        CurveRun.Output output = curves.run(spec, start.model(), startBytes, endBytes, device, new CurveRun.Progress() {
-            @Override
-            public void onStep(int epoch, int step, double done) {
-                context.progress(done, null, false);
-            }
-
-            @Override
-            public void onEvaluation(double done, String text) {
-                context.progress(done, text, false);
-            }
-
-            @Override
-            public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
-                context.checkpoint(epoch, state);
-            }
-
-            @Override
-            public boolean cancelRequested() {
-                return context.shouldStop();
-            }
-        }, resume.checkpoint());
+        CurveRun.Output output = curves.run(spec, start.model(), startBytes, endBytes, device,
+                context.trainingListener(resume), resume.checkpoint());
         return new Outcome(JSON.valueToTree(output.result()), List.of(
                 new Upload("curve.safetensors", "application/octet-stream", output.safetensors()),
                 new Upload("curve.npz", "application/octet-stream", output.npz()),

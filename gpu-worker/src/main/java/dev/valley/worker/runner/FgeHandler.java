@@ -37,7 +37,7 @@ class FgeHandler implements JobHandler {
         DispatchMessage.Input input = message.input("start");
         JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
         FgeRun.Output output = runs.run(spec, store.get(input.key(), input.sha256()), device,
-                context.trainingListener(spec.epochs(), resume.epochsDone()), resume.checkpoint());
+                context.trainingListener(resume), resume.checkpoint());
         return new Outcome(JSON.valueToTree(output.result()), List.of(
                 new Upload("fge-snapshots.safetensors", "application/octet-stream", output.snapshots()),
                 new Upload("fge.json", "application/json", output.json()),

@@ -55,11 +55,14 @@ final class JobContext {
         }
     }
 
-    /** Progress per step (throttled) and per epoch (always, with its figures), and cancellation, for a training
-     * loop of {@code epochs} epochs in all that starts with {@code epochsBefore} of them done (0, or a resume). */
-    TrainingListener trainingListener(int epochs, int epochsBefore) {
+    /**
+     * The job's one listener: progress per step and per evaluation (throttled) and per epoch (always, with its
+     * figures, counted over the job's epochs from those {@code resume} holds), checkpoints when due, and whether to
+     * stop. A run reports its parts through {@link dev.valley.worker.science.train.Progress} slices of it.
+     */
+    TrainingListener trainingListener(Resume resume) {
         return new TrainingListener() {
-            private int epochsDone = epochsBefore;
+            private int epochsDone = resume.epochsDone();
 
             @Override
             public void onStep(int epoch, int step, double done) {
@@ -67,10 +70,16 @@ final class JobContext {
             }
 
             @Override
+            public void onEvaluation(double done, String text) {
+                progress(done, text, false);
+            }
+
+            @Override
             public void onEpoch(EpochRecord r) {
                 epochsDone++;
-                progress((double) epochsDone / epochs, String.format("epoch %d: train loss %.4f, test accuracy %.4f",
-                        r.epoch(), r.trainLoss(), r.testAccuracy()), true);
+                progress((double) epochsDone / resume.epochs(), String.format(
+                        "epoch %d: train loss %.4f, test accuracy %.4f", r.epoch(), r.trainLoss(), r.testAccuracy()),
+                        true);
             }
 
             @Override
@@ -97,9 +106,14 @@ final class JobContext {
         return cancels.isCancelled(jobId) || handingBack.getAsBoolean();
     }
 
-    /** Where an attempt starts: an earlier attempt's checkpoint (null: none) and the epochs of the job it holds. */
-    record Resume(byte[] checkpoint, int epochsDone) {
-        static final Resume AFRESH = new Resume(null, 0);
+    /**
+     * Where an attempt starts: an earlier attempt's checkpoint, read once (null: none), the job's epochs in all, as its
+     * run declares them, and how many of them the checkpoint holds.
+     */
+    record Resume(Checkpoint.Restored checkpoint, int epochs, int epochsDone) {
+        static Resume afresh(int epochs) {
+            return new Resume(null, epochs, 0);
+        }
     }
 
     /**
@@ -110,18 +124,20 @@ final class JobContext {
     Resume resume(int epochs, ToIntFunction<Checkpoint.Restored> epochsDone) {
         Optional<byte[]> found = resume.get();
         if (found.isEmpty()) {
-            return Resume.AFRESH;
+            return Resume.afresh(epochs);
         }
+        Checkpoint.Restored restored;
         int done;
         try {
-            done = epochsDone.applyAsInt(Checkpoint.read(found.get()));
+            restored = Checkpoint.read(found.get());
+            done = epochsDone.applyAsInt(restored);
         } catch (RuntimeException e) {
             progress(0, "starting afresh: an earlier attempt's checkpoint cannot be read (" + e.getMessage() + ")",
                     true);
-            return Resume.AFRESH;
+            return Resume.afresh(epochs);
         }
         progress((double) done / epochs, "resuming after epoch " + done + " of " + epochs
                 + " from an earlier attempt's checkpoint", true);
-        return new Resume(found.get(), done);
+        return new Resume(restored, epochs, done);
     }
 }

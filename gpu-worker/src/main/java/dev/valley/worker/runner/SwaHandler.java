@@ -40,9 +40,9 @@ class SwaHandler implements JobHandler {
             start = store.get(input.key(), input.sha256());
             startedFrom = spec.start().isUploaded() ? input.name() : "job " + input.job() + " " + input.name();
         }
-        JobContext.Resume resume = context.resume(spec.epochs() * 2, restored -> SwaRun.epochsDone(spec, restored));
+        JobContext.Resume resume = context.resume(SwaRun.epochs(spec), restored -> SwaRun.epochsDone(spec, restored));
         SwaRun.Output output = runs.run(spec, start, startedFrom, device,
-                context.trainingListener(spec.epochs() * 2, resume.epochsDone()), resume.checkpoint());
+                context.trainingListener(resume), resume.checkpoint());
         return new Outcome(JSON.valueToTree(output.result()), List.of(
                 new Upload("swa.safetensors", "application/octet-stream", output.swa()),
                 new Upload("sgd.safetensors", "application/octet-stream", output.sgd()),

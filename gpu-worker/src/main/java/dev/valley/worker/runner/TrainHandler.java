@@ -33,7 +33,7 @@ class TrainHandler implements JobHandler {
         TrainSpec spec = JSON.treeToValue(message.spec(), TrainSpec.class).withDefaults();
         JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
         TrainingRun.Output output = training.run(spec, device,
-                context.trainingListener(spec.epochs(), resume.epochsDone()), resume.checkpoint());
+                context.trainingListener(resume), resume.checkpoint());
         return new Outcome(JSON.valueToTree(output.result()),
                 List.of(new Upload(ArtifactKeys.MODEL, "application/octet-stream", output.safetensors())));
     }

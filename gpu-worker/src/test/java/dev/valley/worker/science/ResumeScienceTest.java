@@ -39,7 +39,7 @@ class ResumeScienceTest {
     private final DatasetCatalog catalog = new DatasetCatalog(FashionMnist.DEBIAN_PACKAGE_DIR);
 
     /** Keeps the checkpoints a run offers, by "{phase} {epoch}" (phase "-" for a job of one phase). */
-    private static final class Checkpoints implements CurveRun.Progress {
+    private static final class Checkpoints implements TrainingListener {
         final Map<String, byte[]> taken = new HashMap<>();
 
         @Override
@@ -47,10 +47,6 @@ class ResumeScienceTest {
             Checkpoint.Restored c = Checkpoint.read(state.get().bytes());
             String phase = c.meta("phase") == null ? "-" : c.meta("phase");
             taken.put(phase + " " + epoch, state.get().bytes());
-        }
-
-        @Override
-        public void onEvaluation(double done, String message) {
         }
     }
 
@@ -70,7 +66,8 @@ class ResumeScienceTest {
         byte[] afterSecond = checkpoints.taken.get("- 2");
         assertThat(Checkpoint.read(afterSecond).part("running").tensors()).isNotEmpty();
 
-        CurveRun.Output resumed = run.run(spec, model, start, end, cpu, new Checkpoints(), afterSecond);
+        CurveRun.Output resumed = run.run(spec, model, start, end, cpu, new Checkpoints(),
+                Checkpoint.read(afterSecond));
 
         assertThat(resumed.safetensors()).isEqualTo(whole.safetensors());
         // (curve.npz is a zip with the time of writing in it: its figures are compared as the result's.)
@@ -96,7 +93,7 @@ class ResumeScienceTest {
 
         for (String at : List.of("baseline 3", "swa 4")) {
             SwaRun.Output resumed = run.run(spec, null, "seed 4", cpu, TrainingListener.NONE,
-                    checkpoints.taken.get(at));
+                    Checkpoint.read(checkpoints.taken.get(at)));
             assertThat(resumed.sgd()).as("sgd.safetensors resumed from %s", at).isEqualTo(whole.sgd());
             assertThat(resumed.swa()).as("swa.safetensors resumed from %s", at).isEqualTo(whole.swa());
             assertThat(resumed.result().averaged()).isEqualTo(whole.result().averaged());
@@ -128,7 +125,7 @@ class ResumeScienceTest {
         byte[] afterFourth = checkpoints.taken.get("- 4");
         assertThat(Checkpoint.read(afterFourth).meta("snapshots")).isEqualTo("1");
 
-        FgeRun.Output resumed = run.run(spec, start, cpu, TrainingListener.NONE, afterFourth);
+        FgeRun.Output resumed = run.run(spec, start, cpu, TrainingListener.NONE, Checkpoint.read(afterFourth));
 
         assertThat(resumed.snapshots()).isEqualTo(whole.snapshots());
         assertThat(resumed.result().snapshots()).isEqualTo(whole.result().snapshots());

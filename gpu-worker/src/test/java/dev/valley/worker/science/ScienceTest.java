@@ -177,7 +177,7 @@ class ScienceTest {
                 }
             }
         });
-        TrainingRun.Output resumed = run.run(spec, cpu, TrainingListener.NONE, afterThird[0]);
+        TrainingRun.Output resumed = run.run(spec, cpu, TrainingListener.NONE, Checkpoint.read(afterThird[0]));
 
         assertThat(whole.result().resumedAfterEpoch()).isZero();
         assertThat(resumed.result().resumedAfterEpoch()).isEqualTo(3);

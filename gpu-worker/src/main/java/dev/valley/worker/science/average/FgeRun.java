@@ -49,9 +49,9 @@ public final class FgeRun {
      * {@code checkpoint}: the state an earlier attempt of the same job stored (null: start afresh). The run goes on
      * from the epoch after it with its network, momentum, history, snapshots and ensemble.
      */
-    public Output run(FgeSpec spec, byte[] startBytes, Device device, TrainingListener listener, byte[] checkpoint) {
+    public Output run(FgeSpec spec, byte[] startBytes, Device device, TrainingListener listener,
+            Checkpoint.Restored restored) {
         long began = System.nanoTime();
-        Checkpoint.Restored restored = checkpoint == null ? null : Checkpoint.read(checkpoint);
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.model(),
                 device);
                 Weights weights = Networks.start(ws.architecture(), ws.manager(), startBytes, spec.seed());
@@ -75,24 +75,19 @@ public final class FgeRun {
             Trainer.Outcome outcome = Trainer.train(weights, train, test, new Trainer.Config(spec.epochs(),
                     spec.batchSize(), spec.lr1(), spec.momentum(), spec.weightDecay(), spec.seed(),
                     (epoch, fraction) -> LearningRates.cyclic(spec.lr1(), spec.lr2(), spec.cycle(), epoch, fraction)),
-                    new TrainingListener() {
-                        @Override
-                        public void onStep(int epoch, int step, double done) {
-                            listener.onStep(epoch, step, done);
-                        }
-
+                    new TrainingListener.Forwarding(listener) {
                         @Override
                         public void onEpoch(EpochRecord r) {
                             if (((r.epoch() - 1) % spec.cycle() + 1) == spec.cycle() / 2) {
                                 snapshots.add(snapshot(weights, test, kept, snapshots.size(), r.epoch(), sum,
                                         snapshotTensors));
                             }
-                            listener.onEpoch(r);
+                            super.onEpoch(r);
                         }
 
                         @Override
                         public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
-                            listener.onCheckpoint(epoch, () -> {
+                            super.onCheckpoint(epoch, () -> {
                                 Checkpoint taken = state.get().meta("snapshots",
                                         Integer.toString(snapshots.size()))
                                         .meta("snapshotRecords", JSON.writeValueAsString(snapshots));
@@ -101,11 +96,6 @@ public final class FgeRun {
                                 taken.put("snapshots", stored);
                                 return sum[0] == null ? taken : taken.put("ensemble", Map.of("sum", sum[0]));
                             });
-                        }
-
-                        @Override
-                        public boolean cancelRequested() {
-                            return listener.cancelRequested();
                         }
                     }, restored == null ? null : new Trainer.Resume(restored));
             FgeResult result = new FgeResult(start.loss(), start.accuracy(), snapshots, outcome.history(),

@@ -16,6 +16,7 @@ import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.LearningRates;
 import dev.valley.worker.science.train.Metrics;
 import dev.valley.worker.science.train.NoGrad;
+import dev.valley.worker.science.train.Progress;
 import dev.valley.worker.science.train.Trainer;
 import dev.valley.worker.science.train.TrainingListener;
 import dev.valley.worker.science.train.Workspace;
@@ -48,6 +49,11 @@ public final class SwaRun {
         return run(spec, startBytes, startedFrom, device, listener, null);
     }
 
+    /** The job's epochs: the baseline's, then as many again for the SWA run. */
+    public static int epochs(SwaSpec spec) {
+        return 2 * spec.epochs();
+    }
+
     /** Epochs of the whole job (the baseline's, then the SWA run's) that {@code checkpoint} holds. */
     public static int epochsDone(SwaSpec spec, Checkpoint.Restored checkpoint) {
         return SWA_PHASE.equals(checkpoint.required("phase")) ? spec.epochs() + checkpoint.epoch()
@@ -60,9 +66,9 @@ public final class SwaRun {
      * momentum and its average, and goes on with the SWA run.
      */
     public Output run(SwaSpec spec, byte[] startBytes, String startedFrom, Device device, TrainingListener listener,
-            byte[] checkpoint) {
+            Checkpoint.Restored restored) {
         long began = System.nanoTime();
-        Checkpoint.Restored restored = checkpoint == null ? null : Checkpoint.read(checkpoint);
+        Progress job = Progress.of(listener);
         boolean inSwa = restored != null && SWA_PHASE.equals(restored.required("phase"));
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.model(),
                 device);
@@ -83,7 +89,7 @@ public final class SwaRun {
                 baseline = Trainer.train(sgd, train, test, new Trainer.Config(spec.epochs(), spec.batchSize(),
                         spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
                         LearningRates.decay(spec.lr(), spec.epochs())),
-                        half(listener, 0, SGD_PHASE), restored == null ? null : new Trainer.Resume(restored))
+                        job.slice(0, 0.5, SGD_PHASE), restored == null ? null : new Trainer.Resume(restored))
                         .history();
             }
 
@@ -98,18 +104,17 @@ public final class SwaRun {
                         Integer.parseInt(restored.required("averaged")));
                 steps[0] = (long) restored.epoch() * ((train.size() + spec.batchSize() - 1) / spec.batchSize());
             }
-            TrainingListener half = half(listener, 0.5, SWA_PHASE);
             Trainer.train(swa, train, test, new Trainer.Config(spec.epochs(), spec.batchSize(), spec.lr(),
                     spec.momentum(), spec.weightDecay(), spec.seed(), (epoch, fraction) -> LearningRates.swa(
                             spec.lr(), spec.swaLr(), spec.swaStart(), cosine, spec.annealEpochs(), epoch)),
-                    new TrainingListener() {
+                    new TrainingListener.Forwarding(job.slice(0.5, 0.5, SWA_PHASE)) {
                         @Override
                         public void onStep(int epoch, int step, double done) {
                             steps[0]++;
                             if (bySteps && epoch > spec.swaStart() && steps[0] % spec.averageEvery() == 0) {
                                 average.add(swa);
                             }
-                            half.onStep(epoch, step, done);
+                            super.onStep(epoch, step, done);
                         }
 
                         @Override
@@ -124,21 +129,16 @@ public final class SwaRun {
                                     r.trainLoss(), r.testLoss(), r.testAccuracy(),
                                     averaged == null ? null : averaged.loss(),
                                     averaged == null ? null : averaged.accuracy(), average.count(), r.seconds()));
-                            half.onEpoch(r);
+                            super.onEpoch(r);
                         }
 
                         @Override
                         public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
-                            half.onCheckpoint(epoch, () -> state.get().put("average", average.tensors())
+                            super.onCheckpoint(epoch, () -> state.get().put("average", average.tensors())
                                     .meta("averaged", Integer.toString(average.count()))
                                     .put(SGD_PHASE, sgd.tensors())
                                     .meta("baselineHistory", JSON.writeValueAsString(baseline))
                                     .meta("swaHistory", JSON.writeValueAsString(swaHistory)));
-                        }
-
-                        @Override
-                        public boolean cancelRequested() {
-                            return listener.cancelRequested();
                         }
                     }, inSwa ? new Trainer.Resume(restored) : null);
             if (average.count() == 0) {
@@ -173,31 +173,6 @@ public final class SwaRun {
             BatchNormStatistics.recompute(averaged, train, batchSize);
             return Evaluator.evaluate(averaged, test);
         }
-    }
-
-    /** The listener for one of the two runs, each half of the job; its checkpoints say which run. */
-    private static TrainingListener half(TrainingListener listener, double offset, String phase) {
-        return new TrainingListener() {
-            @Override
-            public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
-                listener.onCheckpoint(epoch, () -> state.get().meta("phase", phase));
-            }
-
-            @Override
-            public void onStep(int epoch, int step, double done) {
-                listener.onStep(epoch, step, offset + done / 2);
-            }
-
-            @Override
-            public void onEpoch(EpochRecord record) {
-                listener.onEpoch(record);
-            }
-
-            @Override
-            public boolean cancelRequested() {
-                return listener.cancelRequested();
-            }
-        };
     }
 
     private static byte[] png(SwaResult r) {

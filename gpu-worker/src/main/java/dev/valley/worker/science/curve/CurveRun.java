@@ -13,6 +13,7 @@ import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.Checkpoint;
+import dev.valley.worker.science.train.Progress;
 import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.Metrics;
 import dev.valley.worker.science.train.NoGrad;
@@ -40,23 +41,19 @@ public final class CurveRun {
     public record Output(CurveResult result, byte[] safetensors, byte[] npz, byte[] json, byte[] png) {
     }
 
-    /** Where the time goes, for progress: fractions of the whole job. */
-    public interface Progress extends TrainingListener {
-        void onEvaluation(double done, String message);
-    }
-
-    public Output run(CurveSpec spec, ModelSpec model, byte[] start, byte[] end, Device device, Progress progress) {
-        return run(spec, model, start, end, device, progress, null);
+    public Output run(CurveSpec spec, ModelSpec model, byte[] start, byte[] end, Device device,
+            TrainingListener listener) {
+        return run(spec, model, start, end, device, listener, null);
     }
 
     /**
-     * {@code checkpoint}: the state an earlier attempt of the same job stored (null: start afresh); the fit goes on
+     * {@code restored}: the state an earlier attempt of the same job stored (null: start afresh); the fit goes on
      * from the epoch after it, and the evaluation along the curve follows as usual.
      */
-    public Output run(CurveSpec spec, ModelSpec model, byte[] start, byte[] end, Device device, Progress progress,
-            byte[] checkpoint) {
+    public Output run(CurveSpec spec, ModelSpec model, byte[] start, byte[] end, Device device,
+            TrainingListener listener, Checkpoint.Restored restored) {
         long began = System.nanoTime();
-        Checkpoint.Restored restored = checkpoint == null ? null : Checkpoint.read(checkpoint);
+        Progress job = Progress.of(listener);
         CurveKind kind = CurveKind.of(spec.curve());
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), model, device);
                 Weights w1 = load(ws.architecture(), ws.manager(), start, "endpoints[0]");
@@ -73,26 +70,10 @@ public final class CurveRun {
             double pointCost = (architecture.hasBatchNorm() ? 2.0 : 1.0) * train.size() + test.size();
             double total = spec.epochs() * epochCost + 2 * spec.points() * pointCost;
             double trainingShare = spec.epochs() * epochCost / total;
+            Progress fit = job.slice(0, trainingShare);
             CurveTrainer.Outcome training = CurveTrainer.train(curve, train, new CurveTrainer.Config(spec.epochs(),
-                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed()),
-                    new TrainingListener() {
-                        @Override
-                        public void onStep(int epoch, int step, double done) {
-                            progress.onStep(epoch, step, done * trainingShare);
-                        }
-
-                        @Override
-                        public void onCheckpoint(int epoch,
-                                java.util.function.Supplier<Checkpoint> state) {
-                            progress.onCheckpoint(epoch, state);
-                        }
-
-                        @Override
-                        public boolean cancelRequested() {
-                            return progress.cancelRequested();
-                        }
-                    },
-                    e -> progress.onEvaluation((double) e.epoch() / spec.epochs() * trainingShare, String.format(
+                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed()), fit,
+                    e -> fit.onEvaluation((double) e.epoch() / spec.epochs(), String.format(
                             "curve epoch %d/%d: train loss %.4f at lr %.4g", e.epoch(), spec.epochs(),
                             e.trainLoss(), e.lr())), restored);
 
@@ -101,11 +82,11 @@ public final class CurveRun {
                 ts[i] = (double) i / (ts.length - 1);
             }
             Ensembler ensembler = new Ensembler(ts.length, spec.ensembleSize(), test, ws.manager());
+            double pathShare = (1 - trainingShare) / 2;
             PathEvaluation.Series curveSeries = PathEvaluation.evaluate(curve, ts, train, test, spec.batchSize(),
-                    ensembler, listener(progress, trainingShare, (1 - trainingShare) / 2, ts.length, "curve"));
+                    ensembler, points(job.slice(trainingShare, pathShare), ts.length, "curve"));
             PathEvaluation.Series lineSeries = PathEvaluation.evaluate(line, ts, train, test, spec.batchSize(),
-                    null, listener(progress, trainingShare + (1 - trainingShare) / 2, (1 - trainingShare) / 2,
-                            ts.length, "line"));
+                    null, points(job.slice(trainingShare + pathShare, pathShare), ts.length, "line"));
             CurveResult.Ensembles ensembles = ensembler.report(ts);
             ensembler.close();
 
@@ -135,18 +116,17 @@ public final class CurveRun {
         }
     }
 
-    private static PathEvaluation.PointListener listener(Progress progress, double from, double share, int points,
-            String path) {
+    private static PathEvaluation.PointListener points(Progress part, int points, String path) {
         return new PathEvaluation.PointListener() {
             @Override
             public void onPoint(int index) {
-                progress.onEvaluation(from + share * (index + 1) / points,
+                part.onEvaluation((double) (index + 1) / points,
                         String.format("evaluated the %s at %d of %d points", path, index + 1, points));
             }
 
             @Override
             public boolean cancelRequested() {
-                return progress.cancelRequested();
+                return part.cancelRequested();
             }
         };
     }

@@ -14,6 +14,10 @@ public interface TrainingListener {
     default void onEpoch(EpochRecord record) {
     }
 
+    /** Work that is not a training step (evaluating points along a path): {@code done} in (0, 1], and what it is. */
+    default void onEvaluation(double done, String text) {
+    }
+
     /** After each epoch: {@code state} builds the loop's checkpoint, for a listener that wants one now. */
     default void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
     }
@@ -21,5 +25,39 @@ public interface TrainingListener {
     /** Asked before every step: true stops the loop with {@link CancelledException}. */
     default boolean cancelRequested() {
         return false;
+    }
+
+    /** Passes everything on to {@code next}; a subclass overrides what it adds (a snapshot, an average). */
+    abstract class Forwarding implements TrainingListener {
+        protected final TrainingListener next;
+
+        protected Forwarding(TrainingListener next) {
+            this.next = next;
+        }
+
+        @Override
+        public void onStep(int epoch, int step, double done) {
+            next.onStep(epoch, step, done);
+        }
+
+        @Override
+        public void onEpoch(EpochRecord record) {
+            next.onEpoch(record);
+        }
+
+        @Override
+        public void onEvaluation(double done, String text) {
+            next.onEvaluation(done, text);
+        }
+
+        @Override
+        public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+            next.onCheckpoint(epoch, state);
+        }
+
+        @Override
+        public boolean cancelRequested() {
+            return next.cancelRequested();
+        }
     }
 }

@@ -24,13 +24,12 @@ public final class TrainingRun {
     }
 
     /**
-     * {@code checkpoint}: the state an earlier attempt of the same job stored (null: start afresh); the run goes on
+     * {@code restored}: the state an earlier attempt of the same job stored (null: start afresh); the run goes on
      * from the epoch after it, with its weights, momentum and history.
      */
-    public Output run(TrainSpec requested, Device device, TrainingListener listener, byte[] checkpoint) {
+    public Output run(TrainSpec requested, Device device, TrainingListener listener, Checkpoint.Restored restored) {
         TrainSpec spec = requested.withDefaults();
         long start = System.nanoTime();
-        Checkpoint.Restored restored = checkpoint == null ? null : Checkpoint.read(checkpoint);
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.model(),
                 device);
                 Weights weights = ws.architecture().initialize(ws.manager(), spec.seed())) {

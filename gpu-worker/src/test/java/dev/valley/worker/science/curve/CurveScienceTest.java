@@ -280,11 +280,7 @@ class CurveScienceTest {
         CurveSpec spec = new CurveSpec(List.of(new ModelRef(UUID.randomUUID(), null), new ModelRef(UUID.randomUUID(),
                 null)), kind, bends, 20, 64, 0.05, 0.9, 0.0, 7L, "spirals", null, 13, null, 3).withDefaults();
         CurveRun.Output output = new CurveRun(catalog).run(spec, model, endpoints[0], endpoints[1], cpu,
-                new CurveRun.Progress() {
-                    @Override
-                    public void onEvaluation(double done, String message) {
-                    }
-                });
+                TrainingListener.NONE);
         CurveResult r = output.result();
         assertThat(r.line().barrier()).as("line barrier").isGreaterThan(0.2);
         assertThat(r.curvePath().barrier()).as("curve barrier").isLessThan(0.5 * r.line().barrier());

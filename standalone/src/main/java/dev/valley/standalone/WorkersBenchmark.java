@@ -1,5 +1,7 @@
 package dev.valley.standalone;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.embedded.Infrastructure;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The same grid computed by one single-threaded worker process and by two, alternating, in one run: wall time from
@@ -23,7 +24,6 @@ import tools.jackson.databind.json.JsonMapper;
  * images. Run with {@code ./valley bench workers [side] [rounds]}.
  */
 public final class WorkersBenchmark {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final List<String> ONE_THREAD = List.of("-Dai.djl.pytorch.num_threads=1",
             "-Dai.djl.pytorch.num_interop_threads=1");

@@ -1,5 +1,7 @@
 package dev.valley.api.dataset;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.api.upload.UploadStore;
 import dev.valley.api.web.ApiProperties;
 import dev.valley.api.web.ConflictException;
@@ -31,7 +33,6 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.multipart.MultipartFile;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Uploaded datasets. An upload is spooled to disk by the servlet container, read once to check it (in constant
@@ -42,7 +43,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class DatasetService {
     private static final Logger log = LoggerFactory.getLogger(DatasetService.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final JdbcClient db;
     private final UploadStore store;

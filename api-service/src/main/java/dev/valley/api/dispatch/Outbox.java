@@ -1,5 +1,7 @@
 package dev.valley.api.dispatch;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.model.job.GridTile;
 import dev.valley.model.job.JobType;
 import dev.valley.model.queue.ControlMessage;
@@ -11,7 +13,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes what the broker should carry, in the transaction that decided it (it must join one): the dispatch of a job
@@ -20,7 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 public class Outbox {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private final OutboxRepository messages;
 
     Outbox(OutboxRepository messages) {

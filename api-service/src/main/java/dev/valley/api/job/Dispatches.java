@@ -1,5 +1,7 @@
 package dev.valley.api.job;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.api.dispatch.Outbox;
 import dev.valley.model.event.JobEvent;
 import dev.valley.model.job.GridSpec;
@@ -17,7 +19,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns a job that may run into outbox rows: one dispatch for most jobs; for a grid, one per tile not yet stored,
@@ -26,7 +27,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class Dispatches {
     private static final Logger log = LoggerFactory.getLogger(Dispatches.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Outbox outbox;
     private final GridTiles tiles;

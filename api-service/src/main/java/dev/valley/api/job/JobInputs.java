@@ -1,5 +1,7 @@
 package dev.valley.api.job;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
 import dev.valley.api.web.InvalidRequestException;
@@ -24,7 +26,6 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Jobs that read other jobs' weights: checks the references when a job is submitted (each names a job that makes
@@ -33,7 +34,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 public class JobInputs {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final JobRepository jobs;
     private final JobInputRepository inputs;

@@ -1,5 +1,7 @@
 package dev.valley.api.job;
 
+import static dev.valley.model.Json.STRICT;
+
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.InvalidRequestException.FieldError;
 import dev.valley.api.web.JsonPaths;
@@ -13,11 +15,7 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.cfg.CoercionAction;
-import tools.jackson.databind.cfg.CoercionInputShape;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads a submitted spec strictly into its type's record, fills the defaults and validates it. Strict means: an
@@ -26,14 +24,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 class JobSpecs {
-    private static final JsonMapper STRICT = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
-            .build();
 
     private final Validator validator;
 

@@ -1,12 +1,13 @@
 package dev.valley.api.job;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.api.artifact.Artifact;
 import dev.valley.model.job.JobStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** A job as the API shows it (names are part of API v1: lab tooling depends on them). */
 public record JobView(
@@ -31,7 +32,6 @@ public record JobView(
         int maxAttempts,
         List<Attempts.Ended> earlierAttempts) {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Weights the job reads from another job: the spec field that names them, the job and its artifact. */
     /** One input: a job's artifact ({@code job}, {@code artifact}) or uploaded weights ({@code model}). */

@@ -1,5 +1,8 @@
 package dev.valley.api.model;
 
+import static dev.valley.model.Json.JSON;
+import static dev.valley.model.Json.STRICT;
+
 import dev.valley.api.dataset.DatasetService;
 import dev.valley.api.upload.UploadStore;
 import dev.valley.api.web.InvalidRequestException;
@@ -26,8 +29,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.web.multipart.MultipartFile;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Uploaded weights: a safetensors file for a registered architecture on a dataset, checked tensor by tensor against
@@ -37,9 +38,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class ModelService {
     private static final Logger log = LoggerFactory.getLogger(ModelService.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final JsonMapper STRICT = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     private final JdbcClient db;
     private final UploadStore store;

@@ -1,5 +1,7 @@
 package dev.valley.api.web;
 
+import static dev.valley.model.Json.JSON;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -7,11 +9,9 @@ import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Problem details written by filters, which answer before Spring MVC and its {@link ProblemDetailsAdvice} run. */
 public final class Problems {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private Problems() {
     }

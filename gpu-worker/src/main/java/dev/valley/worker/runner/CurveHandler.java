@@ -1,5 +1,7 @@
 package dev.valley.worker.runner;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.Device;
 import dev.valley.model.job.CurveSpec;
 import dev.valley.model.job.JobType;
@@ -10,12 +12,10 @@ import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.storage.ObjectStore;
 import java.util.List;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Fits and evaluates a curve between the two networks the dispatch's inputs name. */
 @Component
 class CurveHandler implements JobHandler {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private final CurveRun curves;
     private final Device device;
     private final ObjectStore store;

@@ -1,5 +1,7 @@
 package dev.valley.worker.runner;
 
+import static dev.valley.model.Json.JSON;
+
 import com.rabbitmq.client.GetResponse;
 import dev.valley.model.queue.DispatchMessage;
 import dev.valley.model.queue.Queues;
@@ -11,7 +13,6 @@ import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Takes dispatches one at a time, only when this worker is free: a {@code basic.get}, then the attempt's STARTED
@@ -26,7 +27,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class DispatchPoller implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(DispatchPoller.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration HAND_BACK_WAIT = Duration.ofSeconds(60);
 
     private final RabbitTemplate rabbit;

@@ -1,5 +1,7 @@
 package dev.valley.worker.runner;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.Device;
 import dev.valley.model.job.FgeSpec;
 import dev.valley.model.job.JobType;
@@ -10,12 +12,10 @@ import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.storage.ObjectStore;
 import java.util.List;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Fast geometric ensembling from the start network the dispatch names. */
 @Component
 class FgeHandler implements JobHandler {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private final FgeRun runs;
     private final Device device;
     private final ObjectStore store;

@@ -1,5 +1,7 @@
 package dev.valley.worker.runner;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.Device;
 import dev.valley.model.job.GridSpec;
 import dev.valley.model.job.JobType;
@@ -15,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A grid's tiles and its assembly. The data, the plane and the first-layer products stay on the device between
@@ -23,7 +24,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 class GridHandler implements JobHandler {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private final GridRun grids;
     private final Device device;
     private final ObjectStore store;

@@ -1,5 +1,7 @@
 package dev.valley.worker.runner;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.Device;
 import dev.valley.model.job.JobType;
 import dev.valley.model.job.SwaSpec;
@@ -9,12 +11,10 @@ import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.storage.ObjectStore;
 import java.util.List;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /** SWA against SGD, from the seed or from the start network the dispatch names. */
 @Component
 class SwaHandler implements JobHandler {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private final SwaRun runs;
     private final Device device;
     private final ObjectStore store;

@@ -1,5 +1,7 @@
 package dev.valley.worker.runner;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.Device;
 import dev.valley.model.artifact.ArtifactKeys;
 import dev.valley.model.job.JobType;
@@ -10,11 +12,9 @@ import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.TrainingRun;
 import java.util.List;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 @Component
 class TrainHandler implements JobHandler {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private final TrainingRun training;
     private final Device device;
 

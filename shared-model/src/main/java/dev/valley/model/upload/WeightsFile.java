@@ -1,5 +1,7 @@
 package dev.valley.model.upload;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.model.layout.ModelLayout;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -18,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Checks an uploaded safetensors file against the tensors an architecture has ({@link ModelLayout}), streaming: its
@@ -27,7 +28,6 @@ import tools.jackson.databind.json.JsonMapper;
  * that fails is refused with every offending tensor named.
  */
 public final class WeightsFile {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The format allows 100 MB; a header that large parses into several times that much heap. Models here have
      * headers of kilobytes, and a model of ten thousand tensors about a megabyte. */
     private static final long MAX_HEADER = 8L << 20;

@@ -1,5 +1,7 @@
 package dev.valley.worker.science.average;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -23,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An fge spec, start to end: SGD from the start network with fge.py's cyclic rate, a snapshot at the end of the
@@ -31,7 +32,6 @@ import tools.jackson.databind.json.JsonMapper;
  * SGD iterates and keep the batch-norm statistics they tracked while training, as fge.py's do.
  */
 public final class FgeRun {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private final DatasetCatalog datasets;
 
     public FgeRun(DatasetCatalog datasets) {

@@ -1,5 +1,7 @@
 package dev.valley.worker.science.average;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.valley.model.job.SwaResult;
@@ -24,14 +26,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An swa spec, start to end: the SGD baseline, then the SWA run from the same start with its running average,
  * the average's batch-norm statistics recomputed, and the four artifacts.
  */
 public final class SwaRun {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The two runs, as checkpoints name them: the SGD baseline, then the run that averages. */
     private static final String SGD_PHASE = "baseline";
     private static final String SWA_PHASE = "swa";

@@ -1,5 +1,7 @@
 package dev.valley.worker.science.curve;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -24,14 +26,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A curve spec, start to end: both endpoints on the device, the curve fitted, the curve and the straight line
  * evaluated at every t with batch norm recomputed per point, the ensembles, and the four artifacts.
  */
 public final class CurveRun {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private final DatasetCatalog datasets;
 
     public CurveRun(DatasetCatalog datasets) {

@@ -1,5 +1,7 @@
 package dev.valley.worker.science.curve;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -38,8 +40,6 @@ public final class CurveTrainer {
     public record Outcome(List<CurveResult.Epoch> history, long steps, double seconds) {
     }
 
-    private static final tools.jackson.databind.json.JsonMapper JSON =
-            tools.jackson.databind.json.JsonMapper.builder().build();
 
     private CurveTrainer() {
     }

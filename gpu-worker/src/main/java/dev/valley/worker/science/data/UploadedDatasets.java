@@ -1,5 +1,7 @@
 package dev.valley.worker.science.data;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.model.dataset.DatasetFormat;
 import dev.valley.model.dataset.DatasetManifest;
 import dev.valley.model.dataset.DatasetReader;
@@ -28,8 +30,6 @@ public final class UploadedDatasets {
         void download(String key, String sha256, Path target);
     }
 
-    private static final tools.jackson.databind.json.JsonMapper JSON =
-            tools.jackson.databind.json.JsonMapper.builder().build();
 
     private UploadedDatasets() {
     }

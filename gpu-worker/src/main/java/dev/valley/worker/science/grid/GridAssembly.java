@@ -1,5 +1,7 @@
 package dev.valley.worker.science.grid;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.model.job.GridResult;
 import dev.valley.model.job.GridSpec;
 import dev.valley.worker.science.io.Npz;
@@ -10,11 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Puts a grid's stored tiles together: the result, grid.npz, grid.json and one picture per metric. */
 public final class GridAssembly {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private GridAssembly() {
     }

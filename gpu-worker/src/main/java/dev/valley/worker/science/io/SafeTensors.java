@@ -1,5 +1,7 @@
 package dev.valley.worker.science.io;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -13,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -22,7 +23,6 @@ import tools.jackson.databind.node.ObjectNode;
  * little-endian tensor bytes. F32 and I64 are the types Valley writes.
  */
 public final class SafeTensors {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long MAX_HEADER = 100L << 20;
 
     private SafeTensors() {

@@ -1,10 +1,10 @@
 package dev.valley.worker.science.train;
 
-import tools.jackson.databind.json.JsonMapper;
+import static dev.valley.model.Json.JSON;
+
 
 /** Specs as JSON text, for the metadata of the artifacts they produce. */
 final class SpecJson {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private SpecJson() {
     }

@@ -1,5 +1,7 @@
 package dev.valley.worker.science.train;
 
+import static dev.valley.model.Json.JSON;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
@@ -26,8 +28,6 @@ public final class Trainer {
     public record Outcome(List<EpochRecord> history, long steps, double seconds) {
     }
 
-    private static final tools.jackson.databind.json.JsonMapper JSON =
-            tools.jackson.databind.json.JsonMapper.builder().build();
 
     private Trainer() {
     }

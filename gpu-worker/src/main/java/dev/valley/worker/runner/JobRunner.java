@@ -108,61 +108,98 @@ class JobRunner {
         }
     }
 
+    /** Computes the attempt and uploads what it made; every way it can end is the event that says so. */
     private JobEvent attempt(DispatchMessage message) {
-        var jobId = message.jobId();
-        int attempt = message.attempt();
         try {
-            JobHandler handler = handlers.get(message.type());
-            if (handler == null) {
-                throw new IllegalArgumentException("this worker has no handler for job type " + message.type());
+            JobHandler handler = handler(message);
+            Optional<JobEvent> stored = storedTile(message);
+            if (stored.isPresent()) {
+                return stored.get();
             }
-            if (message.tile() != null) {
-                // A tile stored before (by an earlier attempt or a redelivery) is not computed again.
-                var stored = store.find(ArtifactKeys.tile(jobId, message.tile().index()));
-                if (stored.isPresent()) {
-                    log.info("job {} tile {} was stored already", jobId, message.tile().index());
-                    return JobEvent.tileDone(jobId, attempt, workerId, message.tile().index(), stored.get());
-                }
-            }
-            String checkpointKey = ArtifactKeys.of(jobId, attempt, ArtifactKeys.CHECKPOINT);
-            JobContext context = new JobContext(jobId, attempt, workerId, reporter, cancels, () -> handingBack,
-                    worker.progressInterval(), worker.checkpointEvery(),
-                    bytes -> store.put(checkpointKey, ArtifactKeys.CHECKPOINT, "application/octet-stream", bytes),
-                    () -> lastCheckpoint(message));
-            JobHandler.Outcome outcome = compute.call(() -> handler.run(message, context));
-            if (cancels.isCancelled(jobId)) {
+            JobHandler.Outcome outcome = compute.call(() -> handler.run(message, context(message)));
+            if (cancels.isCancelled(message.jobId())) {
                 throw new CancelledException(0, 0);
             }
-            if (outcome.tile() != null) {
-                JobHandler.Upload values = outcome.uploads().get(0);
-                ArtifactInfo stored = store.put(ArtifactKeys.tile(jobId, outcome.tile()), values.name(),
-                        values.contentType(), values.bytes());
-                log.info("job {} attempt {} tile {} stored", jobId, attempt, outcome.tile());
-                return JobEvent.tileDone(jobId, attempt, workerId, outcome.tile(), stored);
-            }
-            List<ArtifactInfo> uploaded = new ArrayList<>();
-            for (JobHandler.Upload upload : outcome.uploads()) {
-                uploaded.add(store.put(ArtifactKeys.of(jobId, attempt, upload.name()), upload.name(),
-                        upload.contentType(), upload.bytes()));
-            }
-            log.info("job {} attempt {} finished", jobId, attempt);
-            return JobEvent.finished(jobId, attempt, workerId, outcome.result(), uploaded);
+            return upload(message, outcome);
         } catch (CancelledException e) {
-            if (handingBack && !cancels.isCancelled(jobId)) {
-                log.info("job {} attempt {} handed back: {}", jobId, attempt, e.getMessage());
-                return JobEvent.released(jobId, attempt, workerId, "worker " + workerId + " stopped ("
-                        + e.getMessage() + "); the next attempt resumes from the last checkpoint");
-            }
-            log.info("job {} attempt {} {}", jobId, attempt, e.getMessage());
-            return JobEvent.cancelled(jobId, attempt, workerId);
+            return stopped(message, e);
         } catch (RuntimeException | OutOfMemoryError e) {
-            if (isInfrastructure(e)) {
-                log.warn("job {} attempt {} interrupted", jobId, attempt, e);
-                return JobEvent.interrupted(jobId, attempt, workerId, describe(e));
-            }
-            log.warn("job {} attempt {} failed", jobId, attempt, e);
-            return JobEvent.failed(jobId, attempt, workerId, describe(e));
+            return failed(message, e);
         }
+    }
+
+    private JobHandler handler(DispatchMessage message) {
+        JobHandler handler = handlers.get(message.type());
+        if (handler == null) {
+            throw new IllegalArgumentException("this worker has no handler for job type " + message.type());
+        }
+        return handler;
+    }
+
+    /** A tile stored before (by an earlier attempt or a redelivery) is not computed again. */
+    private Optional<JobEvent> storedTile(DispatchMessage message) {
+        if (message.tile() == null) {
+            return Optional.empty();
+        }
+        int index = message.tile().index();
+        return store.find(ArtifactKeys.tile(message.jobId(), index)).map(stored -> {
+            log.info("job {} tile {} was stored already", message.jobId(), index);
+            return JobEvent.tileDone(message.jobId(), message.attempt(), workerId, index, stored);
+        });
+    }
+
+    /** What the handler may tell and ask: progress, checkpoints under this attempt's key, whether to stop. */
+    private JobContext context(DispatchMessage message) {
+        String checkpointKey = ArtifactKeys.of(message.jobId(), message.attempt(), ArtifactKeys.CHECKPOINT);
+        return new JobContext(message.jobId(), message.attempt(), workerId, reporter, cancels, () -> handingBack,
+                worker.progressInterval(), worker.checkpointEvery(),
+                bytes -> store.put(checkpointKey, ArtifactKeys.CHECKPOINT, "application/octet-stream", bytes),
+                () -> lastCheckpoint(message));
+    }
+
+    /** A tile's values under the job (they depend on no attempt), or the artifacts under the attempt. */
+    private JobEvent upload(DispatchMessage message, JobHandler.Outcome outcome) {
+        var jobId = message.jobId();
+        int attempt = message.attempt();
+        if (outcome.tile() != null) {
+            JobHandler.Upload values = outcome.uploads().get(0);
+            ArtifactInfo stored = store.put(ArtifactKeys.tile(jobId, outcome.tile()), values.name(),
+                    values.contentType(), values.bytes());
+            log.info("job {} attempt {} tile {} stored", jobId, attempt, outcome.tile());
+            return JobEvent.tileDone(jobId, attempt, workerId, outcome.tile(), stored);
+        }
+        List<ArtifactInfo> uploaded = new ArrayList<>();
+        for (JobHandler.Upload upload : outcome.uploads()) {
+            uploaded.add(store.put(ArtifactKeys.of(jobId, attempt, upload.name()), upload.name(),
+                    upload.contentType(), upload.bytes()));
+        }
+        log.info("job {} attempt {} finished", jobId, attempt);
+        return JobEvent.finished(jobId, attempt, workerId, outcome.result(), uploaded);
+    }
+
+    /** Stopped at a step: handed back when this worker is stopping and nobody cancelled it, cancelled otherwise. */
+    private JobEvent stopped(DispatchMessage message, CancelledException e) {
+        var jobId = message.jobId();
+        int attempt = message.attempt();
+        if (handingBack && !cancels.isCancelled(jobId)) {
+            log.info("job {} attempt {} handed back: {}", jobId, attempt, e.getMessage());
+            return JobEvent.released(jobId, attempt, workerId, "worker " + workerId + " stopped ("
+                    + e.getMessage() + "); the next attempt resumes from the last checkpoint");
+        }
+        log.info("job {} attempt {} {}", jobId, attempt, e.getMessage());
+        return JobEvent.cancelled(jobId, attempt, workerId);
+    }
+
+    /** The platform's fault (retried as INTERRUPTED) or the job's (FAILED, not retried). */
+    private JobEvent failed(DispatchMessage message, Throwable e) {
+        var jobId = message.jobId();
+        int attempt = message.attempt();
+        if (isInfrastructure(e)) {
+            log.warn("job {} attempt {} interrupted", jobId, attempt, e);
+            return JobEvent.interrupted(jobId, attempt, workerId, describe(e));
+        }
+        log.warn("job {} attempt {} failed", jobId, attempt, e);
+        return JobEvent.failed(jobId, attempt, workerId, describe(e));
     }
 
     /**

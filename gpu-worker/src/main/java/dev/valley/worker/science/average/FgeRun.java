@@ -57,78 +57,92 @@ public final class FgeRun {
                 Weights weights = Networks.start(ws.architecture(), ws.manager(), startBytes, spec.seed());
                 NDManager kept = ws.manager().newSubManager();
                 NoGrad noGrad = NoGrad.enter()) {
-            DeviceData train = ws.train();
             DeviceData test = ws.test();
             Metrics start = Evaluator.evaluate(weights, test);
-            List<FgeResult.Snapshot> snapshots = new ArrayList<>();
-            Map<String, NDArray> snapshotTensors = new LinkedHashMap<>();
-            NDArray[] sum = {null};
+            Snapshots snapshots = new Snapshots(kept);
             if (restored != null) {
-                snapshots.addAll(List.of(JSON.readValue(restored.required("snapshotRecords"),
-                        FgeResult.Snapshot[].class)));
-                restored.arrays("snapshots", kept).forEach((name, array) -> snapshotTensors.put("snapshots." + name,
-                        array));
-                if (!snapshots.isEmpty()) {
-                    sum[0] = restored.arrays("ensemble", kept).get("sum");
-                }
+                snapshots.restore(restored);
             }
-            Trainer.Outcome outcome = Trainer.train(weights, train, test, new Trainer.Config(spec.epochs(),
+            Trainer.Outcome outcome = Trainer.train(weights, ws.train(), test, new Trainer.Config(spec.epochs(),
                     spec.batchSize(), spec.lr1(), spec.momentum(), spec.weightDecay(), spec.seed(),
                     (epoch, fraction) -> LearningRates.cyclic(spec.lr1(), spec.lr2(), spec.cycle(), epoch, fraction)),
                     new TrainingListener.Forwarding(listener) {
                         @Override
                         public void onEpoch(EpochRecord r) {
+                            // fge.py's snapshot: at the middle of each cycle, where the rate is lowest.
                             if (((r.epoch() - 1) % spec.cycle() + 1) == spec.cycle() / 2) {
-                                snapshots.add(snapshot(weights, test, kept, snapshots.size(), r.epoch(), sum,
-                                        snapshotTensors));
+                                snapshots.take(weights, test, r.epoch());
                             }
                             super.onEpoch(r);
                         }
 
                         @Override
                         public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
-                            super.onCheckpoint(epoch, () -> {
-                                Checkpoint taken = state.get().meta("snapshots",
-                                        Integer.toString(snapshots.size()))
-                                        .meta("snapshotRecords", JSON.writeValueAsString(snapshots));
-                                Map<String, NDArray> stored = new LinkedHashMap<>();
-                                snapshotTensors.forEach((k, v) -> stored.put(k.substring("snapshots.".length()), v));
-                                taken.put("snapshots", stored);
-                                return sum[0] == null ? taken : taken.put("ensemble", Map.of("sum", sum[0]));
-                            });
+                            super.onCheckpoint(epoch, () -> snapshots.into(state.get()));
                         }
                     }, restored == null ? null : new Trainer.Resume(restored));
-            FgeResult result = new FgeResult(start.loss(), start.accuracy(), snapshots, outcome.history(),
-                    device.toString(), (System.nanoTime() - began) / 1e9, weights.parameterCount(), train.size(),
-                    test.size());
+            FgeResult result = new FgeResult(start.loss(), start.accuracy(), snapshots.records, outcome.history(),
+                    device.toString(), (System.nanoTime() - began) / 1e9, weights.parameterCount(),
+                    ws.train().size(), test.size());
             Map<String, String> metadata = ws.metadata("valley/snapshots-v1", spec);
-            metadata.put("snapshots", Integer.toString(snapshots.size()));
-            return new Output(result, SafeTensors.write(snapshotTensors, metadata), JSON.writeValueAsBytes(result),
+            metadata.put("snapshots", Integer.toString(snapshots.records.size()));
+            return new Output(result, SafeTensors.write(snapshots.tensors, metadata), JSON.writeValueAsBytes(result),
                     png(result));
         }
     }
 
-    /** Copies the network as snapshot {@code index}, evaluates it alone and adds it to the ensemble. */
-    private static FgeResult.Snapshot snapshot(Weights weights, DeviceData test, NDManager kept, int index,
-            int epoch, NDArray[] sum, Map<String, NDArray> tensors) {
-        weights.tensors().forEach((name, array) -> {
-            NDArray copy = array.duplicate();
-            copy.attach(kept);
-            tensors.put("snapshots." + index + "." + name, copy);
-        });
-        try (NDManager scope = kept.newSubManager()) {
-            Evaluator.Evaluation alone = Evaluator.evaluate(weights, test, scope);
-            if (sum[0] == null) {
-                sum[0] = alone.probabilities().duplicate();
-                sum[0].attach(kept);
-            } else {
-                sum[0].addi(alone.probabilities());
+    /** The snapshots so far: their records, their tensors ({@code snapshots.{i}.{name}}) and their summed outputs. */
+    private static final class Snapshots {
+        private final NDManager kept;
+        final List<FgeResult.Snapshot> records = new ArrayList<>();
+        final Map<String, NDArray> tensors = new LinkedHashMap<>();
+        /** The sum of the snapshots' test probabilities: the ensemble is its mean. */
+        private NDArray sum;
+
+        Snapshots(NDManager kept) {
+            this.kept = kept;
+        }
+
+        void restore(Checkpoint.Restored restored) {
+            records.addAll(List.of(JSON.readValue(restored.required("snapshotRecords"), FgeResult.Snapshot[].class)));
+            restored.arrays("snapshots", kept).forEach((name, array) -> tensors.put("snapshots." + name, array));
+            if (!records.isEmpty()) {
+                sum = restored.arrays("ensemble", kept).get("sum");
             }
-            NDArray mean = sum[0].div(index + 1);
-            mean.attach(scope);
-            Metrics ensemble = Evaluator.ensemble(mean, test);
-            return new FgeResult.Snapshot(index, epoch, alone.metrics().loss(), alone.metrics().accuracy(),
-                    ensemble.loss(), ensemble.accuracy());
+        }
+
+        /** Copies the network as the next snapshot, evaluates it alone and adds it to the ensemble. */
+        void take(Weights weights, DeviceData test, int epoch) {
+            int index = records.size();
+            weights.tensors().forEach((name, array) -> {
+                NDArray copy = array.duplicate();
+                copy.attach(kept);
+                tensors.put("snapshots." + index + "." + name, copy);
+            });
+            try (NDManager scope = kept.newSubManager()) {
+                Evaluator.Evaluation alone = Evaluator.evaluate(weights, test, scope);
+                if (sum == null) {
+                    sum = alone.probabilities().duplicate();
+                    sum.attach(kept);
+                } else {
+                    sum.addi(alone.probabilities());
+                }
+                NDArray mean = sum.div(index + 1);
+                mean.attach(scope);
+                Metrics ensemble = Evaluator.ensemble(mean, test);
+                records.add(new FgeResult.Snapshot(index, epoch, alone.metrics().loss(), alone.metrics().accuracy(),
+                        ensemble.loss(), ensemble.accuracy()));
+            }
+        }
+
+        /** The snapshots added to a training checkpoint. */
+        Checkpoint into(Checkpoint taken) {
+            taken.meta("snapshots", Integer.toString(records.size()))
+                    .meta("snapshotRecords", JSON.writeValueAsString(records));
+            Map<String, NDArray> stored = new LinkedHashMap<>();
+            tensors.forEach((k, v) -> stored.put(k.substring("snapshots.".length()), v));
+            taken.put("snapshots", stored);
+            return sum == null ? taken : taken.put("ensemble", Map.of("sum", sum));
         }
     }
 

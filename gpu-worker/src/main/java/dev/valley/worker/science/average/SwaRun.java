@@ -77,37 +77,55 @@ public final class SwaRun {
                 Weights sgd = start.copy(ws.manager(), true);
                 Weights swa = start.copy(ws.manager(), true);
                 WeightAverage average = new WeightAverage(ws.manager())) {
-            DeviceData train = ws.train();
-            DeviceData test = ws.test();
-            List<EpochRecord> baseline;
-            if (inSwa) {
-                try (NoGrad restoring = NoGrad.enter()) {
-                    restored.copyInto(SGD_PHASE, sgd.tensors());
-                }
-                baseline = List.of(JSON.readValue(restored.required("baselineHistory"), EpochRecord[].class));
-            } else {
-                baseline = Trainer.train(sgd, train, test, new Trainer.Config(spec.epochs(), spec.batchSize(),
-                        spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
-                        LearningRates.decay(spec.lr(), spec.epochs())),
-                        job.slice(0, 0.5, SGD_PHASE), restored == null ? null : new Trainer.Resume(restored))
-                        .history();
-            }
+            Runs runs = new Runs(spec, ws, sgd, swa, average);
+            List<EpochRecord> baseline = inSwa ? runs.restoreBaseline(restored)
+                    : runs.baseline(job.slice(0, 0.5, SGD_PHASE), restored);
+            List<SwaResult.SwaEpoch> swaHistory = runs.averaging(job.slice(0.5, 0.5, SWA_PHASE), baseline,
+                    inSwa ? restored : null);
+            return runs.output(start, baseline, swaHistory, startedFrom, device, began);
+        }
+    }
 
+    /** The two runs of one job, on its workspace: the networks they train and the average the second keeps. */
+    private record Runs(SwaSpec spec, Workspace ws, Weights sgd, Weights swa, WeightAverage average) {
+
+        /** The SGD baseline on the curve schedule, from the start or from its own checkpoint. */
+        List<EpochRecord> baseline(Progress part, Checkpoint.Restored restored) {
+            return Trainer.train(sgd, ws.train(), ws.test(), new Trainer.Config(spec.epochs(), spec.batchSize(),
+                    spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
+                    LearningRates.decay(spec.lr(), spec.epochs())), part,
+                    restored == null ? null : new Trainer.Resume(restored)).history();
+        }
+
+        /** The finished baseline, as an SWA-run checkpoint keeps it. */
+        List<EpochRecord> restoreBaseline(Checkpoint.Restored restored) {
+            try (NoGrad restoring = NoGrad.enter()) {
+                restored.copyInto(SGD_PHASE, sgd.tensors());
+            }
+            return List.of(JSON.readValue(restored.required("baselineHistory"), EpochRecord[].class));
+        }
+
+        /**
+         * SGD from the start again at SWALR's rate, adding the iterate to the average every {@code averageEvery}
+         * epochs or steps after {@code swaStart}, and scoring the average after each epoch; from {@code restored}, an
+         * SWA-run checkpoint, when one is given.
+         */
+        List<SwaResult.SwaEpoch> averaging(Progress part, List<EpochRecord> baseline, Checkpoint.Restored restored) {
+            DeviceData train = ws.train();
             boolean cosine = "cosine".equals(spec.anneal());
             boolean bySteps = "steps".equals(spec.averageUnit());
-            List<SwaResult.SwaEpoch> swaHistory = new ArrayList<>();
+            List<SwaResult.SwaEpoch> history = new ArrayList<>();
             long[] steps = {0};
-            if (inSwa) {
-                swaHistory.addAll(List.of(JSON.readValue(restored.required("swaHistory"),
-                        SwaResult.SwaEpoch[].class)));
+            if (restored != null) {
+                history.addAll(List.of(JSON.readValue(restored.required("swaHistory"), SwaResult.SwaEpoch[].class)));
                 average.restore(restored.arrays("average", ws.manager()),
                         Integer.parseInt(restored.required("averaged")));
                 steps[0] = (long) restored.epoch() * ((train.size() + spec.batchSize() - 1) / spec.batchSize());
             }
-            Trainer.train(swa, train, test, new Trainer.Config(spec.epochs(), spec.batchSize(), spec.lr(),
+            Trainer.train(swa, train, ws.test(), new Trainer.Config(spec.epochs(), spec.batchSize(), spec.lr(),
                     spec.momentum(), spec.weightDecay(), spec.seed(), (epoch, fraction) -> LearningRates.swa(
                             spec.lr(), spec.swaLr(), spec.swaStart(), cosine, spec.annealEpochs(), epoch)),
-                    new TrainingListener.Forwarding(job.slice(0.5, 0.5, SWA_PHASE)) {
+                    new TrainingListener.Forwarding(part) {
                         @Override
                         public void onStep(int epoch, int step, double done) {
                             steps[0]++;
@@ -123,8 +141,8 @@ public final class SwaRun {
                                     && (r.epoch() - spec.swaStart()) % spec.averageEvery() == 0) {
                                 average.add(swa);
                             }
-                            Metrics averaged = evaluateAverage(average, swa, train, test, spec.batchSize());
-                            swaHistory.add(new SwaResult.SwaEpoch(r.epoch(), LearningRates.swa(spec.lr(),
+                            Metrics averaged = evaluateAverage(average, swa, train, ws.test(), spec.batchSize());
+                            history.add(new SwaResult.SwaEpoch(r.epoch(), LearningRates.swa(spec.lr(),
                                     spec.swaLr(), spec.swaStart(), cosine, spec.annealEpochs(), r.epoch() - 1),
                                     r.trainLoss(), r.testLoss(), r.testAccuracy(),
                                     averaged == null ? null : averaged.loss(),
@@ -138,19 +156,27 @@ public final class SwaRun {
                                     .meta("averaged", Integer.toString(average.count()))
                                     .put(SGD_PHASE, sgd.tensors())
                                     .meta("baselineHistory", JSON.writeValueAsString(baseline))
-                                    .meta("swaHistory", JSON.writeValueAsString(swaHistory)));
+                                    .meta("swaHistory", JSON.writeValueAsString(history)));
                         }
-                    }, inSwa ? new Trainer.Resume(restored) : null);
+                    }, restored == null ? null : new Trainer.Resume(restored));
             if (average.count() == 0) {
                 throw new IllegalArgumentException("the SWA phase ended before the first average: averageEvery "
                         + spec.averageEvery() + " " + spec.averageUnit() + " is longer than it");
             }
+            return history;
+        }
+
+        /** The average with its batch-norm statistics recomputed, scored beside the baseline and the iterate. */
+        Output output(Weights start, List<EpochRecord> baseline, List<SwaResult.SwaEpoch> history,
+                String startedFrom, Device device, long began) {
+            DeviceData train = ws.train();
+            DeviceData test = ws.test();
             try (NDManager scope = ws.manager().newSubManager()) {
                 Weights averaged = average.weights(swa, scope);
                 boolean recomputed = BatchNormStatistics.recompute(averaged, train, spec.batchSize());
                 SwaResult result = new SwaResult(Networks.scores(sgd, train, test),
                         Networks.scores(averaged, train, test), Networks.scores(swa, train, test), average.count(),
-                        recomputed, startedFrom, baseline, swaHistory, device.toString(),
+                        recomputed, startedFrom, baseline, history, device.toString(),
                         (System.nanoTime() - began) / 1e9, start.parameterCount(), train.size(), test.size());
                 Map<String, String> metadata = ws.metadata("valley/model-v1", spec);
                 Map<String, String> swaMetadata = new LinkedHashMap<>(metadata);

@@ -61,51 +61,61 @@ public final class CurveRun {
                 Curve curve = Curve.between(kind, spec.bends(), w1, w2, spec.initLinear(), spec.seed(),
                         ws.manager());
                 Curve line = Curve.line(w1, w2, ws.manager())) {
-            Architecture architecture = ws.architecture();
-            DeviceData train = ws.train();
-            DeviceData test = ws.test();
-            // Cost model for progress: a training epoch is about 3 forward passes over the train split; a point
-            // is one pass for batch-norm statistics (when there is batch norm), one over train, one over test.
-            double epochCost = 3.0 * train.size();
-            double pointCost = (architecture.hasBatchNorm() ? 2.0 : 1.0) * train.size() + test.size();
-            double total = spec.epochs() * epochCost + 2 * spec.points() * pointCost;
-            double trainingShare = spec.epochs() * epochCost / total;
-            Progress fit = job.slice(0, trainingShare);
-            CurveTrainer.Outcome training = CurveTrainer.train(curve, train, new CurveTrainer.Config(spec.epochs(),
-                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed()), fit,
-                    e -> fit.onEvaluation((double) e.epoch() / spec.epochs(), String.format(
+            double fitShare = fitShare(spec, ws);
+            Progress fitting = job.slice(0, fitShare);
+            CurveTrainer.Outcome fit = CurveTrainer.train(curve, ws.train(), new CurveTrainer.Config(spec.epochs(),
+                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed()), fitting,
+                    e -> fitting.onEvaluation((double) e.epoch() / spec.epochs(), String.format(
                             "curve epoch %d/%d: train loss %.4f at lr %.4g", e.epoch(), spec.epochs(),
                             e.trainLoss(), e.lr())), restored);
-
-            double[] ts = new double[spec.points()];
-            for (int i = 0; i < ts.length; i++) {
-                ts[i] = (double) i / (ts.length - 1);
+            double[] ts = evenlySpaced(spec.points());
+            double pathShare = (1 - fitShare) / 2;
+            try (Ensembler ensembler = new Ensembler(ts.length, spec.ensembleSize(), ws.test(), ws.manager())) {
+                PathEvaluation.Series curveSeries = PathEvaluation.evaluate(curve, ts, ws.train(), ws.test(),
+                        spec.batchSize(), ensembler, points(job.slice(fitShare, pathShare), ts.length, "curve"));
+                PathEvaluation.Series lineSeries = PathEvaluation.evaluate(line, ts, ws.train(), ws.test(),
+                        spec.batchSize(), null, points(job.slice(fitShare + pathShare, pathShare), ts.length,
+                                "line"));
+                return output(spec, model, ws, curve, w1.parameterCount(), fit, ts, curveSeries, lineSeries,
+                        ensembler.report(ts), device, began);
             }
-            Ensembler ensembler = new Ensembler(ts.length, spec.ensembleSize(), test, ws.manager());
-            double pathShare = (1 - trainingShare) / 2;
-            PathEvaluation.Series curveSeries = PathEvaluation.evaluate(curve, ts, train, test, spec.batchSize(),
-                    ensembler, points(job.slice(trainingShare, pathShare), ts.length, "curve"));
-            PathEvaluation.Series lineSeries = PathEvaluation.evaluate(line, ts, train, test, spec.batchSize(),
-                    null, points(job.slice(trainingShare + pathShare, pathShare), ts.length, "line"));
-            CurveResult.Ensembles ensembles = ensembler.report(ts);
-            ensembler.close();
-
-            // Over the epochs of every attempt: a resumed fit ran only the later ones here.
-            double secondsPerEpoch = training.history().stream().mapToDouble(CurveResult.Epoch::seconds).average()
-                    .orElse(0);
-            CurveResult result = new CurveResult(kind.wireName(), spec.bends(), curveSeries.batchNormRecomputed(),
-                    PathEvaluation.list(ts), curveSeries.report(), lineSeries.report(), ensembles, training.history(),
-                    secondsPerEpoch, device.toString(), (System.nanoTime() - began) / 1e9, w1.parameterCount(),
-                    train.size(), test.size());
-
-            Map<String, String> metadata = ws.metadata("valley/curve-v1", spec);
-            metadata.put("curve", kind.wireName());
-            metadata.put("bends", Integer.toString(spec.bends()));
-            metadata.put("model", JSON.writeValueAsString(model));
-            byte[] safetensors = SafeTensors.write(curve.namedTensors(), metadata);
-            return new Output(result, safetensors, npz(ts, curveSeries, lineSeries, ensembles),
-                    JSON.writeValueAsBytes(result), CurvePlots.png(result));
         }
+    }
+
+    /**
+     * The fit's share of the job's progress, by a cost model: a training epoch is about 3 forward passes over the
+     * train split; a point is one pass for batch-norm statistics (when there is batch norm), one over train, one
+     * over test, and both the curve and the line are evaluated at every point.
+     */
+    private static double fitShare(CurveSpec spec, Workspace ws) {
+        double epochCost = 3.0 * ws.train().size();
+        double pointCost = (ws.architecture().hasBatchNorm() ? 2.0 : 1.0) * ws.train().size() + ws.test().size();
+        return spec.epochs() * epochCost / (spec.epochs() * epochCost + 2 * spec.points() * pointCost);
+    }
+
+    private static double[] evenlySpaced(int points) {
+        double[] ts = new double[points];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = (double) i / (ts.length - 1);
+        }
+        return ts;
+    }
+
+    private static Output output(CurveSpec spec, ModelSpec model, Workspace ws, Curve curve, long parameters,
+            CurveTrainer.Outcome fit, double[] ts, PathEvaluation.Series curveSeries, PathEvaluation.Series lineSeries,
+            CurveResult.Ensembles ensembles, Device device, long began) {
+        // Over the epochs of every attempt: a resumed fit ran only the later ones here.
+        double secondsPerEpoch = fit.history().stream().mapToDouble(CurveResult.Epoch::seconds).average().orElse(0);
+        CurveResult result = new CurveResult(curve.kind().wireName(), spec.bends(), curveSeries.batchNormRecomputed(),
+                PathEvaluation.list(ts), curveSeries.report(), lineSeries.report(), ensembles, fit.history(),
+                secondsPerEpoch, device.toString(), (System.nanoTime() - began) / 1e9, parameters, ws.train().size(),
+                ws.test().size());
+        Map<String, String> metadata = ws.metadata("valley/curve-v1", spec);
+        metadata.put("curve", curve.kind().wireName());
+        metadata.put("bends", Integer.toString(spec.bends()));
+        metadata.put("model", JSON.writeValueAsString(model));
+        return new Output(result, SafeTensors.write(curve.namedTensors(), metadata),
+                npz(ts, curveSeries, lineSeries, ensembles), JSON.writeValueAsBytes(result), CurvePlots.png(result));
     }
 
     private static Weights load(Architecture architecture, NDManager manager, byte[] bytes, String field) {

@@ -104,76 +104,106 @@ public final class CurveTrainer {
      */
     public static Outcome train(Curve curve, DeviceData train, Config config, TrainingListener listener,
             Consumer<CurveResult.Epoch> onEpoch, Checkpoint.Restored resume) {
-        int bendCount = curve.bendCount();
-        List<NDArray> interior = curve.interiorParameters();
-        int perBend = interior.size() / Math.max(1, bendCount - 2);
-        List<CurveResult.Epoch> history = new ArrayList<>();
-        SplittableRandom random = new SplittableRandom(config.seed());
-        NDManager manager = curve.manager();
-        try (NDManager fixed = manager.newSubManager();
-                Sgd sgd = new Sgd(interior, manager, config.lr(), config.momentum(), 0)) {
-            Map<String, NDArray> buffers = curve.architecture().freshBuffers(fixed);
-            NDArray weightDecay = fixed.create((float) config.weightDecay());
-            double[] lr = new double[1];
+        try (Fit fit = new Fit(curve, config, listener, onEpoch)) {
             if (resume != null) {
-                history.addAll(restore(resume, curve, sgd, perBend, buffers));
-                long stepsBefore = (long) resume.epoch() * ((train.size() + config.batchSize() - 1)
-                        / config.batchSize());
-                for (long i = 0; i < stepsBefore; i++) {
-                    random.nextDouble();
-                }
+                fit.resumeFrom(resume, (train.size() + config.batchSize() - 1) / config.batchSize());
             }
             MinibatchLoop.Outcome outcome = MinibatchLoop.run(train, resume == null ? 1 : resume.epoch() + 1,
-                    config.epochs(), config.batchSize(), config.seed(), manager, listener,
-                    new MinibatchLoop.Epochs() {
-                        @Override
-                        public void begin(int epoch) {
-                            lr[0] = LearningRates.halfFlatThenLinear(config.lr(), epoch, config.epochs());
-                            sgd.setLearningRate(lr[0]);
-                        }
+                    config.epochs(), config.batchSize(), config.seed(), curve.manager(), listener, fit, fit::step);
+            return new Outcome(fit.history, outcome.steps(), outcome.seconds());
+        }
+    }
 
-                        @Override
-                        public void end(int epoch, double meanLoss, double seconds) {
-                            CurveResult.Epoch record = new CurveResult.Epoch(epoch, lr[0], meanLoss, seconds);
-                            history.add(record);
-                            onEpoch.accept(record);
-                            listener.onCheckpoint(epoch, () -> checkpoint(epoch, curve, sgd, perBend, buffers, history));
-                        }
-                    },
-                    (x, y, scope, epoch, step) -> {
-                        double[] c = curve.kind().coefficients(random.nextDouble(), bendCount);
-                        Weights phi = curve.point(c, scope, buffers);
-                        List<NDArray> parameters = phi.parameters();
-                        parameters.forEach(p -> p.setRequiresGradient(true));
-                        float loss;
-                        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                            NDArray lossArray = MinibatchLoop.crossEntropy(
-                                    curve.architecture().forward(phi, x, Mode.TRAIN), y);
-                            collector.backward(lossArray);
-                            loss = lossArray.getFloat();
-                        }
-                        if (!Float.isFinite(loss)) {
-                            throw new DivergedException(epoch, step, loss);
-                        }
-                        List<NDArray> scalars = new ArrayList<>();
-                        for (double ck : c) {
-                            scalars.add(ck == 0 ? null : scope.create((float) ck));
-                        }
-                        for (int i = 0; i < parameters.size(); i++) {
-                            NDArray p = parameters.get(i);
-                            NDArray g = p.getGradient();
-                            g.attach(scope);
-                            if (config.weightDecay() != 0) {
-                                g.addi(p.mul(weightDecay));
-                            }
-                            for (int k = 1; k < bendCount - 1; k++) {
-                                NDArray ck = scalars.get(k);
-                                sgd.apply((k - 1) * perBend + i, ck == null ? null : g.mul(ck));
-                            }
-                        }
-                        return loss;
-                    });
-            return new Outcome(history, outcome.steps(), outcome.seconds());
+    /** One fit's state: the bends' optimiser, the t it draws, the training statistics and the epochs so far. */
+    private static final class Fit implements MinibatchLoop.Epochs, AutoCloseable {
+        private final Curve curve;
+        private final Config config;
+        private final TrainingListener listener;
+        private final Consumer<CurveResult.Epoch> onEpoch;
+        private final SplittableRandom random;
+        private final NDManager fixed;
+        private final Sgd sgd;
+        private final int perBend;
+        private final Map<String, NDArray> buffers;
+        private final NDArray weightDecay;
+        private final List<CurveResult.Epoch> history = new ArrayList<>();
+        private double lr;
+
+        Fit(Curve curve, Config config, TrainingListener listener, Consumer<CurveResult.Epoch> onEpoch) {
+            this.curve = curve;
+            this.config = config;
+            this.listener = listener;
+            this.onEpoch = onEpoch;
+            this.random = new SplittableRandom(config.seed());
+            List<NDArray> interior = curve.interiorParameters();
+            this.perBend = interior.size() / Math.max(1, curve.bendCount() - 2);
+            this.fixed = curve.manager().newSubManager();
+            this.sgd = new Sgd(interior, curve.manager(), config.lr(), config.momentum(), 0);
+            this.buffers = curve.architecture().freshBuffers(fixed);
+            this.weightDecay = fixed.create((float) config.weightDecay());
+        }
+
+        /** The checkpoint's bends, momentum, statistics and history, and its epochs' draws of t skipped. */
+        void resumeFrom(Checkpoint.Restored resume, int stepsPerEpoch) {
+            history.addAll(restore(resume, curve, sgd, perBend, buffers));
+            for (long i = 0; i < (long) resume.epoch() * stepsPerEpoch; i++) {
+                random.nextDouble();
+            }
+        }
+
+        @Override
+        public void begin(int epoch) {
+            lr = LearningRates.halfFlatThenLinear(config.lr(), epoch, config.epochs());
+            sgd.setLearningRate(lr);
+        }
+
+        @Override
+        public void end(int epoch, double meanLoss, double seconds) {
+            CurveResult.Epoch record = new CurveResult.Epoch(epoch, lr, meanLoss, seconds);
+            history.add(record);
+            onEpoch.accept(record);
+            listener.onCheckpoint(epoch, () -> checkpoint(epoch, curve, sgd, perBend, buffers, history));
+        }
+
+        /** t ~ U(0, 1); CE(φ(t)) backward to the leaf φ; each interior bend steps by c_k·(∂CE/∂φ + wd·φ). */
+        float step(NDArray x, NDArray y, NDManager scope, int epoch, int step) {
+            int bendCount = curve.bendCount();
+            double[] c = curve.kind().coefficients(random.nextDouble(), bendCount);
+            Weights phi = curve.point(c, scope, buffers);
+            List<NDArray> parameters = phi.parameters();
+            parameters.forEach(p -> p.setRequiresGradient(true));
+            float loss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray lossArray = MinibatchLoop.crossEntropy(curve.architecture().forward(phi, x, Mode.TRAIN), y);
+                collector.backward(lossArray);
+                loss = lossArray.getFloat();
+            }
+            if (!Float.isFinite(loss)) {
+                throw new DivergedException(epoch, step, loss);
+            }
+            List<NDArray> scalars = new ArrayList<>();
+            for (double ck : c) {
+                scalars.add(ck == 0 ? null : scope.create((float) ck));
+            }
+            for (int i = 0; i < parameters.size(); i++) {
+                NDArray p = parameters.get(i);
+                NDArray g = p.getGradient();
+                g.attach(scope);
+                if (config.weightDecay() != 0) {
+                    g.addi(p.mul(weightDecay));
+                }
+                for (int k = 1; k < bendCount - 1; k++) {
+                    NDArray ck = scalars.get(k);
+                    sgd.apply((k - 1) * perBend + i, ck == null ? null : g.mul(ck));
+                }
+            }
+            return loss;
+        }
+
+        @Override
+        public void close() {
+            sgd.close();
+            fixed.close();
         }
     }
 }

@@ -24,10 +24,24 @@ public final class Problems {
         write(response, problem);
     }
 
+    /** As Spring MVC writes a problem: its members without the ones not set, its properties beside them. */
     static void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
         response.setStatus(problem.getStatus());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        JSON.writeValue(response.getOutputStream(), problem);
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        if (problem.getType() != null && !"about:blank".equals(problem.getType().toString())) {
+            body.put("type", problem.getType().toString());
+        }
+        body.put("title", problem.getTitle());
+        body.put("status", problem.getStatus());
+        body.put("detail", problem.getDetail());
+        if (problem.getInstance() != null) {
+            body.put("instance", problem.getInstance().toString());
+        }
+        if (problem.getProperties() != null) {
+            body.putAll(problem.getProperties());
+        }
+        JSON.writeValue(response.getOutputStream(), body);
     }
 
     /** The path as the client sent it, where it is a URI at all: a request refused for its spelling may not be. */

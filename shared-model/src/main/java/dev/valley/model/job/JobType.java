@@ -6,20 +6,26 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** The kinds of work Valley runs; each names the spec record a job of that kind carries. */
+/** The kinds of work Valley runs; each names the spec record a job of that kind carries, and its result. */
 public enum JobType {
-    TRAIN("train", TrainSpec.class),
-    CURVE("curve", CurveSpec.class),
-    SWA("swa", SwaSpec.class),
-    FGE("fge", FgeSpec.class),
-    GRID("grid", GridSpec.class);
+    TRAIN("train", TrainSpec.class, TrainResult.class),
+    CURVE("curve", CurveSpec.class, CurveResult.class),
+    SWA("swa", SwaSpec.class, SwaResult.class),
+    FGE("fge", FgeSpec.class, FgeResult.class),
+    GRID("grid", GridSpec.class, GridResult.class);
 
     private final String wireName;
     private final Class<? extends JobSpec> specType;
+    private final Class<? extends Record> resultType;
 
-    JobType(String wireName, Class<? extends JobSpec> specType) {
+    JobType(String wireName, Class<? extends JobSpec> specType, Class<? extends Record> resultType) {
         this.wireName = wireName;
         this.specType = specType;
+        this.resultType = resultType;
+    }
+
+    public Class<? extends Record> resultType() {
+        return resultType;
     }
 
     @JsonValue

@@ -1,0 +1,165 @@
+package dev.valley.api.job;
+
+import static dev.valley.model.Json.JSON;
+
+import dev.valley.model.job.JobType;
+import io.swagger.v3.core.converter.ModelConverters;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.Discriminator;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.parameters.RequestBody;
+import jakarta.validation.Constraint;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The OpenAPI document's job types, each its own schema, made from {@link JobType} so that a new type is described
+ * as soon as it exists: {@code {Type}Spec} with every field's type, its range (from the spec's constraints, composed
+ * ones such as {@code Sgd.Rate} included) and its default (what {@code GET /api/v1/jobs/defaults/{type}} returns);
+ * {@code {Type}Job}, the body that submits one; {@code POST /api/v1/jobs}'s body, a {@code oneOf} of those with a
+ * discriminator on {@code type}; and {@code {Type}Result}. {@code info} carries Valley's name and version.
+ */
+@Configuration(proxyBeanMethods = false)
+class JobSchemas {
+    private static final String REF = "#/components/schemas/";
+
+    @Bean
+    OpenApiCustomizer jobTypes(JobSpecs specs, Optional<BuildProperties> build) {
+        return openApi -> {
+            openApi.info(new Info().title("Valley").version(build.map(BuildProperties::getVersion).orElse("dev"))
+                    .description("Loss-landscape research as jobs: train, curve, swa, fge, grid."));
+            ModelConverters converters = ModelConverters.getInstance(true);
+            Map<String, Schema> schemas = openApi.getComponents().getSchemas();
+            // springdoc's own ModelSpec schema (from the uploads) is of OpenAPI 3.0's kind; ours are 3.1's.
+            schemas.remove("ModelSpec");
+            List<Schema> bodies = new ArrayList<>();
+            Discriminator discriminator = new Discriminator().propertyName("type");
+            for (JobType type : JobType.values()) {
+                String name = title(type);
+                // Once each: a schema two types share (ModelSpec) keeps what an earlier type added to it.
+                converters.readAll(type.specType()).forEach(schemas::putIfAbsent);
+                converters.readAll(type.resultType()).forEach(schemas::putIfAbsent);
+                Schema<?> spec = schemas.get(type.specType().getSimpleName());
+                JsonNode defaults = specs.defaults(type);
+                describe(spec, type.specType(), defaults);
+                allowNulls(spec, defaults, schemas);
+                Schema<?> body = new ObjectSchema()
+                        .addProperty("type", new Schema<String>().typesItem("string")._enum(List.of(type.wireName())))
+                        .addProperty("name", new Schema<String>().typesItem("string").minLength(1)
+                                .maxLength(JobService.MAX_NAME))
+                        .addProperty("spec", new Schema<>().$ref(REF + type.specType().getSimpleName()))
+                        .addProperty("resources", new Schema<>().$ref(REF + "Resources"))
+                        .required(List.of("type", "spec"))
+                        .description("Submits a " + type.wireName() + " job.");
+                openApi.getComponents().addSchemas(name + "Job", body);
+                bodies.add(new Schema<>().$ref(REF + name + "Job"));
+                discriminator.mapping(type.wireName(), REF + name + "Job");
+            }
+            Schema<?> oneOf = new Schema<>().oneOf(bodies).discriminator(discriminator);
+            openApi.getPaths().get("/api/v1/jobs").getPost().requestBody(new RequestBody().required(true)
+                    .content(new Content().addMediaType("application/json", new MediaType().schema(oneOf))));
+        };
+    }
+
+    private static String title(JobType type) {
+        return Character.toUpperCase(type.wireName().charAt(0)) + type.wireName().substring(1);
+    }
+
+    /**
+     * Each field's default and range. Nothing is required: every field a client leaves out gets its default, and
+     * what must be given (endpoints, a plane) is checked and named when it is missing.
+     */
+    private static void describe(Schema<?> spec, Class<?> record, JsonNode defaults) {
+        spec.setRequired(null);
+        for (RecordComponent component : record.getRecordComponents()) {
+            Schema<?> property = spec.getProperties() == null ? null : spec.getProperties().get(component.getName());
+            if (property == null) {
+                continue;
+            }
+            JsonNode value = defaults.get(component.getName());
+            if (value != null && !value.isNull() && property.get$ref() == null) {
+                property.setDefault(JSON.treeToValue(value, Object.class));
+            }
+            for (Annotation annotation : component.getAnnotations()) {
+                range(property, annotation);
+                if (annotation.annotationType().isAnnotationPresent(Constraint.class)) {
+                    for (Annotation composing : annotation.annotationType().getAnnotations()) {
+                        range(property, composing);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A field whose default is null (an option not taken: no subset, no skips) may be sent as null: its schema takes
+     * null beside its type, at every depth of the defaults (a model spec inside a spec, refs inside a list).
+     */
+    private static void allowNulls(Schema<?> schema, JsonNode value, Map<String, Schema> components) {
+        Schema<?> resolved = schema.get$ref() == null ? schema
+                : components.get(schema.get$ref().substring(REF.length()));
+        if (resolved == null || value == null) {
+            return;
+        }
+        if (value.isArray() && resolved.getItems() != null) {
+            value.forEach(item -> allowNulls(resolved.getItems(), item, components));
+            return;
+        }
+        if (!value.isObject() || resolved.getProperties() == null) {
+            return;
+        }
+        Map<String, Schema> properties = resolved.getProperties();
+        for (String name : value.propertyNames()) {
+            Schema<?> property = properties.get(name);
+            if (property == null) {
+                continue;
+            }
+            JsonNode field = value.get(name);
+            if (!field.isNull()) {
+                allowNulls(property, field, components);
+            } else if (property.get$ref() != null) {
+                properties.put(name, new Schema<>().anyOf(List.of(property, new Schema<>().typesItem("null"))));
+            } else if (property.getTypes() != null) {
+                property.addType("null");
+            }
+        }
+    }
+
+    private static void range(Schema<?> property, Annotation annotation) {
+        if (annotation instanceof Min min) {
+            property.setMinimum(BigDecimal.valueOf(min.value()));
+        } else if (annotation instanceof Max max) {
+            property.setMaximum(BigDecimal.valueOf(max.value()));
+        } else if (annotation instanceof DecimalMin min) {
+            if (min.inclusive()) {
+                property.setMinimum(new BigDecimal(min.value()));
+            } else {
+                property.setExclusiveMinimumValue(new BigDecimal(min.value()));
+            }
+        } else if (annotation instanceof DecimalMax max) {
+            if (max.inclusive()) {
+                property.setMaximum(new BigDecimal(max.value()));
+            } else {
+                property.setExclusiveMaximumValue(new BigDecimal(max.value()));
+            }
+        }
+    }
+}

@@ -28,23 +28,29 @@ class BrokerOutageTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    private static final dev.valley.embedded.Credentials CREDENTIALS = dev.valley.embedded.Credentials.generate();
+
     @TempDir
     Path brokerDir;
+
+    /** The test servers, but this test's own broker, which it may stop, and a worker pool of its own. */
+    private static Map<String, Object> servers(EmbeddedBroker broker, String pool) {
+        Map<String, Object> servers = new HashMap<>(Infrastructure.forTests().properties());
+        servers.put("spring.rabbitmq.host", broker.host());
+        servers.put("spring.rabbitmq.port", broker.port());
+        servers.put("spring.rabbitmq.username", broker.user());
+        servers.put("spring.rabbitmq.password", broker.password());
+        servers.put("valley.dispatch.default-pool", pool);
+        servers.put("valley.worker.pool", pool);
+        return servers;
+    }
 
     @Test
     void jobSubmittedWhileTheBrokerIsDownRunsWhenItReturns() throws Exception {
         int port = FreePorts.next();
-        dev.valley.embedded.Credentials credentials = dev.valley.embedded.Credentials.generate();
-        EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, port, credentials.brokerUser(),
-                credentials.brokerPassword());
-        Map<String, Object> servers = new HashMap<>(Infrastructure.forTests().properties());
-        servers.put("spring.rabbitmq.host", broker.host());
-        servers.put("spring.rabbitmq.port", port);
-        servers.put("spring.rabbitmq.username", broker.user());
-        servers.put("spring.rabbitmq.password", broker.password());
-        servers.put("valley.dispatch.default-pool", "outage");
-        servers.put("valley.worker.pool", "outage");
-        Valley valley = Valley.start(servers, Map.of("server.port", "0"));
+        EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, port, CREDENTIALS.brokerUser(),
+                CREDENTIALS.brokerPassword());
+        Valley valley = Valley.start(servers(broker, "outage"), Map.of("server.port", "0"));
         try {
             String base = "http://127.0.0.1:" + valley.api().getEnvironment().getProperty("local.server.port");
             broker.close();
@@ -65,7 +71,7 @@ class BrokerOutageTest {
             assertThat(httpStatus(base + "/actuator/health/readiness")).isEqualTo(200);
             assertThat(httpStatus(base + "/actuator/health")).isEqualTo(503);
 
-            broker = EmbeddedBroker.start(brokerDir, port, credentials.brokerUser(), credentials.brokerPassword());
+            broker = EmbeddedBroker.start(brokerDir, port, CREDENTIALS.brokerUser(), CREDENTIALS.brokerPassword());
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                     .until(() -> status(base, id).matches("SUCCEEDED|FAILED"));
             assertThat(status(base, id)).isEqualTo("SUCCEEDED");
@@ -82,17 +88,9 @@ class BrokerOutageTest {
     @Test
     void aRunningJobCancelledWhileTheBrokerIsDownEndsCancelledWhenItReturns() throws Exception {
         int port = FreePorts.next();
-        dev.valley.embedded.Credentials credentials = dev.valley.embedded.Credentials.generate();
-        EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, port, credentials.brokerUser(),
-                credentials.brokerPassword());
-        Map<String, Object> servers = new HashMap<>(Infrastructure.forTests().properties());
-        servers.put("spring.rabbitmq.host", broker.host());
-        servers.put("spring.rabbitmq.port", port);
-        servers.put("spring.rabbitmq.username", broker.user());
-        servers.put("spring.rabbitmq.password", broker.password());
-        servers.put("valley.dispatch.default-pool", "cancel-outage");
-        servers.put("valley.worker.pool", "cancel-outage");
-        Valley valley = Valley.start(servers, Map.of("server.port", "0"));
+        EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, port, CREDENTIALS.brokerUser(),
+                CREDENTIALS.brokerPassword());
+        Valley valley = Valley.start(servers(broker, "cancel-outage"), Map.of("server.port", "0"));
         try {
             String base = "http://127.0.0.1:" + valley.api().getEnvironment().getProperty("local.server.port");
             HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs"))
@@ -113,7 +111,7 @@ class BrokerOutageTest {
             assertThat(JSON.readTree(cancel.body()).get("cancelRequested").asBoolean()).isTrue();
             assertThat(status(base, id)).isEqualTo("RUNNING");
 
-            broker = EmbeddedBroker.start(brokerDir, port, credentials.brokerUser(), credentials.brokerPassword());
+            broker = EmbeddedBroker.start(brokerDir, port, CREDENTIALS.brokerUser(), CREDENTIALS.brokerPassword());
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                     .until(() -> status(base, id).matches("SUCCEEDED|FAILED|CANCELLED"));
             assertThat(status(base, id)).isEqualTo("CANCELLED");

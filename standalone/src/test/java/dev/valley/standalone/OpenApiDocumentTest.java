@@ -105,6 +105,24 @@ class OpenApiDocumentTest {
         throw new AssertionError(type + " has no integer field in " + properties);
     }
 
+    /** Every field a client may send, of every spec and of the records a spec holds, says what it means. */
+    @Test
+    void everyFieldIsDescribed() {
+        for (Class<?> record : java.util.List.of(dev.valley.model.job.TrainSpec.class,
+                dev.valley.model.job.CurveSpec.class, dev.valley.model.job.SwaSpec.class,
+                dev.valley.model.job.FgeSpec.class, dev.valley.model.job.GridSpec.class,
+                dev.valley.model.job.PlaneSpec.class, dev.valley.model.job.ModelSpec.class,
+                dev.valley.model.job.ModelRef.class)) {
+            JsonNode properties = document.at("/components/schemas/" + record.getSimpleName() + "/properties");
+            for (var component : record.getRecordComponents()) {
+                assertThat(properties.path(component.getName()).path("description").asString(""))
+                        .as("%s.%s", record.getSimpleName(), component.getName()).isNotBlank();
+            }
+        }
+        assertThat(document.at("/components/schemas/CurveSpec/properties/bends/description").asString())
+                .contains("3: one free bend");
+    }
+
     /**
      * Ranges come from the spec's constraints, composed ones too (Sgd.Rate on lr: above 0, at most 10), and
      * defaults from the defaults endpoint; the schema and the API refuse the same rate of 0.

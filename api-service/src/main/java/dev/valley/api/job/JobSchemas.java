@@ -2,6 +2,7 @@ package dev.valley.api.job;
 
 import static dev.valley.model.Json.JSON;
 
+import dev.valley.model.job.Description;
 import dev.valley.model.job.JobType;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -33,7 +34,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The OpenAPI document's job types, each its own schema, made from {@link JobType} so that a new type is described
  * as soon as it exists: {@code {Type}Spec} with every field's type, its range (from the spec's constraints, composed
- * ones such as {@code Sgd.Rate} included) and its default (what {@code GET /api/v1/jobs/defaults/{type}} returns);
+ * ones such as {@code Sgd.Rate} included), its default (what {@code GET /api/v1/jobs/defaults/{type}} returns) and
+ * its {@link Description};
  * {@code {Type}Job}, the body that submits one; {@code POST /api/v1/jobs}'s body, a {@code oneOf} of those with a
  * discriminator on {@code type}; and {@code {Type}Result}. {@code info} carries Valley's name and version.
  */
@@ -61,6 +63,7 @@ class JobSchemas {
                 JsonNode defaults = specs.defaults(type);
                 describe(spec, type.specType(), defaults);
                 allowNulls(spec, defaults, schemas);
+                explain(type.specType(), schemas, new java.util.HashSet<>());
                 Schema<?> body = new ObjectSchema()
                         .addProperty("type", new Schema<String>().typesItem("string")._enum(List.of(type.wireName())))
                         .addProperty("name", new Schema<String>().typesItem("string").minLength(1)
@@ -140,6 +143,31 @@ class JobSchemas {
             } else if (property.getTypes() != null) {
                 property.addType("null");
             }
+        }
+    }
+
+    /**
+     * Each field's {@link Description}, in {@code record}'s schema and in those of the records it holds (a model spec,
+     * a plane, refs in a list).
+     */
+    private static void explain(Class<?> record, Map<String, Schema> schemas, java.util.Set<Class<?>> seen) {
+        Schema<?> schema = schemas.get(record.getSimpleName());
+        if (!record.isRecord() || schema == null || schema.getProperties() == null || !seen.add(record)) {
+            return;
+        }
+        for (RecordComponent component : record.getRecordComponents()) {
+            Schema<?> property = schema.getProperties().get(component.getName());
+            Description description = component.getAnnotation(Description.class);
+            if (property != null && description != null) {
+                property.setDescription(description.value());
+            }
+            Class<?> held = component.getType();
+            if (List.class.isAssignableFrom(held)
+                    && component.getGenericType() instanceof java.lang.reflect.ParameterizedType list
+                    && list.getActualTypeArguments()[0] instanceof Class<?> element) {
+                held = element;
+            }
+            explain(held, schemas, seen);
         }
     }
 

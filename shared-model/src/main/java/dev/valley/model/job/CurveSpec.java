@@ -18,19 +18,35 @@ import java.util.Map;
  * endpoints' own; {@code ensembleSize} is K of the ensemble of K evenly spaced curve points.
  */
 public record CurveSpec(
+        @Description("the two networks the curve connects: refs to jobs ({\"job\": id}, with \"artifact\" for "
+                + "another file) or uploaded weights ({\"model\": id}), of one architecture and dataset")
         @NotNull @Size(min = 2, max = 2, message = "must name exactly two networks") List<@NotNull @Valid ModelRef> endpoints,
+        @Description("bezier (Bernstein polynomials of the bends) or polychain (a polygonal chain through them)")
         @NotNull @Pattern(regexp = "bezier|polychain", message = "must be one of: bezier, polychain") String curve,
+        @Description("points of the curve counting both endpoints (3: one free bend)")
         @NotNull @Min(3) @Max(16) Integer bends,
+        @Description("epochs of curve fitting")
         @NotNull @Min(1) @Max(1000) Integer epochs,
+        @Description("examples per step, and the batch of the batch-norm recomputation")
         @Sgd.BatchSize Integer batchSize,
+        @Description("the base rate, on dnn-mode-connectivity's schedule (flat for half the epochs, then linear down "
+                + "to 1 % at 90 %)")
         @Sgd.Rate Double lr,
+        @Description("SGD momentum")
         @Sgd.Momentum Double momentum,
+        @Description("the loss is cross-entropy + ½·weightDecay·‖φ(t)‖²")
         @Sgd.WeightDecay Double weightDecay,
+        @Description("the t drawn per minibatch, batch order, subset, and fresh bends when initLinear is false")
         @NotNull Long seed,
+        @Description("must be the endpoints' dataset (null: theirs)")
         @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
+        @Description("train and evaluate train metrics on a seeded subset of this many examples (null: all)")
         @Positive Integer trainSubset,
+        @Description("evenly spaced t in [0, 1] at which the curve and the line are evaluated")
         @NotNull @Min(2) @Max(1001) Integer points,
+        @Description("interior bends start on the straight line between the endpoints")
         @NotNull Boolean initLinear,
+        @Description("K of the ensemble of K evenly spaced curve points")
         @NotNull @Min(2) @Max(101) Integer ensembleSize) implements JobSpec {
 
     public static final String BEZIER = "bezier";

@@ -16,17 +16,29 @@ import java.util.Map;
  * in from the start network.
  */
 public record FgeSpec(
+        @Description("a ref to a trained network; model and dataset come from it")
         @NotNull @Valid ModelRef start,
+        @Description("must be the start network's dataset (null: its)")
         @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
+        @Description("must be the start network's architecture (null: its)")
         @Valid ModelSpec model,
+        @Description("epochs in all, at least half a cycle")
         @NotNull @Min(2) @Max(1000) Integer epochs,
+        @Description("epochs per cycle of the learning rate, even")
         @NotNull @Min(2) @Max(1000) Integer cycle,
+        @Description("examples per SGD step")
         @Sgd.BatchSize Integer batchSize,
+        @Description("the rate at each cycle's ends")
         @Sgd.Rate Double lr1,
+        @Description("the rate at each cycle's middle, where a snapshot is taken")
         @Sgd.Rate Double lr2,
+        @Description("SGD momentum")
         @Sgd.Momentum Double momentum,
+        @Description("L2 weight decay, added to the gradient")
         @Sgd.WeightDecay Double weightDecay,
+        @Description("batch order, subset and spirals")
         @NotNull Long seed,
+        @Description("train on a seeded random subset of this many examples (null: all)")
         @Positive Integer trainSubset) implements JobSpec {
 
     @AssertTrue(message = "must be even (the low point is half way)")

@@ -20,19 +20,30 @@ import java.util.Map;
  * over the (subset of the) training data in batches of {@code batchSize}.
  */
 public record GridSpec(
+        @Description("the plane (or line) in weight space: points, curve, random or line")
         @NotNull @Valid PlaneSpec plane,
+        @Description("[nx, ny] grid points per axis (ny is 1 for a line)")
         @NotNull @Size(min = 2, max = 2, message = "must be [nx, ny]")
         List<@NotNull @Min(1) @Max(MAX_SIDE) Integer> resolution,
+        @Description("the ends of each axis, both included (null: [-0.2, 1.2] each; random: [-1, 1])")
         @Valid Range range,
+        @Description("must be the inputs' dataset (null: theirs)")
         @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
+        @Description("evaluate on the first N examples of a seeded permutation of the train split (null: all)")
         @Positive Integer trainSubset,
+        @Description("evaluate on the first N examples of a seeded permutation of the test split (null: all)")
         @Positive Integer testSubset,
+        @Description("any of train_loss, train_accuracy, test_loss, test_accuracy")
         @NotNull @Size(min = 1, max = 4, message = "must name 1 to 4 metrics")
         List<@NotNull @Pattern(regexp = "train_loss|train_accuracy|test_loss|test_accuracy",
                 message = "must be one of: train_loss, train_accuracy, test_loss, test_accuracy") String> metrics,
+        @Description("recompute batch-norm statistics at every point, as update_bn")
         @NotNull Boolean recomputeBatchNorm,
+        @Description("[tx, ty] points per tile; tiles are shared among workers")
         @NotNull @Size(min = 2, max = 2, message = "must be [tx, ty]") List<@NotNull @Positive Integer> tile,
+        @Description("the batch-norm pass's batch size")
         @NotNull @Min(1) @Max(65536) Integer batchSize,
+        @Description("the subsets' permutation, and the spirals data")
         @NotNull Long seed) implements JobSpec {
 
     public static final int MAX_SIDE = 1000;

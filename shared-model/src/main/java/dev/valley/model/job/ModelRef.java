@@ -9,7 +9,13 @@ import java.util.UUID;
  * {@code {"job": id, "artifact": name}} names another of its safetensors artifacts; {@code {"model": id}} names
  * weights uploaded with {@code POST /api/v1/models}.
  */
-public record ModelRef(UUID job, String artifact, UUID model) {
+public record ModelRef(
+@Description("a job whose artifact this names")
+UUID job,
+ @Description("the job's artifact (default its network: model.safetensors, or the curve's curve.safetensors)")
+ String artifact,
+ @Description("uploaded weights (POST /api/v1/models), instead of a job")
+ UUID model) {
 
     public ModelRef(UUID job, String artifact) {
         this(job, artifact, null);

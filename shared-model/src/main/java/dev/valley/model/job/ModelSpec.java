@@ -23,10 +23,15 @@ import java.util.Objects;
  * </ul>
  */
 public record ModelSpec(
+        @Description("mlp, vgg or preresnet")
         @NotNull @Pattern(regexp = "mlp|vgg|preresnet", message = "must be one of: mlp, vgg, preresnet") String arch,
+        @Description("mlp: the hidden layers' widths")
         @Size(max = 16) List<@NotNull @Positive @Max(16384) Integer> hidden,
+        @Description("vgg: each block's channels")
         @Size(min = 1, max = 6) List<@NotNull @Positive @Max(1024) Integer> channels,
+        @Description("preresnet: 6n + 2 layers")
         @Min(8) @Max(110) Integer depth,
+        @Description("preresnet: with its skip connections")
         Boolean skips) {
 
     public static final String MLP = "mlp";

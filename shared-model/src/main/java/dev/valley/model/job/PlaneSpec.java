@@ -20,13 +20,21 @@ import java.util.Map;
  * </ul>
  */
 public record PlaneSpec(
+        @Description("points (three networks), curve (a 3-bend curve job's plane), random (Li et al. 2018's "
+                + "normalised directions around center) or line (two networks)")
         @NotNull @Pattern(regexp = "points|curve|random|line", message = "must be one of: points, curve, random, line")
         String kind,
+        @Description("the networks: three for points, two for line")
         List<@NotNull @Valid ModelRef> points,
+        @Description("the curve job whose plane it is")
         @Valid ModelRef curve,
+        @Description("the network at the origin of a random plane")
         @Valid ModelRef center,
+        @Description("random plane: filter, layer or none (default filter)")
         @Pattern(regexp = "filter|layer|none", message = "must be one of: filter, layer, none") String normalization,
+        @Description("random plane: directions set to zero for bias and/or batchnorm tensors (default both)")
         List<@NotNull @Pattern(regexp = "bias|batchnorm", message = "must be one of: bias, batchnorm") String> ignore,
+        @Description("random plane: the directions' seed")
         Long seed) {
 
     public static final String POINTS = "points";

@@ -19,21 +19,37 @@ import java.util.Map;
  * down to 1 %).
  */
 public record SwaSpec(
+        @Description("as train; with model, train from the seed (or give start)")
         @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
+        @Description("as train; with dataset, train from the seed (or give start)")
         @Valid ModelSpec model,
+        @Description("a ref to a trained network to start both runs from; model and dataset then come from it")
         @Valid ModelRef start,
+        @Description("the budget of each of the two runs (the SGD baseline and the SWA run)")
         @NotNull @Min(2) @Max(1000) Integer epochs,
+        @Description("epochs of plain SGD at lr before averaging starts (default ¾ of epochs)")
         @NotNull @Min(1) @Max(999) Integer swaStart,
+        @Description("examples per SGD step")
         @Sgd.BatchSize Integer batchSize,
+        @Description("the SGD phase's rate, and the baseline's base rate")
         @Sgd.Rate Double lr,
+        @Description("the SWA phase's rate")
         @Sgd.Rate Double swaLr,
+        @Description("constant: swaLr at once; cosine: from lr to swaLr over annealEpochs, as SWALR")
         @NotNull @Pattern(regexp = "constant|cosine", message = "must be one of: constant, cosine") String anneal,
+        @Description("epochs of the cosine anneal")
         @NotNull @Min(1) @Max(1000) Integer annealEpochs,
+        @Description("update the average every this many averageUnits of the SWA phase")
         @NotNull @Min(1) @Max(100000) Integer averageEvery,
+        @Description("epochs or steps")
         @NotNull @Pattern(regexp = "epochs|steps", message = "must be one of: epochs, steps") String averageUnit,
+        @Description("SGD momentum")
         @Sgd.Momentum Double momentum,
+        @Description("L2 weight decay, added to the gradient")
         @Sgd.WeightDecay Double weightDecay,
+        @Description("initialisation (without start), batch order, subset and spirals")
         @NotNull Long seed,
+        @Description("train on a seeded random subset of this many examples (null: all)")
         @Positive Integer trainSubset) implements JobSpec {
 
     public static final int DEFAULT_EPOCHS = 20;

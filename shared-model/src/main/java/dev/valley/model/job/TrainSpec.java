@@ -15,15 +15,28 @@ import jakarta.validation.constraints.Positive;
  * per step.
  */
 public record TrainSpec(
+        @Description("fashion-mnist (the Debian package's IDX files), spirals (a seeded synthetic 2-D set of 3 "
+                + "arms), or an uploaded dataset's id")
         @NotNull @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
+        @Description("the architecture: mlp with hidden widths, vgg with channels, or preresnet with depth and skips "
+                + "(vgg and preresnet need images)")
         @NotNull @Valid ModelSpec model,
+        @Description("passes over the training split")
         @NotNull @Min(1) @Max(1000) Integer epochs,
+        @Description("examples per SGD step")
         @Sgd.BatchSize Integer batchSize,
+        @Description("the learning rate (the base rate of the schedule)")
         @Sgd.Rate Double lr,
+        @Description("SGD momentum (PyTorch's update rule)")
         @Sgd.Momentum Double momentum,
+        @Description("L2 weight decay, added to the gradient")
         @Sgd.WeightDecay Double weightDecay,
+        @Description("network initialisation, batch order, subset and spirals")
         @NotNull Long seed,
+        @Description("train on a seeded random subset of this many examples (null: all)")
         @Positive Integer trainSubset,
+        @Description("constant at lr; decay: dnn-mode-connectivity's (flat for half the epochs, then linear down to "
+                + "1 % at 90 %, epochs counted from 1); cosine: from lr to 0 over the run, per step")
         @Pattern(regexp = "constant|decay|cosine", message = "must be one of: constant, decay, cosine") String schedule)
         implements JobSpec {
 

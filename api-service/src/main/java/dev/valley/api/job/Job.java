@@ -1,5 +1,8 @@
 package dev.valley.api.job;
 
+import static dev.valley.model.Json.JSON;
+
+import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobStatus;
 import dev.valley.model.job.JobType;
 import jakarta.persistence.Column;
@@ -44,6 +47,8 @@ public class Job {
     private Instant startedAt;
     private Instant finishedAt;
     private Instant heartbeatAt;
+    @jakarta.persistence.Transient
+    private JobSpec typedSpec;
 
     protected Job() {
     }
@@ -106,8 +111,17 @@ public class Job {
         return pool;
     }
 
+    /** The spec as stored: JSON with every default filled in. */
     public String getSpec() {
         return spec;
+    }
+
+    /** The spec as its type's record, read from the row once. */
+    public JobSpec spec() {
+        if (typedSpec == null) {
+            typedSpec = JSON.readValue(spec, type.specType());
+        }
+        return typedSpec;
     }
 
     public String getResult() {

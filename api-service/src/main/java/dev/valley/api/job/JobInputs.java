@@ -1,6 +1,5 @@
 package dev.valley.api.job;
 
-import static dev.valley.model.Json.JSON;
 
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
@@ -15,8 +14,6 @@ import dev.valley.model.job.JobStatus;
 import dev.valley.model.job.JobType;
 import dev.valley.model.job.ModelRef;
 import dev.valley.model.job.ModelSpec;
-import dev.valley.model.job.SwaSpec;
-import dev.valley.model.job.TrainSpec;
 import dev.valley.model.queue.DispatchMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,7 +134,7 @@ public class JobInputs {
             return null;
         }
         if (curve) {
-            int bends = JSON.readValue(source.getSpec(), CurveSpec.class).bends();
+            int bends = ((CurveSpec) source.spec()).bends();
             if (bends != 3) {
                 errors.add(new FieldError(field + ".job", "curve job " + ref.job() + " has " + bends
                         + " bends; a curve plane needs 3 (two endpoints and one bend)"));
@@ -237,12 +234,8 @@ public class JobInputs {
                     .map(m -> new Origin(m.model(), m.dataset()))
                     : jobs.findById(first.getSourceJobId()).flatMap(this::origin);
         }
-        if (job.getType() == JobType.TRAIN) {
-            TrainSpec spec = JSON.readValue(job.getSpec(), TrainSpec.class);
-            return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));
-        }
-        if (job.getType() == JobType.SWA) {
-            SwaSpec spec = JSON.readValue(job.getSpec(), SwaSpec.class);
+        if (job.getType() == JobType.TRAIN || job.getType() == JobType.SWA) {
+            JobSpec spec = job.spec();
             return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));
         }
         return Optional.empty();

@@ -33,7 +33,7 @@ class CurveHandler implements JobHandler {
 
     @Override
     public Outcome run(DispatchMessage message, JobContext context) {
-        CurveSpec spec = JSON.treeToValue(message.spec(), CurveSpec.class).withDefaults();
+        CurveSpec spec = message.spec(CurveSpec.class);
         DispatchMessage.Input start = message.input("endpoints[0]");
         DispatchMessage.Input end = message.input("endpoints[1]");
         byte[] startBytes = store.get(start.key(), start.sha256());

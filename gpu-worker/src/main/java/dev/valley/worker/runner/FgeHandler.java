@@ -33,7 +33,7 @@ class FgeHandler implements JobHandler {
 
     @Override
     public Outcome run(DispatchMessage message, JobContext context) {
-        FgeSpec spec = JSON.treeToValue(message.spec(), FgeSpec.class).withDefaults();
+        FgeSpec spec = message.spec(FgeSpec.class);
         DispatchMessage.Input input = message.input("start");
         JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
         FgeRun.Output output = runs.run(spec, store.get(input.key(), input.sha256()), device,

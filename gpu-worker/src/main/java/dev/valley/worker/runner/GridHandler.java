@@ -46,7 +46,7 @@ class GridHandler implements JobHandler {
 
     @Override
     public Outcome run(DispatchMessage message, JobContext context) {
-        GridSpec spec = JSON.treeToValue(message.spec(), GridSpec.class).withDefaults();
+        GridSpec spec = message.spec(GridSpec.class);
         if (message.tile() == null) {
             return assemble(spec, message);
         }

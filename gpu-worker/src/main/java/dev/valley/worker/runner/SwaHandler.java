@@ -32,7 +32,7 @@ class SwaHandler implements JobHandler {
 
     @Override
     public Outcome run(DispatchMessage message, JobContext context) {
-        SwaSpec spec = JSON.treeToValue(message.spec(), SwaSpec.class).withDefaults();
+        SwaSpec spec = message.spec(SwaSpec.class);
         byte[] start = null;
         String startedFrom = "seed " + spec.seed();
         if (spec.start() != null) {

@@ -30,7 +30,7 @@ class TrainHandler implements JobHandler {
 
     @Override
     public Outcome run(DispatchMessage message, JobContext context) {
-        TrainSpec spec = JSON.treeToValue(message.spec(), TrainSpec.class).withDefaults();
+        TrainSpec spec = message.spec(TrainSpec.class);
         JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
         TrainingRun.Output output = training.run(spec, device,
                 context.trainingListener(resume), resume.checkpoint());

@@ -1,6 +1,9 @@
 package dev.valley.model.queue;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.model.job.GridTile;
+import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobType;
 import dev.valley.model.job.ModelSpec;
 import java.util.List;
@@ -22,6 +25,15 @@ public record DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode sp
 
     public DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode spec, List<Input> inputs) {
         this(jobId, attempt, type, spec, inputs, null);
+    }
+
+    /** The spec as its type's record, every default filled in; {@code specType} must be this job type's. */
+    public <S extends JobSpec> S spec(Class<S> specType) {
+        if (specType != type.specType()) {
+            throw new IllegalArgumentException("a " + type.wireName() + " job's spec is a "
+                    + type.specType().getSimpleName() + ", not a " + specType.getSimpleName());
+        }
+        return specType.cast(JSON.treeToValue(spec, specType).withDefaults());
     }
 
     /**

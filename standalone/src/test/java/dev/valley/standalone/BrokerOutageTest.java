@@ -92,29 +92,21 @@ class BrokerOutageTest {
                 CREDENTIALS.brokerPassword());
         Valley valley = Valley.start(servers(broker, "cancel-outage"), Map.of("server.port", "0"));
         try {
-            String base = "http://127.0.0.1:" + valley.api().getEnvironment().getProperty("local.server.port");
-            HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("""
-                            {"type":"train","name":"cancelled during an outage",
-                             "spec":{"dataset":"fashion-mnist","model":{"arch":"mlp","hidden":[512,512]},"epochs":30}}"""))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-            String id = JSON.readTree(created.body()).get("id").asString();
-            await().atMost(Duration.ofMinutes(1)).until(() -> status(base, id).equals("RUNNING"));
+            ApiClient api = new ApiClient(valley);
+            String id = api.submit("""
+                    {"type":"train","name":"cancelled during an outage",
+                     "spec":{"dataset":"fashion-mnist","model":{"arch":"mlp","hidden":[512,512]},"epochs":30}}""")
+                    .get("id").asString();
+            api.awaitStatus(id, "RUNNING", Duration.ofMinutes(1));
             broker.close();
 
-            HttpResponse<String> cancel = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + id
-                    + "/cancel")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> cancel = api.post("/api/v1/jobs/" + id + "/cancel", "");
             assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
             assertThat(JSON.readTree(cancel.body()).get("cancelRequested").asBoolean()).isTrue();
-            assertThat(status(base, id)).isEqualTo("RUNNING");
+            assertThat(api.job(id).get("status").asString()).isEqualTo("RUNNING");
 
             broker = EmbeddedBroker.start(brokerDir, port, CREDENTIALS.brokerUser(), CREDENTIALS.brokerPassword());
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> status(base, id).matches("SUCCEEDED|FAILED|CANCELLED"));
-            assertThat(status(base, id)).isEqualTo("CANCELLED");
+            assertThat(api.awaitEnd(id, Duration.ofMinutes(2)).get("status").asString()).isEqualTo("CANCELLED");
         } finally {
             valley.stop();
             broker.close();

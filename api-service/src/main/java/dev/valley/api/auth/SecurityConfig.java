@@ -62,10 +62,10 @@ class SecurityConfig {
         AuthenticationFilter authentication = new AuthenticationFilter(new ProviderManager(bearer), bearer);
         authentication.setSuccessHandler((request, response, result) -> {
         });
-        authentication.setFailureHandler(unauthorized());
+        AuthenticationFailureHandler unauthorized = unauthorized();
+        authentication.setFailureHandler(unauthorized);
         http.addFilterBefore(authentication, BasicAuthenticationFilter.class)
-                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, failure) ->
-                                unauthorized().onAuthenticationFailure(request, response, failure))
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized::onAuthenticationFailure)
                         .accessDeniedHandler(forbidden()))
                 .authorizeHttpRequests(a -> {
                     // Servlet-internal dispatches of a request that was already let in: errors and async streams.

@@ -4,7 +4,6 @@ import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
 import dev.valley.api.dataset.DatasetService;
 import dev.valley.api.dispatch.DispatchProperties;
-import dev.valley.api.web.ConflictException;
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.NotFoundException;
 import dev.valley.model.dataset.DatasetManifest;

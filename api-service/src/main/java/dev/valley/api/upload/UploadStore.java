@@ -2,7 +2,6 @@ package dev.valley.api.upload;
 
 import dev.valley.storage.StorageProperties;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

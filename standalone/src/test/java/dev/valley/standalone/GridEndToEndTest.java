@@ -219,7 +219,7 @@ class GridEndToEndTest {
     @CsvSource(delimiter = '|', textBlock = """
             unknown plane         | {"plane":{"kind":"sphere"},"resolution":[3,3]}                          | spec.plane.kind
             two points            | {"plane":{"kind":"points","points":[{"job":"%1$s"},{"job":"%1$s"}]},"resolution":[3,3]} | spec.plane.kind
-            no resolution         | {"plane":%2$s}                                                           | spec.resolution
+            one side only         | {"plane":%2$s,"resolution":[5]}                                        | spec.resolution
             too fine              | {"plane":%2$s,"resolution":[1001,3]}                                    | spec.resolution[0]
             line with rows        | {"plane":{"kind":"line","points":[{"job":"%1$s"},{"job":"%1$s"}]},"resolution":[5,2]} | spec.resolution
             reversed range        | {"plane":%2$s,"resolution":[3,3],"range":{"x":[1,0],"y":[0,1]}}         | spec.range.x

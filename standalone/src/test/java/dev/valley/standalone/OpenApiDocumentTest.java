@@ -8,6 +8,9 @@ import com.github.erosb.jsonsKema.ValidationFailure;
 import com.github.erosb.jsonsKema.Validator;
 import dev.valley.embedded.Infrastructure;
 import dev.valley.model.job.JobType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +56,32 @@ class OpenApiDocumentTest {
         return validator.validate(new JsonParser(instance.toString()).parse());
     }
 
+    /**
+     * The dashboard's TypeScript types are generated from {@code web-client/openapi.json} when it builds, so that
+     * copy must be this document (less its version and the server it was read from). After a change to the API,
+     * {@code VALLEY_WRITE_OPENAPI=true} makes this test write the copy anew; commit it.
+     */
+    @Test
+    void theDashboardsCopyIsThisDocument() throws Exception {
+        ObjectNode live = (ObjectNode) document.deepCopy();
+        live.remove("servers");
+        ((ObjectNode) live.get("info")).remove("version");
+        Path copy = Path.of("..", "web-client", "openapi.json");
+        if ("true".equals(System.getenv("VALLEY_WRITE_OPENAPI"))) {
+            Files.writeString(copy, ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(live) + "\n");
+        }
+        assertThat(ApiClient.JSON.readTree(Files.readString(copy)))
+                .as("web-client/openapi.json is not the API's document: run this test with VALLEY_WRITE_OPENAPI=true")
+                .isEqualTo(live);
+    }
+
+    @Test
+    void everyReferenceResolvesInTheDocument() {
+        List<String> refs = document.findValuesAsString("$ref");
+        assertThat(refs).isNotEmpty().allSatisfy(ref -> assertThat(document.at(ref.substring(1)).isObject())
+                .as("%s resolves", ref).isTrue());
+    }
+
     @Test
     void theDocumentNamesValleyAndItsVersion() {
         assertThat(document.at("/info/title").asString()).isEqualTo("Valley");
@@ -85,6 +114,17 @@ class OpenApiDocumentTest {
             assertThat(validate(validator(document.at(
                     "/paths/~1api~1v1~1jobs/post/requestBody/content/application~1json/schema")), submission))
                     .as("%s defaults, through the oneOf", type).isNull();
+
+            // The API takes its own defaults back: every field it writes is one it reads (refs aside, which name no
+            // job yet).
+            JsonNode answer = ApiClient.JSON.readTree(api.post("/api/v1/jobs", submission.toString()).body());
+            if (answer.has("id")) { // a job without refs was queued: it need not run
+                api.post("/api/v1/jobs/" + answer.get("id").asString() + "/cancel", "");
+            }
+            assertThat(answer.path("errors").findValuesAsString("message")).as("%s defaults sent back", type)
+                    .allSatisfy(m -> assertThat(m).doesNotContain("not a known field"));
+            assertThat(answer.path("errors").findValuesAsString("field")).as("%s defaults sent back", type)
+                    .allSatisfy(f -> assertThat(f).matches("spec\\.(endpoints\\[\\d]|start|plane\\.curve)\\.job"));
 
             ObjectNode wrong = submission.deepCopy();
             ((ObjectNode) wrong.get("spec")).put(firstNumber(type), "ten");

@@ -3,6 +3,7 @@ package dev.valley.api.dispatch;
 import static dev.valley.model.Json.JSON;
 
 import dev.valley.model.job.GridTile;
+import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobType;
 import dev.valley.model.queue.ControlMessage;
 import dev.valley.model.queue.DispatchMessage;
@@ -12,7 +13,6 @@ import java.util.UUID;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Writes what the broker should carry, in the transaction that decided it (it must join one): the dispatch of a job
@@ -29,7 +29,7 @@ public class Outbox {
 
     /** {@code notBefore}: when it may be published (a retry's backoff); null for now. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void enqueue(UUID jobId, int attempt, JobType type, String pool, JsonNode spec,
+    public void enqueue(UUID jobId, int attempt, JobType type, String pool, JobSpec spec,
             List<DispatchMessage.Input> inputs, GridTile tile, Instant notBefore) {
         DispatchMessage message = new DispatchMessage(jobId, attempt, type, spec, inputs, tile);
         messages.save(new OutboxMessage(OutboxMessage.Kind.DISPATCH, jobId, attempt, pool,

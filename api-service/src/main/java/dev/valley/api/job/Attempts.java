@@ -35,7 +35,7 @@ public class Attempts {
         }
     }
 
-    public record Ended(int attempt, String worker, Outcome outcome, String reason, Instant endedAt) {
+    public record Ended(int attempt, @org.jspecify.annotations.Nullable String worker, Outcome outcome, String reason, Instant endedAt) {
     }
 
     private final JdbcClient db;

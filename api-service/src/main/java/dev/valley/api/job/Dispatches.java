@@ -1,11 +1,10 @@
 package dev.valley.api.job;
 
-import static dev.valley.model.Json.JSON;
-
 import dev.valley.api.dispatch.Outbox;
 import dev.valley.model.event.JobEvent;
 import dev.valley.model.job.GridSpec;
 import dev.valley.model.job.GridTile;
+import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobStatus;
 import dev.valley.model.job.JobType;
 import dev.valley.model.queue.DispatchMessage;
@@ -18,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Turns a job that may run into outbox rows: one dispatch for most jobs; for a grid, one per tile not yet stored,
@@ -45,28 +43,29 @@ public class Dispatches {
     /** Must join the transaction that queued the job. */
     @Transactional(propagation = Propagation.MANDATORY)
     void dispatch(Job job, List<DispatchMessage.Input> inputs) {
-        dispatch(job, JSON.readTree(job.getSpec()), inputs, null);
+        dispatch(job, inputs, null);
     }
 
     /** The job's current attempt again, its inputs resolved anew, published no earlier than {@code notBefore}. */
     @Transactional(propagation = Propagation.MANDATORY)
     void redispatch(Job job, Instant notBefore) {
-        dispatch(job, JSON.readTree(job.getSpec()), jobInputs.resolve(inputRows.findByJobIdOrderByField(job.getId())),
+        dispatch(job, jobInputs.resolve(inputRows.findByJobIdOrderByField(job.getId())),
                 notBefore);
     }
 
-    private void dispatch(Job job, JsonNode spec, List<DispatchMessage.Input> inputs, Instant notBefore) {
+    private void dispatch(Job job, List<DispatchMessage.Input> inputs, Instant notBefore) {
         JobType type = job.getType();
+        JobSpec spec = job.spec();
         if (type != JobType.GRID) {
             outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec, inputs, null, notBefore);
             return;
         }
-        List<GridTile> open = tiles.open(job.getId(), JSON.treeToValue(spec, GridSpec.class).tiles());
+        List<GridTile> open = tiles.open(job.getId(), ((GridSpec) spec).tiles());
         for (GridTile tile : open) {
             outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec, inputs, tile, notBefore);
         }
         if (open.isEmpty()) {
-            assemble(job, spec);
+            assemble(job);
         }
     }
 
@@ -92,15 +91,15 @@ public class Dispatches {
         // The assembly is one more step: progress reaches 1 only when the grid is.
         jobs.recordProgress(job.getId(), job.getAttempt(), (double) count.done() / (count.total() + 1), at);
         if (count.done() == count.total()) {
-            assemble(job, JSON.readTree(job.getSpec()));
+            assemble(job);
         }
     }
 
-    private void assemble(Job job, JsonNode spec) {
+    private void assemble(Job job) {
         UUID id = job.getId();
         List<DispatchMessage.Input> inputs = new ArrayList<>(jobInputs.resolve(inputRows.findByJobIdOrderByField(id)));
         inputs.addAll(tiles.stored(id));
-        outbox.enqueue(id, job.getAttempt(), JobType.GRID, job.getPool(), spec, inputs, null, null);
+        outbox.enqueue(id, job.getAttempt(), JobType.GRID, job.getPool(), job.spec(), inputs, null, null);
         log.info("grid {}: every tile stored, assembly queued", id);
     }
 }

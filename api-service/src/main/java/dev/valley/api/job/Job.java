@@ -1,7 +1,5 @@
 package dev.valley.api.job;
 
-import static dev.valley.model.Json.JSON;
-
 import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobStatus;
 import dev.valley.model.job.JobType;
@@ -36,7 +34,8 @@ public class Job {
     private String pool;
     @Column(columnDefinition = "jsonb", nullable = false)
     @ColumnTransformer(write = "?::jsonb")
-    private String spec;
+    @jakarta.persistence.Convert(converter = JobSpecColumn.class)
+    private JobSpec spec;
     @Column(columnDefinition = "jsonb")
     @ColumnTransformer(write = "?::jsonb")
     private String result;
@@ -47,13 +46,11 @@ public class Job {
     private Instant startedAt;
     private Instant finishedAt;
     private Instant heartbeatAt;
-    @jakarta.persistence.Transient
-    private JobSpec typedSpec;
 
     protected Job() {
     }
 
-    Job(UUID id, JobType type, String name, String pool, int maxAttempts, String spec, JobStatus status,
+    Job(UUID id, JobType type, String name, String pool, int maxAttempts, JobSpec spec, JobStatus status,
             Instant createdAt) {
         this.id = id;
         this.maxAttempts = maxAttempts;
@@ -111,17 +108,9 @@ public class Job {
         return pool;
     }
 
-    /** The spec as stored: JSON with every default filled in. */
-    public String getSpec() {
-        return spec;
-    }
-
-    /** The spec as its type's record, read from the row once. */
+    /** The spec as its type's record, every default filled in. */
     public JobSpec spec() {
-        if (typedSpec == null) {
-            typedSpec = JSON.readValue(spec, type.specType());
-        }
-        return typedSpec;
+        return spec;
     }
 
     public String getResult() {

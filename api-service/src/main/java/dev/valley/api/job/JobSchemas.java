@@ -22,9 +22,11 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
@@ -59,7 +61,7 @@ class JobSchemas {
                 // Once each: a schema two types share (ModelSpec) keeps what an earlier type added to it.
                 converters.readAll(type.specType()).forEach(schemas::putIfAbsent);
                 converters.readAll(type.resultType()).forEach(schemas::putIfAbsent);
-                Schema<?> spec = schemas.get(type.specType().getSimpleName());
+                Schema<?> spec = ownFields(schemas, type.specType().getSimpleName());
                 JsonNode defaults = specs.defaults(type);
                 describe(spec, type.specType(), defaults);
                 allowNulls(spec, defaults, schemas);
@@ -76,10 +78,81 @@ class JobSchemas {
                 bodies.add(new Schema<>().$ref(REF + name + "Job"));
                 discriminator.mapping(type.wireName(), REF + name + "Job");
             }
+            schemas.remove("JobSpec");
+            Schema<?> view = schemas.get("JobView");
+            view.getProperties().put("spec", new Schema<>().oneOf(Arrays.stream(JobType.values())
+                    .map(t -> (Schema) new Schema<>().$ref(REF + t.specType().getSimpleName())).toList())
+                    .description("the job type's spec, every default filled in"));
+            view.getProperties().put("result", new Schema<>().oneOf(Arrays.stream(JobType.values())
+                    .map(t -> (Schema) new Schema<>().$ref(REF + t.resultType().getSimpleName())).toList())
+                    .description("the job type's result, once it succeeded"));
+            schemas.remove("JsonNode");
+            // The request body is the oneOf below, not the controller's untyped record.
+            schemas.remove("SubmitJobRequest");
+            openApi.getPaths().get("/api/v1/jobs/defaults/{type}").getGet().getResponses().get("200")
+                    .content(new Content().addMediaType("application/json", new MediaType().schema(new Schema<>()
+                            .oneOf(Arrays.stream(JobType.values()).map(t -> (Schema) new Schema<>()
+                                    .$ref(REF + t.specType().getSimpleName())).toList()))));
+            for (Class<?> response : List.of(JobView.class, JobView.ArtifactView.class, JobView.TilesView.class,
+                    Attempts.Ended.class)) {
+                present(response, schemas);
+            }
+            schemas.get("PagedModelJobView").setRequired(List.of("content", "page"));
+            schemas.get("PageMetadata").setRequired(List.of("size", "number", "totalElements", "totalPages"));
             Schema<?> oneOf = new Schema<>().oneOf(bodies).discriminator(discriminator);
             openApi.getPaths().get("/api/v1/jobs").getPost().requestBody(new RequestBody().required(true)
                     .content(new Content().addMediaType("application/json", new MediaType().schema(oneOf))));
         };
+    }
+
+    /**
+     * A spec's schema as its own object: swagger-core writes a subtype of {@code JobSpec} (whose {@code
+     * @JsonSubTypes} it sees) as {@code allOf: [JobSpec, {its fields}]}, but a spec's type travels beside it, not
+     * inside, so only the fields belong to it.
+     */
+    private static Schema<?> ownFields(Map<String, Schema> schemas, String name) {
+        Schema<?> schema = schemas.get(name);
+        if (schema.getAllOf() != null) {
+            Schema<?> own = schema.getAllOf().stream().filter(s -> s.get$ref() == null).findFirst().orElseThrow();
+            own.setDescription(schema.getDescription());
+            schemas.put(name, own);
+            return own;
+        }
+        return schema;
+    }
+
+    /**
+     * A response record's fields are always there: each is required, and one that may be null (marked
+     * {@link Nullable}) takes null beside its type, so that a generated client knows which to test.
+     */
+    private static void present(Class<?> record, Map<String, Schema> schemas) {
+        Schema<?> schema = schemas.get(record.getSimpleName());
+        List<String> required = new ArrayList<>();
+        for (RecordComponent component : record.getRecordComponents()) {
+            Schema<?> property = schema.getProperties().get(component.getName());
+            if (property == null) {
+                continue;
+            }
+            required.add(component.getName());
+            if (component.isAnnotationPresent(Nullable.class)) {
+                schema.getProperties().put(component.getName(), orNull(property));
+            }
+        }
+        schema.setRequired(required);
+    }
+
+    private static Schema<?> orNull(Schema<?> property) {
+        Schema<?> none = new Schema<>().typesItem("null");
+        if (property.get$ref() != null) {
+            return new Schema<>().anyOf(List.of(new Schema<>().$ref(property.get$ref()), none))
+                    .description(property.getDescription());
+        }
+        if (property.getOneOf() != null) {
+            property.getOneOf().add(none);
+            return property;
+        }
+        property.addType("null");
+        return property;
     }
 
     private static String title(JobType type) {
@@ -155,9 +228,11 @@ class JobSchemas {
         if (!record.isRecord() || schema == null || schema.getProperties() == null || !seen.add(record)) {
             return;
         }
+        // The API reads specs strictly: a field it does not know is refused, so the schema says so too.
+        schema.setAdditionalProperties(false);
         for (RecordComponent component : record.getRecordComponents()) {
             Schema<?> property = schema.getProperties().get(component.getName());
-            Description description = component.getAnnotation(Description.class);
+            Description description = describedBy(component);
             if (property != null && description != null) {
                 property.setDescription(description.value());
             }
@@ -169,6 +244,18 @@ class JobSchemas {
             }
             explain(held, schemas, seen);
         }
+    }
+
+    /** The field's own {@link Description}, else that of a composed constraint it wears ({@code Sgd.BatchSize}). */
+    private static Description describedBy(RecordComponent component) {
+        Description own = component.getAnnotation(Description.class);
+        if (own != null) {
+            return own;
+        }
+        // A constraint has no RECORD_COMPONENT target: Java leaves it on the accessor (and field), not the component.
+        return Arrays.stream(component.getAccessor().getAnnotations())
+                .map(a -> a.annotationType().getAnnotation(Description.class))
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
     private static void range(Schema<?> property, Annotation annotation) {

@@ -68,7 +68,7 @@ public class JobService {
         checkUploadedDataset(spec);
         Instant now = Instant.now();
         Job job = new Job(UUID.randomUUID(), type, request.name(), pool(request.resources()),
-                maxAttempts(request.resources()), specs.toJson(spec), plan.decision().status(), now);
+                maxAttempts(request.resources()), spec, plan.decision().status(), now);
         if (plan.decision().status() == JobStatus.FAILED) {
             job.failBeforeRunning(plan.decision().reason(), now);
         }

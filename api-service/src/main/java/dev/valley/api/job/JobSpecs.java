@@ -79,10 +79,6 @@ class JobSpecs {
         return toTree(STRICT.readValue(minimal, type.specType()).withDefaults());
     }
 
-    String toJson(JobSpec spec) {
-        return STRICT.writeValueAsString(spec);
-    }
-
     JsonNode toTree(JobSpec spec) {
         return STRICT.valueToTree(spec);
     }

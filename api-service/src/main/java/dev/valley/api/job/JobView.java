@@ -3,8 +3,10 @@ package dev.valley.api.job;
 import static dev.valley.model.Json.JSON;
 
 import dev.valley.api.artifact.Artifact;
+import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobStatus;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import java.util.List;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
@@ -13,24 +15,24 @@ import tools.jackson.databind.JsonNode;
 public record JobView(
         UUID id,
         String type,
-        String name,
+        @Nullable String name,
         JobStatus status,
         double progress,
         int attempt,
         String pool,
         boolean cancelRequested,
-        JsonNode spec,
-        JsonNode result,
-        String error,
+        @JobSpec.KeyedByType JobSpec spec,
+        @Nullable JsonNode result,
+        @Nullable String error,
         Instant createdAt,
-        Instant startedAt,
-        Instant finishedAt,
+        @Nullable Instant startedAt,
+        @Nullable Instant finishedAt,
         List<InputView> inputs,
         List<ArtifactView> artifacts,
-        TilesView tiles,
-        String worker,
+        @Nullable TilesView tiles,
+        @Nullable String worker,
         int maxAttempts,
-        List<Attempts.Ended> earlierAttempts) {
+        @Nullable List<Attempts.Ended> earlierAttempts) {
 
 
     /** Weights the job reads from another job: the spec field that names them, the job and its artifact. */
@@ -58,7 +60,7 @@ public record JobView(
     static JobView of(Job job, List<JobInput> inputs, List<Artifact> artifacts, TilesView tiles,
             List<Attempts.Ended> earlier) {
         return new JobView(job.getId(), job.getType().wireName(), job.getName(), job.getStatus(), job.getProgress(),
-                job.getAttempt(), job.getPool(), job.isCancelRequested(), JSON.readTree(job.getSpec()),
+                job.getAttempt(), job.getPool(), job.isCancelRequested(), job.spec(),
                 job.getResult() == null ? null : JSON.readTree(job.getResult()), job.getError(), job.getCreatedAt(),
                 job.getStartedAt(), job.getFinishedAt(),
                 inputs.stream().map(i -> new InputView(i.getField(), i.getSourceJobId(),

@@ -32,7 +32,6 @@ public record CurveSpec(
         @Description("the base rate, on dnn-mode-connectivity's schedule (flat for half the epochs, then linear down "
                 + "to 1 % at 90 %)")
         @Sgd.Rate Double lr,
-        @Description("SGD momentum")
         @Sgd.Momentum Double momentum,
         @Description("the loss is cross-entropy + ½·weightDecay·‖φ(t)‖²")
         @Sgd.WeightDecay Double weightDecay,

@@ -26,15 +26,12 @@ public record FgeSpec(
         @NotNull @Min(2) @Max(1000) Integer epochs,
         @Description("epochs per cycle of the learning rate, even")
         @NotNull @Min(2) @Max(1000) Integer cycle,
-        @Description("examples per SGD step")
         @Sgd.BatchSize Integer batchSize,
         @Description("the rate at each cycle's ends")
         @Sgd.Rate Double lr1,
         @Description("the rate at each cycle's middle, where a snapshot is taken")
         @Sgd.Rate Double lr2,
-        @Description("SGD momentum")
         @Sgd.Momentum Double momentum,
-        @Description("L2 weight decay, added to the gradient")
         @Sgd.WeightDecay Double weightDecay,
         @Description("batch order, subset and spirals")
         @NotNull Long seed,

@@ -22,7 +22,8 @@ import java.util.Map;
 public record GridSpec(
         @Description("the plane (or line) in weight space: points, curve, random or line")
         @NotNull @Valid PlaneSpec plane,
-        @Description("[nx, ny] grid points per axis (ny is 1 for a line)")
+        @Description("[nx, ny] grid points per axis (ny is 1 for a line); default 21 per axis, "
+                + "dnn-mode-connectivity's plane.py grid_points")
         @NotNull @Size(min = 2, max = 2, message = "must be [nx, ny]")
         List<@NotNull @Min(1) @Max(MAX_SIDE) Integer> resolution,
         @Description("the ends of each axis, both included (null: [-0.2, 1.2] each; random: [-1, 1])")
@@ -74,10 +75,16 @@ public record GridSpec(
         }
     }
 
+    /** Points per axis when none are given: dnn-mode-connectivity's {@code plane.py --grid_points} default. */
+    public static final int DEFAULT_SIDE = 21;
+
     @Override
     public GridSpec withDefaults() {
         PlaneSpec p = plane == null ? null : plane.withDefaults();
         List<Integer> res = resolution;
+        if (res == null && p != null && p.kind() != null) {
+            res = List.of(DEFAULT_SIDE, p.isLine() ? 1 : DEFAULT_SIDE);
+        }
         Range r = range;
         if (r == null && p != null && p.kind() != null) {
             List<Double> span = PlaneSpec.RANDOM.equals(p.kind()) ? List.of(-1.0, 1.0) : List.of(-0.2, 1.2);

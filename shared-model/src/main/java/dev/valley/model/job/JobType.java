@@ -37,6 +37,12 @@ public enum JobType {
         return specType;
     }
 
+    /** The type whose spec record {@code spec} is. */
+    public static JobType of(JobSpec spec) {
+        return Arrays.stream(values()).filter(t -> t.specType == spec.getClass()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(spec.getClass() + " is no job type's spec"));
+    }
+
     public static Optional<JobType> fromWireName(String name) {
         return Arrays.stream(values()).filter(t -> t.wireName.equals(name)).findFirst();
     }

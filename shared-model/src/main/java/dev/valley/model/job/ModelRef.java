@@ -1,5 +1,6 @@
 package dev.valley.model.job;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.valley.model.artifact.ArtifactKeys;
 import jakarta.validation.constraints.AssertTrue;
 import java.util.UUID;
@@ -25,6 +26,7 @@ UUID job,
         return new ModelRef(null, null, model);
     }
 
+    @JsonIgnore
     public boolean isUploaded() {
         return model != null;
     }

@@ -1,5 +1,6 @@
 package dev.valley.model.job;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotNull;
@@ -55,6 +56,7 @@ public record PlaneSpec(
                 random && seed == null ? Long.valueOf(0) : seed);
     }
 
+    @JsonIgnore
     public boolean isLine() {
         return LINE.equals(kind);
     }

@@ -40,6 +40,7 @@ public final class Sgd {
     @NotNull
     @Min(1)
     @Max(65536)
+    @Description("examples per SGD step")
     public @interface BatchSize {
         String message() default "";
 
@@ -70,6 +71,7 @@ public final class Sgd {
     @NotNull
     @DecimalMin("0")
     @DecimalMax(value = "1", inclusive = false)
+    @Description("SGD momentum (PyTorch's update rule: v = μv + g, w -= lr·v)")
     public @interface Momentum {
         String message() default "";
 
@@ -85,6 +87,7 @@ public final class Sgd {
     @NotNull
     @DecimalMin("0")
     @DecimalMax("1")
+    @Description("L2 weight decay, added to the gradient")
     public @interface WeightDecay {
         String message() default "";
 

@@ -29,7 +29,6 @@ public record SwaSpec(
         @NotNull @Min(2) @Max(1000) Integer epochs,
         @Description("epochs of plain SGD at lr before averaging starts (default ¾ of epochs)")
         @NotNull @Min(1) @Max(999) Integer swaStart,
-        @Description("examples per SGD step")
         @Sgd.BatchSize Integer batchSize,
         @Description("the SGD phase's rate, and the baseline's base rate")
         @Sgd.Rate Double lr,
@@ -43,9 +42,7 @@ public record SwaSpec(
         @NotNull @Min(1) @Max(100000) Integer averageEvery,
         @Description("epochs or steps")
         @NotNull @Pattern(regexp = "epochs|steps", message = "must be one of: epochs, steps") String averageUnit,
-        @Description("SGD momentum")
         @Sgd.Momentum Double momentum,
-        @Description("L2 weight decay, added to the gradient")
         @Sgd.WeightDecay Double weightDecay,
         @Description("initialisation (without start), batch order, subset and spirals")
         @NotNull Long seed,

@@ -23,13 +23,10 @@ public record TrainSpec(
         @NotNull @Valid ModelSpec model,
         @Description("passes over the training split")
         @NotNull @Min(1) @Max(1000) Integer epochs,
-        @Description("examples per SGD step")
         @Sgd.BatchSize Integer batchSize,
         @Description("the learning rate (the base rate of the schedule)")
         @Sgd.Rate Double lr,
-        @Description("SGD momentum (PyTorch's update rule)")
         @Sgd.Momentum Double momentum,
-        @Description("L2 weight decay, added to the gradient")
         @Sgd.WeightDecay Double weightDecay,
         @Description("network initialisation, batch order, subset and spirals")
         @NotNull Long seed,

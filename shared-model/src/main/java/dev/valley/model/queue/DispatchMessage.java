@@ -1,14 +1,11 @@
 package dev.valley.model.queue;
 
-import static dev.valley.model.Json.JSON;
-
 import dev.valley.model.job.GridTile;
 import dev.valley.model.job.JobSpec;
 import dev.valley.model.job.JobType;
 import dev.valley.model.job.ModelSpec;
 import java.util.List;
 import java.util.UUID;
-import tools.jackson.databind.JsonNode;
 
 /**
  * One attempt at one job, with its full spec (defaults filled in) and every input artifact resolved to its object
@@ -16,15 +13,17 @@ import tools.jackson.databind.JsonNode;
  * {@code tile}, then, once every tile is stored, once more without a tile to assemble them: its inputs then
  * include each tile's object as {@code tiles[i]}.
  */
-public record DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode spec, List<Input> inputs,
-        GridTile tile) {
+public record DispatchMessage(UUID jobId, int attempt, JobType type, @JobSpec.KeyedByType JobSpec spec,
+        List<Input> inputs, GridTile tile) {
 
+    /** The spec must be {@code type}'s; its defaults are filled in again, for a message queued before a field was. */
     public DispatchMessage {
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
-    }
-
-    public DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode spec, List<Input> inputs) {
-        this(jobId, attempt, type, spec, inputs, null);
+        if (type == null || spec == null || spec.jobType() != type) {
+            throw new IllegalArgumentException("a " + type + " job's dispatch needs its spec, not "
+                    + (spec == null ? "none" : "a " + spec.getClass().getSimpleName()));
+        }
+        spec = spec.withDefaults();
     }
 
     /** The spec as its type's record, every default filled in; {@code specType} must be this job type's. */
@@ -33,7 +32,7 @@ public record DispatchMessage(UUID jobId, int attempt, JobType type, JsonNode sp
             throw new IllegalArgumentException("a " + type.wireName() + " job's spec is a "
                     + type.specType().getSimpleName() + ", not a " + specType.getSimpleName());
         }
-        return specType.cast(JSON.treeToValue(spec, specType).withDefaults());
+        return specType.cast(spec);
     }
 
     /**

@@ -1,6 +1,7 @@
 // The dashboard in headless Chromium (Debian's, driven by playwright-core): submit a small pipeline through the
 // form, watch its four jobs finish live on the jobs page (no reload), open each and check that every plot drew
-// data, and see a spec error shown at its field. Screenshots go to the folder given.
+// data; fill the curve form (made from the API's schema) field by field, see a spec error shown beside its input,
+// and watch the curve it submits; submit SWA and FGE through the raw-JSON view. Screenshots go to the folder given.
 //   node e2e/dashboard.mjs http://127.0.0.1:8080 ../standalone/target/screenshots
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -19,11 +20,13 @@ const shot = async (name, what) => {
 
 try {
   await page.goto(`${base}/#/submit`);
-  await page.getByLabel("Dataset").fill("spirals");
-  await page.getByLabel("Hidden sizes").fill("16");
-  await page.getByLabel("Training epochs").fill("8");
-  await page.getByLabel("Curve epochs").fill("4");
-  await page.getByLabel("Grid resolution").fill("5");
+  const pipeline = page.locator("#pipeline");
+  await pipeline.getByLabel("Dataset").fill("spirals");
+  await pipeline.getByLabel("Hidden sizes").fill("16");
+  await pipeline.getByLabel("Training epochs").fill("8");
+  await pipeline.getByLabel("Curve epochs").fill("4");
+  await pipeline.getByLabel("Grid resolution").fill("5");
+  await page.locator('form[data-type="grid"]').waitFor({ state: "attached" });
   await shot("submit", "the submit page: the pipeline form and one form per job type, defaults filled in");
   await page.getByRole("button", { name: "Submit pipeline" }).click();
 
@@ -53,39 +56,68 @@ try {
     }
   }
 
-  // SWA and FGE through their forms: their pictures too.
-  const endpoint = await page.evaluate(async () => {
+  const endpoints = await page.evaluate(async () => {
     const jobs = await (await fetch("/api/v1/jobs?type=train&size=50")).json();
-    return jobs.content.find((j) => j.name === "pipeline endpoint 1").id;
+    return ["pipeline endpoint 1", "pipeline endpoint 2"].map((n) => jobs.content.find((j) => j.name === n).id);
   });
+
+  // The curve form, field by field: each input is labelled by its field and found inside its fieldset.
+  await page.goto(`${base}/#/submit`);
+  await page.locator('form[data-type="grid"]').waitFor({ state: "attached" });
+  await page.getByLabel("Job type").selectOption("curve");
+  const curve = page.locator('form[data-type="curve"]');
+  await curve.waitFor();
+  const input = (path) => curve.locator(`[data-field="${path}"]`).getByLabel(path.split(".").pop(), { exact: true });
+  if (await input("spec.bends").inputValue() !== "3" || await input("spec.points").inputValue() !== "61") {
+    throw new Error("the curve form does not start from the API's defaults");
+  }
+  await curve.getByLabel("Name", { exact: true }).fill("form curve");
+  await curve.locator('[data-field="spec.endpoints[0]"]').getByLabel("job", { exact: true }).fill(endpoints[0]);
+  await curve.locator('[data-field="spec.endpoints[1]"]').getByLabel("job", { exact: true }).fill(endpoints[1]);
+  await input("spec.curve").selectOption("polychain");
+  await input("spec.epochs").fill("0");
+  await input("spec.points").fill("5");
+  await input("spec.seed").fill("3");
+  await input("spec.ensembleSize").fill("3");
+  await curve.getByRole("button", { name: "Submit curve" }).click();
+  // The API refuses epochs 0; its message appears in the epochs field, beside the input, not in a list.
+  const epochsError = curve.locator('[data-field="spec.epochs"] [data-error-for="spec.epochs"]');
+  await epochsError.filter({ hasText: /\S/ }).waitFor({ timeout: 10_000 });
+  if ((await curve.locator("ul.errors li").count()) !== 0) throw new Error("a field error was listed, not placed");
+  await curve.screenshot({ path: `${out}/submit-error.png` });
+  shots.push(`submit-error.png: the curve form, field by field, with the API's error beside the epochs input ("${await epochsError.textContent()}")`);
+  await input("spec.epochs").fill("2");
+  await curve.getByRole("button", { name: "Submit curve" }).click();
+  await page.waitForURL(/#\/jobs\/[0-9a-f-]{36}$/);
+  const curveId = page.url().split("/").pop();
+  const submitted = await page.evaluate(async (id) => (await (await fetch(`/api/v1/jobs/${id}`)).json()).spec, curveId);
+  const expected = { curve: "polychain", epochs: 2, points: 5, seed: 3, ensembleSize: 3, bends: 3, batchSize: 128 };
+  for (const [k, v] of Object.entries(expected)) {
+    if (submitted[k] !== v) throw new Error(`the form sent ${k}=${JSON.stringify(submitted[k])}, not ${v}`);
+  }
+  if (submitted.endpoints.map((e) => e.job).join() !== endpoints.join()) throw new Error("the form's endpoints differ");
+  await page.waitForSelector(".plot .main-svg", { timeout: 120_000 });
+  await shot("job-form-curve", "the curve submitted field by field through its form, run to its end, and its plots");
+
+  // SWA and FGE through the raw-JSON view of their forms: their pictures too.
   for (const [type, spec] of [
       ["swa", { dataset: "spirals", model: { arch: "mlp", hidden: [16] }, epochs: 4, swaStart: 2 }],
-      ["fge", { start: { job: endpoint }, epochs: 4, cycle: 2 }]]) {
+      ["fge", { start: { job: endpoints[0] }, epochs: 4, cycle: 2 }]]) {
     await page.goto(`${base}/#/submit`);
+    await page.locator('form[data-type="grid"]').waitFor({ state: "attached" });
+    await page.getByLabel("Job type").selectOption(type);
     const form = page.locator(`form[data-type="${type}"]`);
-    await form.locator('textarea[data-defaults="loaded"]').waitFor();
+    await form.getByLabel("Edit as JSON").check();
     await form.locator("textarea").fill(JSON.stringify(spec));
-    await form.getByRole("button").click();
+    await form.getByRole("button", { name: `Submit ${type}` }).click();
     await page.waitForURL(/#\/jobs\/[0-9a-f-]{36}$/);
     await page.waitForSelector(".plot .main-svg", { timeout: 120_000 });
     const traces = await page.$$eval(".plot", (plots) => plots.map((p) => (p.data ?? []).map((t) => t.y.length)));
     if (!traces.length || traces.some((p) => p.some((n) => n === 0))) {
       throw new Error(`${type}: a plot without data: ${JSON.stringify(traces)}`);
     }
-    await shot(`job-${type}`, `the ${type} job submitted through its form, watched to its end, and its plot`);
+    await shot(`job-${type}`, `the ${type} job submitted through its form's JSON view, watched to its end, and its plot`);
   }
-
-  await page.goto(`${base}/#/submit`);
-  // The form starts from every default the API fills in (batchSize is not in the short template).
-  await page.locator('#spec-train[data-defaults="loaded"]').waitFor({ timeout: 10_000 });
-  if (!(await page.locator("#spec-train").inputValue()).includes("batchSize")) {
-    throw new Error("the train form does not start from the API's defaults");
-  }
-  const train = page.locator('form[data-type="train"]');
-  await train.locator("textarea").fill('{"dataset":"spirals","model":{"arch":"mlp"},"epochs":-1}');
-  await train.getByRole("button").click();
-  await train.locator('li[data-field="spec.epochs"]').waitFor();
-  await shot("submit-error", "a spec error from the API's problem details, shown at its field");
   console.log("screenshots:\n" + shots.map((s) => "  " + s).join("\n"));
 } finally {
   await browser.close();

@@ -1,3 +1,5 @@
+import type { components } from "./generated/openapi";
+
 // The API as the dashboard uses it: the token (kept for the browser session), JSON calls whose errors are the
 // API's problem details, and live streams through EventSource.
 
@@ -79,36 +81,9 @@ export function stream(path: string, onJob: (job: Job) => void): EventSource {
   return source;
 }
 
-export interface Attempt {
-  attempt: number;
-  worker: string | null;
-  outcome: string;
-  reason: string;
-  endedAt: string;
-}
-
-export interface Job {
-  id: string;
-  type: string;
-  name: string | null;
-  status: string;
-  progress: number;
-  attempt: number;
-  maxAttempts: number;
-  worker: string | null;
-  pool: string;
-  spec: Record<string, unknown>;
-  result: Record<string, any> | null;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  inputs: { field: string; job?: string; artifact?: string; model?: string }[];
-  artifacts: { name: string; contentType: string; size: number; sha256: string }[];
-  earlierAttempts: Attempt[] | null;
-}
-
-export interface Page<T> {
-  content: T[];
-  page: { size: number; number: number; totalElements: number; totalPages: number };
-}
+// The API's shapes, generated from its OpenAPI document (web-client/openapi.json, kept equal to the served one by
+// OpenApiDocumentTest) by openapi-typescript when the dashboard builds.
+export type Schemas = components["schemas"];
+export type Job = Schemas["JobView"];
+export type Attempt = Schemas["Ended"];
+export type Page = Schemas["PagedModelJobView"];

@@ -1,5 +1,5 @@
 import Plotly from "plotly.js-dist-min";
-import { artifactJson, download, get, Job, stream } from "./api";
+import { artifactJson, download, get, Job, Schemas, stream } from "./api";
 import { duration, el, progressBar, statusBadge } from "./util";
 
 /** One job: its spec, status and attempts, live progress, artifacts, the error, and its pictures once it ends. */
@@ -110,8 +110,9 @@ async function drawGrid(container: HTMLElement, job: Job): Promise<void> {
     el("label", {}, log, " log scale"), el("label", {}, surface, " 3-D surface"));
   const div = el("div", { class: "plot", role: "img", "aria-label": "Grid", "data-plot": "Grid" });
   container.append(controls, div);
-  const markers = job.result?.markers ?? [];
-  const curve = job.result?.curve ?? [];
+  const result = job.result as Schemas["GridResult"] | null;
+  const markers = result?.markers ?? [];
+  const curve = result?.curve ?? [];
   const redraw = () => {
     const raw: number[][] = grid.values[metric.value];
     const z = log.checked ? raw.map((row) => row.map((v) => Math.log10(Math.max(v, 1e-12)))) : raw;

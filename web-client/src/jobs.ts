@@ -46,7 +46,7 @@ export function showJobs(app: HTMLElement): () => void {
     if (status.select.value) query.set("status", status.select.value);
     if (type.select.value) query.set("type", type.select.value);
     try {
-      const page = await get<Page<Job>>(`/api/v1/jobs?${query}`);
+      const page = await get<Page>(`/api/v1/jobs?${query}`);
       body.replaceChildren();
       rows.clear();
       page.content.forEach((job) => upsert(job, false));

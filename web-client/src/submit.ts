@@ -1,53 +1,84 @@
 import { ApiError, get, Job, post } from "./api";
+import { Components, ErrorSlots, FormBuilder } from "./form";
 import { el } from "./util";
 
-/** A starting spec per type, with the fields a researcher most often changes; the API fills in the rest. */
-const TEMPLATES: Record<string, unknown> = {
-  train: { dataset: "fashion-mnist", model: { arch: "mlp", hidden: [512, 512] }, epochs: 10, seed: 1 },
-  curve: { endpoints: [{ job: "<train job id>" }, { job: "<train job id>" }], curve: "bezier", bends: 3, epochs: 10 },
-  swa: { dataset: "fashion-mnist", model: { arch: "mlp" }, epochs: 20, swaStart: 15 },
-  fge: { start: { job: "<train job id>" }, epochs: 8, cycle: 4 },
-  grid: { plane: { kind: "curve", curve: { job: "<curve job id>" } }, resolution: [21, 21] },
-};
+const TYPES = ["train", "curve", "swa", "fge", "grid"] as const;
 
-/** A form per job type (the spec as JSON, its errors shown at their fields) and the endpoints → curve → grid pipeline. */
+/**
+ * The endpoints → curve → grid pipeline, and a form per job type made from its spec's schema in the API's OpenAPI
+ * document: one labelled input per field, starting from the defaults the API fills in, each with its range and
+ * description, and the API's field errors beside their inputs. "Edit as JSON" shows the spec as JSON instead.
+ */
 export function showSubmit(app: HTMLElement): () => void {
-  app.append(el("h1", {}, "Submit"), pipelineForm(), ...Object.keys(TEMPLATES).map(jobForm));
+  const forms = el("div", { class: "job-forms" }, el("p", { role: "status" }, "Loading the job types' schemas…"));
+  const chooser = el("select", { id: "job-type" }, ...TYPES.map((t) => el("option", { value: t }, t)));
+  app.append(el("h1", {}, "Submit"), pipelineForm(),
+    el("h2", {}, "One job"), el("div", { class: "filters" }, el("label", { for: "job-type" }, "Job type"), chooser), forms);
+  get<{ components: { schemas: Components } }>("/api/v1/openapi").then(async (doc) => {
+    const built = await Promise.all(TYPES.map((t) => jobForm(t, doc.components.schemas)));
+    const show = () => built.forEach((f) => { f.hidden = f.dataset.type !== chooser.value; });
+    chooser.addEventListener("change", show);
+    show();
+    forms.replaceChildren(...built);
+  }, (e) => forms.replaceChildren(el("p", { class: "error" }, `Cannot load the schemas: ${(e as Error).message}`)));
   return () => {};
 }
 
-function jobForm(type: string): HTMLElement {
-  const id = `spec-${type}`;
+async function jobForm(type: string, components: Components): Promise<HTMLElement> {
+  const title = type[0].toUpperCase() + type.slice(1);
+  const errors = new ErrorSlots();
+  const builder = new FormBuilder(components, errors, type);
+  const spec = builder.field({ $ref: `#/components/schemas/${title}Spec` }, "spec", "Spec");
+  // Every default, as the API fills it in (its refs name the zero id, shown empty: put your jobs' ids there).
+  spec.set(await get<unknown>(`/api/v1/jobs/defaults/${type}`).catch(() => undefined));
   const name = el("input", { id: `name-${type}`, type: "text", placeholder: "optional" });
-  const spec = el("textarea", { id, rows: "12", cols: "70", spellcheck: "false" });
-  spec.value = JSON.stringify(TEMPLATES[type], null, 2);
-  // Every default, as the API fills it in (refs are the zero id: put your jobs' ids there).
-  const template = spec.value;
-  get<unknown>(`/api/v1/jobs/defaults/${type}`).then((full) => {
-    if (spec.value === template) spec.value = JSON.stringify(full, null, 2); // unless edited meanwhile
-    spec.dataset.defaults = "loaded";
-  }, () => { /* keep the short template */ });
-  const errors = el("ul", { class: "errors", role: "alert", "aria-live": "polite" });
-  const form = el("form", { "aria-label": `Submit a ${type} job`, "data-type": type },
+  const rawToggle = el("input", { id: `raw-${type}`, type: "checkbox" });
+  const raw = el("textarea", { id: `spec-${type}`, rows: "14", spellcheck: "false", hidden: "" });
+  const rawLabel = el("label", { for: `spec-${type}`, hidden: "" }, "Spec (JSON)");
+  const other = el("ul", { class: "errors", role: "alert", "aria-live": "polite" });
+  rawToggle.addEventListener("change", () => {
+    if (rawToggle.checked) {
+      raw.value = JSON.stringify(spec.read() ?? {}, null, 2);
+    } else {
+      try {
+        spec.set(JSON.parse(raw.value));
+      } catch {
+        rawToggle.checked = true; // stay with the JSON until it parses
+        other.replaceChildren(el("li", {}, "spec: not JSON; fix it before going back to the fields"));
+        return;
+      }
+    }
+    spec.element.hidden = rawToggle.checked;
+    raw.hidden = rawLabel.hidden = !rawToggle.checked;
+  });
+  const form = el("form", { "aria-label": `Submit a ${type} job`, "data-type": type, novalidate: "" },
     el("h2", {}, type),
-    el("label", { for: `name-${type}` }, "Name "), name,
-    el("label", { for: id }, "Spec (JSON)"), spec, errors,
+    el("div", { class: "field" }, el("label", { for: `name-${type}` }, "Name"), name),
+    spec.element,
+    el("label", { class: "raw-toggle" }, rawToggle, " Edit as JSON"), rawLabel, raw, other,
     el("button", { type: "submit" }, `Submit ${type}`));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    errors.replaceChildren();
-    let parsed: unknown;
+    errors.clear();
+    other.replaceChildren();
+    let body: unknown;
     try {
-      parsed = JSON.parse(spec.value);
+      body = rawToggle.checked ? JSON.parse(raw.value) : spec.read() ?? {};
     } catch (err) {
-      errors.append(el("li", {}, `spec: not JSON (${(err as Error).message})`));
+      other.append(el("li", { "data-field": "spec" }, `spec: not JSON (${(err as Error).message})`));
       return;
     }
     try {
-      const job = await post<Job>("/api/v1/jobs", { type, name: name.value || undefined, spec: parsed });
+      const job = await post<Job>("/api/v1/jobs", { type, name: name.value || undefined, spec: body });
       location.hash = `#/jobs/${job.id}`;
     } catch (err) {
-      showErrors(errors, err);
+      // Beside its field in the form; in the list below when editing JSON, or when no field holds it.
+      if (err instanceof ApiError && err.errors.length && !rawToggle.checked) {
+        const unplaced = err.errors.filter((f) => !errors.show(f.field, f.message));
+        for (const f of unplaced) other.append(el("li", { "data-field": f.field }, `${f.field}: ${f.message}`));
+      } else {
+        showErrors(other, err);
+      }
     }
   });
   return form;

@@ -63,7 +63,7 @@ class JobSchemas {
                 converters.readAll(type.resultType()).forEach(schemas::putIfAbsent);
                 Schema<?> spec = ownFields(schemas, type.specType().getSimpleName());
                 JsonNode defaults = specs.defaults(type);
-                describe(spec, type.specType(), defaults);
+                describe(spec, type.specType(), defaults, specs.given(type));
                 allowNulls(spec, defaults, schemas);
                 explain(type.specType(), schemas, new java.util.HashSet<>());
                 Schema<?> body = new ObjectSchema()
@@ -160,10 +160,11 @@ class JobSchemas {
     }
 
     /**
-     * Each field's default and range. Nothing is required: every field a client leaves out gets its default, and
+     * Each field's default and range; no default for a field a client must give (the defaults endpoint holds an
+     * example of it, fashion-mnist or the zero id, which is no default). Nothing is required: every field a client leaves out gets its default, and
      * what must be given (endpoints, a plane) is checked and named when it is missing.
      */
-    private static void describe(Schema<?> spec, Class<?> record, JsonNode defaults) {
+    private static void describe(Schema<?> spec, Class<?> record, JsonNode defaults, java.util.Set<String> given) {
         spec.setRequired(null);
         for (RecordComponent component : record.getRecordComponents()) {
             Schema<?> property = spec.getProperties() == null ? null : spec.getProperties().get(component.getName());
@@ -171,7 +172,8 @@ class JobSchemas {
                 continue;
             }
             JsonNode value = defaults.get(component.getName());
-            if (value != null && !value.isNull() && property.get$ref() == null) {
+            boolean example = given.contains(component.getName());
+            if (value != null && !value.isNull() && property.get$ref() == null && !example) {
                 property.setDefault(JSON.treeToValue(value, Object.class));
             }
             for (Annotation annotation : component.getAnnotations()) {

@@ -69,14 +69,22 @@ class JobSpecs {
 
     /** A type's spec with every default filled in, from the fewest fields it needs (refs as the zero id). */
     JsonNode defaults(JobType type) {
+        return toTree(STRICT.readValue(minimal(type), type.specType()).withDefaults());
+    }
+
+    /** The fields a client must give (or that an input implies): an example of them, not defaults. */
+    java.util.Set<String> given(JobType type) {
+        return new java.util.HashSet<>(STRICT.readTree(minimal(type)).propertyNames());
+    }
+
+    private static String minimal(JobType type) {
         String zero = "{\"job\":\"00000000-0000-0000-0000-000000000000\"}";
-        String minimal = switch (type) {
+        return switch (type) {
             case TRAIN, SWA -> "{\"dataset\":\"fashion-mnist\",\"model\":{\"arch\":\"mlp\"}}";
             case CURVE -> "{\"endpoints\":[" + zero + "," + zero + "]}";
             case FGE -> "{\"start\":" + zero + "}";
             case GRID -> "{\"plane\":{\"kind\":\"curve\",\"curve\":" + zero + "}}";
         };
-        return toTree(STRICT.readValue(minimal, type.specType()).withDefaults());
     }
 
     JsonNode toTree(JobSpec spec) {

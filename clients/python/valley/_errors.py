@@ -1,0 +1,48 @@
+"""What the client raises: the API's problem details, and jobs that end without succeeding."""
+
+
+class ApiError(Exception):
+    """A 4xx or 5xx answer, from its problem details (RFC 9457): status, title, detail and the field errors.
+
+    ``errors`` is a list of (field, message) pairs, such as ("spec.epochs", "must be less than or equal to 1000").
+    """
+
+    def __init__(self, status, title, detail, errors=()):
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = [tuple(e) for e in errors]
+        text = f"{status} {title}: {detail}" if title else f"{status}: {detail}"
+        unsaid = [(f, m) for f, m in self.errors if f not in (detail or "")]
+        if unsaid:
+            text += " (" + "; ".join(f"{field}: {message}" for field, message in unsaid) + ")"
+        super().__init__(text)
+
+    @classmethod
+    def from_response(cls, response):
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {}
+        if not isinstance(problem, dict):
+            problem = {}
+        errors = [(e.get("field"), e.get("message")) for e in problem.get("errors") or [] if isinstance(e, dict)]
+        return cls(response.status_code, problem.get("title", response.reason_phrase),
+                   problem.get("detail", response.text[:500]), errors)
+
+
+class JobFailed(Exception):
+    """The job ended FAILED; ``job`` is it, ``error`` what the platform says went wrong."""
+
+    def __init__(self, job):
+        self.job = job
+        self.error = job.error
+        super().__init__(f"{job.type} job {job.id} failed: {job.error}")
+
+
+class JobCancelled(Exception):
+    """The job ended CANCELLED."""
+
+    def __init__(self, job):
+        self.job = job
+        super().__init__(f"{job.type} job {job.id} was cancelled")

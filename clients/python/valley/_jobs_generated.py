@@ -1,0 +1,211 @@
+"""One method per job type, generated from the API's OpenAPI document by clients/python/generate.py.
+
+Do not edit: run the generator (tests/test_generated.py checks that this file is what it writes).
+"""
+
+
+class JobMethods:
+    """Submission methods; a subclass provides _submit(type, spec, name=, pool=, max_attempts=)."""
+
+    def train(
+            self, *, dataset=None, model=None, epochs=None, batchSize=None, lr=None, momentum=None,
+            weightDecay=None, seed=None, trainSubset=None, schedule=None, name=None, pool=None,
+            max_attempts=None):
+        """Submits a train job and returns it as a Job (not waiting for it to run).
+
+        Args:
+            dataset (str): fashion-mnist (the Debian package's IDX files), spirals (a seeded synthetic
+                2-D set of 3 arms), or an uploaded dataset's id.
+            model (ModelSpec): the architecture: mlp with hidden widths, vgg with channels, or preresnet
+                with depth and skips (vgg and preresnet need images).
+            epochs (int): passes over the training split; >= 1, <= 1000; default 10.
+            batchSize (int): examples per SGD step; >= 1, <= 65536; default 128.
+            lr (float): the learning rate (the base rate of the schedule); > 0, <= 10; default 0.05.
+            momentum (float): SGD momentum (PyTorch's update rule: v = μv + g, w -= lr·v); >= 0, < 1;
+                default 0.9.
+            weightDecay (float): L2 weight decay, added to the gradient; >= 0, <= 1; default 0.0001.
+            seed (int): network initialisation, batch order, subset and spirals; default 0.
+            trainSubset (int): train on a seeded random subset of this many examples (null: all); > 0.
+            schedule (str): constant at lr; decay: dnn-mode-connectivity's (flat for half the epochs,
+                then linear down to 1 % at 90 %, epochs counted from 1); cosine: from lr to 0 over the
+                run, per step; one of constant, decay, cosine; default "constant".
+            name (str): a label for the job, up to 200 characters.
+            pool (str): the worker pool to run on (default "default").
+            max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+
+        A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
+        the API fills in its default.
+        """
+        spec = {
+            'dataset': dataset, 'model': model, 'epochs': epochs, 'batchSize': batchSize, 'lr': lr,
+            'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed, 'trainSubset':
+            trainSubset, 'schedule': schedule}
+        return self._submit('train', spec, name=name, pool=pool, max_attempts=max_attempts)
+
+    def curve(
+            self, *, endpoints=None, curve=None, bends=None, epochs=None, batchSize=None, lr=None, momentum=None,
+            weightDecay=None, seed=None, dataset=None, trainSubset=None, points=None, initLinear=None,
+            ensembleSize=None, name=None, pool=None, max_attempts=None):
+        """Submits a curve job and returns it as a Job (not waiting for it to run).
+
+        Args:
+            endpoints (list of ModelRefs): the two networks the curve connects: refs to jobs ({"job":
+                id}, with "artifact" for another file) or uploaded weights ({"model": id}), of one
+                architecture and dataset.
+            curve (str): bezier (Bernstein polynomials of the bends) or polychain (a polygonal chain
+                through them); one of bezier, polychain; default "bezier".
+            bends (int): points of the curve counting both endpoints (3: one free bend); >= 3, <= 16;
+                default 3.
+            epochs (int): epochs of curve fitting; >= 1, <= 1000; default 10.
+            batchSize (int): examples per step, and the batch of the batch-norm recomputation; >= 1, <=
+                65536; default 128.
+            lr (float): the base rate, on dnn-mode-connectivity's schedule (flat for half the epochs,
+                then linear down to 1 % at 90 %); > 0, <= 10; default 0.05.
+            momentum (float): SGD momentum (PyTorch's update rule: v = μv + g, w -= lr·v); >= 0, < 1;
+                default 0.9.
+            weightDecay (float): the loss is cross-entropy + ½·weightDecay·‖φ(t)‖²; >= 0, <= 1; default
+                0.0001.
+            seed (int): the t drawn per minibatch, batch order, subset, and fresh bends when initLinear
+                is false; default 0.
+            dataset (str): must be the endpoints' dataset (null: theirs).
+            trainSubset (int): train and evaluate train metrics on a seeded subset of this many examples
+                (null: all); > 0.
+            points (int): evenly spaced t in [0, 1] at which the curve and the line are evaluated; >= 2,
+                <= 1001; default 61.
+            initLinear (bool): interior bends start on the straight line between the endpoints; default
+                true.
+            ensembleSize (int): K of the ensemble of K evenly spaced curve points; >= 2, <= 101; default
+                5.
+            name (str): a label for the job, up to 200 characters.
+            pool (str): the worker pool to run on (default "default").
+            max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+
+        A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
+        the API fills in its default.
+        """
+        spec = {
+            'endpoints': endpoints, 'curve': curve, 'bends': bends, 'epochs': epochs, 'batchSize':
+            batchSize, 'lr': lr, 'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed,
+            'dataset': dataset, 'trainSubset': trainSubset, 'points': points, 'initLinear':
+            initLinear, 'ensembleSize': ensembleSize}
+        return self._submit('curve', spec, name=name, pool=pool, max_attempts=max_attempts)
+
+    def swa(
+            self, *, dataset=None, model=None, start=None, epochs=None, swaStart=None, batchSize=None, lr=None,
+            swaLr=None, anneal=None, annealEpochs=None, averageEvery=None, averageUnit=None,
+            momentum=None, weightDecay=None, seed=None, trainSubset=None, name=None, pool=None,
+            max_attempts=None):
+        """Submits a swa job and returns it as a Job (not waiting for it to run).
+
+        Args:
+            dataset (str): as train; with model, train from the seed (or give start).
+            model (ModelSpec): as train; with dataset, train from the seed (or give start).
+            start (ModelRef): a ref to a trained network to start both runs from; model and dataset then
+                come from it.
+            epochs (int): the budget of each of the two runs (the SGD baseline and the SWA run); >= 2,
+                <= 1000; default 20.
+            swaStart (int): epochs of plain SGD at lr before averaging starts (default ¾ of epochs); >=
+                1, <= 999; default 15.
+            batchSize (int): examples per SGD step; >= 1, <= 65536; default 128.
+            lr (float): the SGD phase's rate, and the baseline's base rate; > 0, <= 10; default 0.05.
+            swaLr (float): the SWA phase's rate; > 0, <= 10; default 0.01.
+            anneal (str): constant: swaLr at once; cosine: from lr to swaLr over annealEpochs, as SWALR;
+                one of constant, cosine; default "cosine".
+            annealEpochs (int): epochs of the cosine anneal; >= 1, <= 1000; default 1.
+            averageEvery (int): update the average every this many averageUnits of the SWA phase; >= 1,
+                <= 100000; default 1.
+            averageUnit (str): epochs or steps; one of epochs, steps; default "epochs".
+            momentum (float): SGD momentum (PyTorch's update rule: v = μv + g, w -= lr·v); >= 0, < 1;
+                default 0.9.
+            weightDecay (float): L2 weight decay, added to the gradient; >= 0, <= 1; default 0.0001.
+            seed (int): initialisation (without start), batch order, subset and spirals; default 0.
+            trainSubset (int): train on a seeded random subset of this many examples (null: all); > 0.
+            name (str): a label for the job, up to 200 characters.
+            pool (str): the worker pool to run on (default "default").
+            max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+
+        A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
+        the API fills in its default.
+        """
+        spec = {
+            'dataset': dataset, 'model': model, 'start': start, 'epochs': epochs, 'swaStart':
+            swaStart, 'batchSize': batchSize, 'lr': lr, 'swaLr': swaLr, 'anneal': anneal,
+            'annealEpochs': annealEpochs, 'averageEvery': averageEvery, 'averageUnit': averageUnit,
+            'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed, 'trainSubset':
+            trainSubset}
+        return self._submit('swa', spec, name=name, pool=pool, max_attempts=max_attempts)
+
+    def fge(
+            self, *, start=None, dataset=None, model=None, epochs=None, cycle=None, batchSize=None, lr1=None,
+            lr2=None, momentum=None, weightDecay=None, seed=None, trainSubset=None, name=None,
+            pool=None, max_attempts=None):
+        """Submits a fge job and returns it as a Job (not waiting for it to run).
+
+        Args:
+            start (ModelRef): a ref to a trained network; model and dataset come from it.
+            dataset (str): must be the start network's dataset (null: its).
+            model (ModelSpec): must be the start network's architecture (null: its).
+            epochs (int): epochs in all, at least half a cycle; >= 2, <= 1000; default 12.
+            cycle (int): epochs per cycle of the learning rate, even; >= 2, <= 1000; default 4.
+            batchSize (int): examples per SGD step; >= 1, <= 65536; default 128.
+            lr1 (float): the rate at each cycle's ends; > 0, <= 10; default 0.05.
+            lr2 (float): the rate at each cycle's middle, where a snapshot is taken; > 0, <= 10; default
+                0.0005.
+            momentum (float): SGD momentum (PyTorch's update rule: v = μv + g, w -= lr·v); >= 0, < 1;
+                default 0.9.
+            weightDecay (float): L2 weight decay, added to the gradient; >= 0, <= 1; default 0.0001.
+            seed (int): batch order, subset and spirals; default 0.
+            trainSubset (int): train on a seeded random subset of this many examples (null: all); > 0.
+            name (str): a label for the job, up to 200 characters.
+            pool (str): the worker pool to run on (default "default").
+            max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+
+        A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
+        the API fills in its default.
+        """
+        spec = {
+            'start': start, 'dataset': dataset, 'model': model, 'epochs': epochs, 'cycle': cycle,
+            'batchSize': batchSize, 'lr1': lr1, 'lr2': lr2, 'momentum': momentum, 'weightDecay':
+            weightDecay, 'seed': seed, 'trainSubset': trainSubset}
+        return self._submit('fge', spec, name=name, pool=pool, max_attempts=max_attempts)
+
+    def grid(
+            self, *, plane=None, resolution=None, range=None, dataset=None, trainSubset=None, testSubset=None,
+            metrics=None, recomputeBatchNorm=None, tile=None, batchSize=None, seed=None, name=None,
+            pool=None, max_attempts=None):
+        """Submits a grid job and returns it as a Job (not waiting for it to run).
+
+        Args:
+            plane (PlaneSpec): the plane (or line) in weight space: points, curve, random or line.
+            resolution (list of ints): [nx, ny] grid points per axis (ny is 1 for a line); default 21
+                per axis, dnn-mode-connectivity's plane.py grid_points; default [21, 21].
+            range (Range): the ends of each axis, both included (null: [-0.2, 1.2] each; random: [-1,
+                1]).
+            dataset (str): must be the inputs' dataset (null: theirs).
+            trainSubset (int): evaluate on the first N examples of a seeded permutation of the train
+                split (null: all); > 0.
+            testSubset (int): evaluate on the first N examples of a seeded permutation of the test split
+                (null: all); > 0.
+            metrics (list of strs): any of train_loss, train_accuracy, test_loss, test_accuracy; default
+                ["train_loss", "train_accuracy", "test_loss", "test_accuracy"].
+            recomputeBatchNorm (bool): recompute batch-norm statistics at every point, as update_bn;
+                default true.
+            tile (list of ints): [tx, ty] points per tile; tiles are shared among workers; default [6,
+                6].
+            batchSize (int): the batch-norm pass's batch size; >= 1, <= 65536; default 128.
+            seed (int): the subsets' permutation, and the spirals data; default 0.
+            name (str): a label for the job, up to 200 characters.
+            pool (str): the worker pool to run on (default "default").
+            max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+
+        A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
+        the API fills in its default.
+        """
+        spec = {
+            'plane': plane, 'resolution': resolution, 'range': range, 'dataset': dataset,
+            'trainSubset': trainSubset, 'testSubset': testSubset, 'metrics': metrics,
+            'recomputeBatchNorm': recomputeBatchNorm, 'tile': tile, 'batchSize': batchSize, 'seed':
+            seed}
+        return self._submit('grid', spec, name=name, pool=pool, max_attempts=max_attempts)
+
+JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid')

@@ -16,6 +16,8 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# What every method takes beside the spec's fields: the submission's own fields.
+SUBMISSION = ["name", "experiment", "tags", "reuse", "pool", "max_attempts"]
 TARGET = HERE / "valley" / "_jobs_generated.py"
 DEFAULT_SOURCE = HERE.parent.parent / "web-client" / "openapi.json"
 
@@ -70,7 +72,8 @@ def method(doc, job_type, spec_name):
     fields = list(spec["properties"])
     for f in fields:
         assert f.isidentifier() and not keyword.iskeyword(f), f"{spec_name}.{f} is not a Python name"
-    params = textwrap.fill(", ".join(f"{f}=None" for f in fields + ["name", "pool", "max_attempts"]), 104,
+        assert f not in SUBMISSION, f"{spec_name}.{f} would shadow a submission's own argument"
+    params = textwrap.fill(", ".join(f"{f}=None" for f in fields + SUBMISSION), 104,
                            initial_indent=" " * 12, subsequent_indent=" " * 12).strip()
     summary = (spec.get("description") or f"a {job_type} job").strip()
     args = "\n".join(textwrap.fill(explain(doc, f, spec["properties"][f]), 104, initial_indent=" " * 12,
@@ -85,6 +88,10 @@ def method(doc, job_type, spec_name):
         Args:
 {args}
             name (str): a label for the job, up to 200 characters.
+            experiment (str): files the job under this name (up to 100 characters).
+            tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
+            reuse (bool): answer with a job that already computed the same (its type, spec and input
+                SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
 
@@ -93,7 +100,8 @@ def method(doc, job_type, spec_name):
         """
         spec = {{
             {call}}}
-        return self._submit({job_type!r}, spec, name=name, pool=pool, max_attempts=max_attempts)
+        return self._submit({job_type!r}, spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
+                            pool=pool, max_attempts=max_attempts)
 '''.replace("\n\n\n", "\n\n")
 
 

@@ -118,6 +118,28 @@ try {
     }
     await shot(`job-${type}`, `the ${type} job submitted through its form's JSON view, watched to its end, and its plot`);
   }
+  // The jobs page filters by experiment and by tag.
+  const tagged = await page.evaluate(async () => {
+    const submit = async (tags) => (await (await fetch("/api/v1/jobs", { method: "POST",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ type: "train", experiment: "e2e-labels",
+        tags, spec: { dataset: "spirals", model: { arch: "mlp", hidden: [4] }, epochs: 1 } }) })).json()).id;
+    return [await submit({ opt: "sgd" }), await submit({ opt: "adam" })];
+  });
+  await page.goto(`${base}/#/jobs`);
+  await page.getByLabel("Experiment").fill("e2e-labels");
+  await page.getByLabel("Experiment").press("Enter");
+  await page.waitForFunction((ids) => {
+    const shown = [...document.querySelectorAll("tr[data-job]")].map((r) => r.getAttribute("data-job"));
+    return shown.length === 2 && ids.every((id) => shown.includes(id));
+  }, tagged);
+  await page.getByLabel("Tag").fill("opt:adam");
+  await page.getByLabel("Tag").press("Enter");
+  await page.waitForFunction((id) => {
+    const shown = [...document.querySelectorAll("tr[data-job]")].map((r) => r.getAttribute("data-job"));
+    return shown.length === 1 && shown[0] === id;
+  }, tagged[1]);
+  await shot("jobs-filtered", "the jobs page filtered by experiment e2e-labels and tag opt:adam");
+
   console.log("screenshots:\n" + shots.map((s) => "  " + s).join("\n"));
 } finally {
   await browser.close();

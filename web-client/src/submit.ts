@@ -32,6 +32,8 @@ async function jobForm(type: string, components: Components): Promise<HTMLElemen
   // Every default, as the API fills it in (its refs name the zero id, shown empty: put your jobs' ids there).
   spec.set(await get<unknown>(`/api/v1/jobs/defaults/${type}`).catch(() => undefined));
   const name = el("input", { id: `name-${type}`, type: "text", placeholder: "optional" });
+  const experiment = el("input", { id: `experiment-${type}`, type: "text", placeholder: "optional" });
+  const tags = el("input", { id: `tags-${type}`, type: "text", placeholder: "key:value, key:value" });
   const rawToggle = el("input", { id: `raw-${type}`, type: "checkbox" });
   const raw = el("textarea", { id: `spec-${type}`, rows: "14", spellcheck: "false", hidden: "" });
   const rawLabel = el("label", { for: `spec-${type}`, hidden: "" }, "Spec (JSON)");
@@ -53,7 +55,10 @@ async function jobForm(type: string, components: Components): Promise<HTMLElemen
   });
   const form = el("form", { "aria-label": `Submit a ${type} job`, "data-type": type, novalidate: "" },
     el("h2", {}, type),
-    el("div", { class: "field" }, el("label", { for: `name-${type}` }, "Name"), name),
+    el("div", { class: "field" }, el("label", { for: `name-${type}` }, "Name"), name, errors.slot("name")),
+    el("div", { class: "field" }, el("label", { for: `experiment-${type}` }, "Experiment"), experiment,
+      errors.slot("experiment")),
+    el("div", { class: "field" }, el("label", { for: `tags-${type}` }, "Tags"), tags, errors.slot("tags")),
     spec.element,
     el("label", { class: "raw-toggle" }, rawToggle, " Edit as JSON"), rawLabel, raw, other,
     el("button", { type: "submit" }, `Submit ${type}`));
@@ -69,7 +74,10 @@ async function jobForm(type: string, components: Components): Promise<HTMLElemen
       return;
     }
     try {
-      const job = await post<Job>("/api/v1/jobs", { type, name: name.value || undefined, spec: body });
+      const labels = Object.fromEntries(tags.value.split(",").map((t) => t.trim()).filter(Boolean)
+        .map((t) => [t.split(":")[0], t.split(":").slice(1).join(":")]));
+      const job = await post<Job>("/api/v1/jobs", { type, name: name.value || undefined, spec: body,
+        experiment: experiment.value.trim() || undefined, tags: Object.keys(labels).length ? labels : undefined });
       location.hash = `#/jobs/${job.id}`;
     } catch (err) {
       // Beside its field in the form; in the list below when editing JSON, or when no field holds it.

@@ -20,5 +20,5 @@ def test_each_method_takes_exactly_its_specs_fields(v):
         spec_ref = doc["components"]["schemas"][ref.split("/")[-1]]["properties"]["spec"]["$ref"]
         fields = list(doc["components"]["schemas"][spec_ref.split("/")[-1]]["properties"])
         params = list(inspect.signature(getattr(v, job_type)).parameters)
-        assert params == fields + ["name", "pool", "max_attempts"], job_type
+        assert params == fields + ["name", "experiment", "tags", "reuse", "pool", "max_attempts"], job_type
         assert all(inspect.signature(getattr(v, job_type)).parameters[p].default is None for p in params)

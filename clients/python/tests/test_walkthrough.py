@@ -1,6 +1,8 @@
 """The walkthrough of the README, through the client, on a real Valley: from submission to numpy arrays."""
 import hashlib
 
+import uuid
+
 import numpy as np
 import pytest
 
@@ -11,10 +13,15 @@ MODEL = {"arch": "mlp", "hidden": [16]}
 TIMEOUT = 600
 
 
+EXPERIMENT = f"py-{uuid.uuid4()}"
+
+
 @pytest.fixture(scope="module")
 def endpoints(v):
-    a = v.train(dataset="spirals", model=MODEL, epochs=8, seed=1, name="py endpoint 1")
-    b = v.train(dataset="spirals", model=MODEL, epochs=8, seed=2, name="py endpoint 2")
+    a = v.train(dataset="spirals", model=MODEL, epochs=8, seed=1, name="py endpoint 1", experiment=EXPERIMENT,
+                tags={"role": "endpoint", "seed": "1"})
+    b = v.train(dataset="spirals", model=MODEL, epochs=8, seed=2, name="py endpoint 2", experiment=EXPERIMENT,
+                tags={"role": "endpoint", "seed": "2"})
     return a.wait(timeout=TIMEOUT), b.wait(timeout=TIMEOUT)
 
 
@@ -110,3 +117,27 @@ def test_jobs_lists_every_page_newest_first(v, endpoints):
     assert a.id in ids and b.id in ids and len(ids) == len(set(ids))
     created = [j.view["createdAt"] for j in listed]
     assert created == sorted(created, reverse=True)
+
+
+def test_experiments_and_tags_find_jobs(v, endpoints):
+    a, b = endpoints
+    assert (a.experiment, a.tags) == (EXPERIMENT, {"role": "endpoint", "seed": "1"})
+    assert [j.id for j in v.jobs(experiment=EXPERIMENT)] == [b.id, a.id]
+    assert [j.id for j in v.jobs(experiment=EXPERIMENT, tags={"seed": "2"})] == [b.id]
+    assert [j.id for j in v.jobs(experiment=EXPERIMENT, status="SUCCEEDED", tags={"role": "endpoint"})] == [b.id, a.id]
+    mine = [e for e in v.experiments() if e["name"] == EXPERIMENT]
+    assert mine and mine[0]["jobs"] == 2 and mine[0]["byStatus"]["SUCCEEDED"] == 2
+    with pytest.raises(valley.ApiError) as caught:
+        v.train(dataset="spirals", model=MODEL, tags={"bad key": "x"})
+    assert [f for f, _ in caught.value.errors] == ["tags"]
+
+
+def test_a_reuse_submission_returns_the_job_that_computed_the_same(v, endpoints):
+    a, _ = endpoints
+    before = [j.id for j in v.jobs(experiment=EXPERIMENT)]
+    again = v.train(dataset="spirals", model=MODEL, epochs=8, seed=1, experiment=EXPERIMENT, reuse=True)
+    assert (again.id, again.reused, again.status) == (a.id, True, "SUCCEEDED")
+    assert [j.id for j in v.jobs(experiment=EXPERIMENT)] == before  # no new job
+    fresh = v.train(dataset="spirals", model=MODEL, epochs=8, seed=3, experiment="py-other", reuse=True)
+    assert fresh.id != a.id and not fresh.reused
+    fresh.cancel()

@@ -46,16 +46,18 @@ class Valley(JobMethods):
 
     # Jobs
 
-    def submit(self, type, spec, name=None, pool=None, max_attempts=None):
+    def submit(self, type, spec, name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
         """Submits a job of any type from its spec (a dict); the typed methods call this."""
         if type not in JOB_TYPES:
             raise ValueError(f"unknown job type {type!r}; one of {', '.join(JOB_TYPES)}")
-        return self._submit(type, spec, name=name, pool=pool, max_attempts=max_attempts)
+        return self._submit(type, spec, name=name, experiment=experiment, tags=tags, reuse=reuse, pool=pool,
+                            max_attempts=max_attempts)
 
-    def _submit(self, type, spec, name=None, pool=None, max_attempts=None):
+    def _submit(self, type, spec, name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
         body = {"type": type, "spec": {k: _wire(v) for k, v in spec.items() if v is not None}}
-        if name is not None:
-            body["name"] = name
+        for key, value in (("name", name), ("experiment", experiment), ("tags", tags), ("reuse", reuse)):
+            if value is not None:
+                body[key] = value
         resources = {k: v for k, v in (("pool", pool), ("maxAttempts", max_attempts)) if v is not None}
         if resources:
             body["resources"] = resources
@@ -64,9 +66,11 @@ class Valley(JobMethods):
     def job(self, id):
         return Job(self, self._request("GET", f"/api/v1/jobs/{_id(id)}").json())
 
-    def jobs(self, status=None, type=None, page_size=100):
-        """Every job that matches, newest first, across all pages."""
-        params = {k: v for k, v in (("status", status), ("type", type)) if v is not None}
+    def jobs(self, status=None, type=None, experiment=None, tags=None, page_size=100):
+        """Every job that matches, newest first, across all pages; ``tags`` (a dict) must all be the job's."""
+        params = {k: v for k, v in (("status", status), ("type", type), ("experiment", experiment)) if v is not None}
+        if tags:
+            params["tag"] = [f"{k}:{v}" for k, v in tags.items()]
         jobs, page = [], 0
         while True:
             answer = self._request("GET", "/api/v1/jobs", params={**params, "page": page, "size": page_size}).json()
@@ -74,6 +78,10 @@ class Valley(JobMethods):
             page += 1
             if page >= answer["page"]["totalPages"]:
                 return jobs
+
+    def experiments(self):
+        """Every experiment, with its jobs counted by status; the latest submitted first."""
+        return self._request("GET", "/api/v1/experiments").json()
 
     def defaults(self, type):
         """A job type's spec with every default filled in, as the API fills it."""

@@ -28,6 +28,9 @@ class Job:
     spec = property(lambda self: self.view["spec"])
     result = property(lambda self: self.view.get("result"))
     error = property(lambda self: self.view.get("error"))
+    experiment = property(lambda self: self.view.get("experiment"))
+    tags = property(lambda self: self.view.get("tags") or {})
+    reused = property(lambda self: bool(self.view.get("reused")))  # True: a submission answered by this job
     artifacts = property(lambda self: {a["name"]: a for a in self.view.get("artifacts") or []})
 
     @property

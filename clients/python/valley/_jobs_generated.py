@@ -9,8 +9,8 @@ class JobMethods:
 
     def train(
             self, *, dataset=None, model=None, epochs=None, batchSize=None, lr=None, momentum=None,
-            weightDecay=None, seed=None, trainSubset=None, schedule=None, name=None, pool=None,
-            max_attempts=None):
+            weightDecay=None, seed=None, trainSubset=None, schedule=None, name=None, experiment=None,
+            tags=None, reuse=None, pool=None, max_attempts=None):
         """Submits a train job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -30,6 +30,10 @@ class JobMethods:
                 then linear down to 1 % at 90 %, epochs counted from 1); cosine: from lr to 0 over the
                 run, per step; one of constant, decay, cosine; default "constant".
             name (str): a label for the job, up to 200 characters.
+            experiment (str): files the job under this name (up to 100 characters).
+            tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
+            reuse (bool): answer with a job that already computed the same (its type, spec and input
+                SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
 
@@ -40,12 +44,14 @@ class JobMethods:
             'dataset': dataset, 'model': model, 'epochs': epochs, 'batchSize': batchSize, 'lr': lr,
             'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed, 'trainSubset':
             trainSubset, 'schedule': schedule}
-        return self._submit('train', spec, name=name, pool=pool, max_attempts=max_attempts)
+        return self._submit('train', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
+                            pool=pool, max_attempts=max_attempts)
 
     def curve(
             self, *, endpoints=None, curve=None, bends=None, epochs=None, batchSize=None, lr=None, momentum=None,
             weightDecay=None, seed=None, dataset=None, trainSubset=None, points=None, initLinear=None,
-            ensembleSize=None, name=None, pool=None, max_attempts=None):
+            ensembleSize=None, name=None, experiment=None, tags=None, reuse=None, pool=None,
+            max_attempts=None):
         """Submits a curve job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -77,6 +83,10 @@ class JobMethods:
             ensembleSize (int): K of the ensemble of K evenly spaced curve points; >= 2, <= 101; default
                 5.
             name (str): a label for the job, up to 200 characters.
+            experiment (str): files the job under this name (up to 100 characters).
+            tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
+            reuse (bool): answer with a job that already computed the same (its type, spec and input
+                SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
 
@@ -88,13 +98,14 @@ class JobMethods:
             batchSize, 'lr': lr, 'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed,
             'dataset': dataset, 'trainSubset': trainSubset, 'points': points, 'initLinear':
             initLinear, 'ensembleSize': ensembleSize}
-        return self._submit('curve', spec, name=name, pool=pool, max_attempts=max_attempts)
+        return self._submit('curve', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
+                            pool=pool, max_attempts=max_attempts)
 
     def swa(
             self, *, dataset=None, model=None, start=None, epochs=None, swaStart=None, batchSize=None, lr=None,
             swaLr=None, anneal=None, annealEpochs=None, averageEvery=None, averageUnit=None,
-            momentum=None, weightDecay=None, seed=None, trainSubset=None, name=None, pool=None,
-            max_attempts=None):
+            momentum=None, weightDecay=None, seed=None, trainSubset=None, name=None, experiment=None,
+            tags=None, reuse=None, pool=None, max_attempts=None):
         """Submits a swa job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -121,6 +132,10 @@ class JobMethods:
             seed (int): initialisation (without start), batch order, subset and spirals; default 0.
             trainSubset (int): train on a seeded random subset of this many examples (null: all); > 0.
             name (str): a label for the job, up to 200 characters.
+            experiment (str): files the job under this name (up to 100 characters).
+            tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
+            reuse (bool): answer with a job that already computed the same (its type, spec and input
+                SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
 
@@ -133,12 +148,13 @@ class JobMethods:
             'annealEpochs': annealEpochs, 'averageEvery': averageEvery, 'averageUnit': averageUnit,
             'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed, 'trainSubset':
             trainSubset}
-        return self._submit('swa', spec, name=name, pool=pool, max_attempts=max_attempts)
+        return self._submit('swa', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
+                            pool=pool, max_attempts=max_attempts)
 
     def fge(
             self, *, start=None, dataset=None, model=None, epochs=None, cycle=None, batchSize=None, lr1=None,
             lr2=None, momentum=None, weightDecay=None, seed=None, trainSubset=None, name=None,
-            pool=None, max_attempts=None):
+            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
         """Submits a fge job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -157,6 +173,10 @@ class JobMethods:
             seed (int): batch order, subset and spirals; default 0.
             trainSubset (int): train on a seeded random subset of this many examples (null: all); > 0.
             name (str): a label for the job, up to 200 characters.
+            experiment (str): files the job under this name (up to 100 characters).
+            tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
+            reuse (bool): answer with a job that already computed the same (its type, spec and input
+                SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
 
@@ -167,12 +187,13 @@ class JobMethods:
             'start': start, 'dataset': dataset, 'model': model, 'epochs': epochs, 'cycle': cycle,
             'batchSize': batchSize, 'lr1': lr1, 'lr2': lr2, 'momentum': momentum, 'weightDecay':
             weightDecay, 'seed': seed, 'trainSubset': trainSubset}
-        return self._submit('fge', spec, name=name, pool=pool, max_attempts=max_attempts)
+        return self._submit('fge', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
+                            pool=pool, max_attempts=max_attempts)
 
     def grid(
             self, *, plane=None, resolution=None, range=None, dataset=None, trainSubset=None, testSubset=None,
             metrics=None, recomputeBatchNorm=None, tile=None, batchSize=None, seed=None, name=None,
-            pool=None, max_attempts=None):
+            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
         """Submits a grid job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -195,6 +216,10 @@ class JobMethods:
             batchSize (int): the batch-norm pass's batch size; >= 1, <= 65536; default 128.
             seed (int): the subsets' permutation, and the spirals data; default 0.
             name (str): a label for the job, up to 200 characters.
+            experiment (str): files the job under this name (up to 100 characters).
+            tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
+            reuse (bool): answer with a job that already computed the same (its type, spec and input
+                SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
 
@@ -206,6 +231,7 @@ class JobMethods:
             'trainSubset': trainSubset, 'testSubset': testSubset, 'metrics': metrics,
             'recomputeBatchNorm': recomputeBatchNorm, 'tile': tile, 'batchSize': batchSize, 'seed':
             seed}
-        return self._submit('grid', spec, name=name, pool=pool, max_attempts=max_attempts)
+        return self._submit('grid', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
+                            pool=pool, max_attempts=max_attempts)
 
 JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid')

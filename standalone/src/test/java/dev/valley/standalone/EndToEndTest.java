@@ -102,6 +102,10 @@ class EndToEndTest {
             unknown schedule  | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"schedule":"step"}} | spec.schedule
             spec not object   | {"type":"train","spec":[1,2]}                                                         | spec
             name as object    | {"type":"train","name":{"a":1},"spec":{"dataset":"spirals","model":{"arch":"mlp"}}}  | name
+            blank experiment  | {"type":"train","experiment":" ","spec":{"dataset":"spirals","model":{"arch":"mlp"}}} | experiment
+            tag key with :    | {"type":"train","tags":{"a:b":"c"},"spec":{"dataset":"spirals","model":{"arch":"mlp"}}} | tags
+            tag not a string  | {"type":"train","tags":{"a":{"b":1}},"spec":{"dataset":"spirals","model":{"arch":"mlp"}}} | tags.a
+            tag value control | {"type":"train","tags":{"a":"x\\u0007"},"spec":{"dataset":"spirals","model":{"arch":"mlp"}}} | tags.a
             """)
     void invalidSubmissionsAre400sNamingTheFieldAndStoreNothing(String label, String body, String field)
             throws Exception {
@@ -147,6 +151,101 @@ class EndToEndTest {
         assertThat(get("/api/v1/jobs?status=RUNNING&type=teleport").statusCode()).isEqualTo(400);
         assertThat(get("/api/v1/jobs?size=0").statusCode()).isEqualTo(400);
         assertThat(get("/api/v1/jobs?status=NOPE").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void experimentsAndTagsFileJobsAndFilterTheList() throws Exception {
+        String experiment = "labels-" + java.util.UUID.randomUUID();
+        String spec = "{\"dataset\":\"spirals\",\"model\":{\"arch\":\"mlp\",\"hidden\":[4]},\"epochs\":1}";
+        java.util.function.BiFunction<String, String, String> submit = (tags, name) -> {
+            try {
+                HttpResponse<String> r = post("/api/v1/jobs", "{\"type\":\"train\",\"name\":\"" + name
+                        + "\",\"experiment\":\"" + experiment + "\",\"tags\":" + tags + ",\"spec\":" + spec + "}");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+                return JSON.readTree(r.body()).get("id").asString();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        String sgd = submit.apply("{\"opt\":\"sgd\",\"width\":\"4\"}", "tagged-1");
+        String adam = submit.apply("{\"opt\":\"adam\",\"width\":\"4\"}", "tagged-2");
+        String bare = submitSpirals("untagged");
+
+        JsonNode view = JSON.readTree(get("/api/v1/jobs/" + sgd).body());
+        assertThat(view.get("experiment").asString()).isEqualTo(experiment);
+        assertThat(view.get("tags").get("opt").asString()).isEqualTo("sgd");
+        assertThat(JSON.readTree(get("/api/v1/jobs/" + bare).body()).get("tags").size()).isZero();
+
+        String q = "/api/v1/jobs?size=200&experiment=" + experiment;
+        assertThat(JSON.readTree(get(q).body()).get("content").findValuesAsString("id"))
+                .containsExactly(adam, sgd);
+        assertThat(JSON.readTree(get(q + "&tag=opt:sgd").body()).get("content").findValuesAsString("id"))
+                .containsExactly(sgd);
+        assertThat(JSON.readTree(get(q + "&tag=opt:sgd&tag=width:4").body()).get("content")
+                .findValuesAsString("id")).containsExactly(sgd);
+        assertThat(JSON.readTree(get(q + "&tag=opt:sgd&tag=width:8").body()).get("content").size()).isZero();
+        assertThat(JSON.readTree(get(q + "&tag=width:4").body()).get("page").get("totalElements").asInt())
+                .isEqualTo(2);
+        HttpResponse<String> badTag = get("/api/v1/jobs?tag=opt");
+        assertThat(badTag.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(badTag.body()).get("errors").findValuesAsString("field")).containsExactly("tag");
+
+        JsonNode experiments = JSON.readTree(get("/api/v1/experiments").body());
+        JsonNode mine = null;
+        for (JsonNode e : experiments) {
+            if (e.get("name").asString().equals(experiment)) {
+                mine = e;
+            }
+        }
+        assertThat(mine).as(experiments.toString()).isNotNull();
+        assertThat(mine.get("jobs").asInt()).isEqualTo(2);
+        long counted = 0;
+        for (String status : mine.get("byStatus").propertyNames()) {
+            counted += mine.get("byStatus").get(status).asLong();
+        }
+        assertThat(counted).isEqualTo(2);
+        assertThat(experiments.get(0).get("name").asString()).isEqualTo(experiment); // the latest submitted
+    }
+
+    @Test
+    void aReuseSubmissionIsAnsweredByTheJobThatComputedTheSame() throws Exception {
+        String spec = "{\"dataset\":\"spirals\",\"model\":{\"arch\":\"mlp\",\"hidden\":[4]},\"epochs\":1,\"seed\":77}";
+        HttpResponse<String> first = post("/api/v1/jobs", "{\"type\":\"train\",\"spec\":" + spec + "}");
+        String id = JSON.readTree(first.body()).get("id").asString();
+        new ApiClient(valley).awaitStatus(id, "SUCCEEDED", java.time.Duration.ofMinutes(2));
+        String key = JSON.readTree(get("/api/v1/jobs/" + id).body()).get("resultKey").asString();
+        assertThat(key).matches("v1:[0-9a-f]{64}");
+        long before = totalJobs();
+
+        // The same computation, spelt otherwise (a default given outright, another name, experiment and tags).
+        String same = "{\"dataset\":\"spirals\",\"model\":{\"arch\":\"mlp\",\"hidden\":[4]},\"epochs\":1,"
+                + "\"seed\":77,\"batchSize\":128}";
+        HttpResponse<String> reused = post("/api/v1/jobs", "{\"type\":\"train\",\"name\":\"again\","
+                + "\"experiment\":\"reuse\",\"tags\":{\"a\":\"b\"},\"reuse\":true,\"spec\":" + same + "}");
+        assertThat(reused.statusCode()).as(reused.body()).isEqualTo(200);
+        JsonNode answer = JSON.readTree(reused.body());
+        assertThat(answer.get("id").asString()).isEqualTo(id);
+        assertThat(answer.get("reused").asBoolean()).isTrue();
+        assertThat(reused.headers().firstValue("Location")).hasValue("/api/v1/jobs/" + id);
+        assertThat(totalJobs()).isEqualTo(before);
+
+        // Without reuse it runs again, under the same key; another seed is another computation.
+        HttpResponse<String> rerun = post("/api/v1/jobs", "{\"type\":\"train\",\"spec\":" + same + "}");
+        assertThat(rerun.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(rerun.body()).get("resultKey").asString()).isEqualTo(key);
+        HttpResponse<String> other = post("/api/v1/jobs", "{\"type\":\"train\",\"reuse\":true,\"spec\":"
+                + spec.replace("77", "78") + "}");
+        assertThat(other.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(other.body()).get("resultKey").asString()).isNotEqualTo(key);
+
+        // A curve's key names its inputs by their bytes: two curves between the same jobs share one; a waiting
+        // curve gets its key when its inputs have succeeded.
+        String waitingCurve = JSON.readTree(post("/api/v1/jobs", "{\"type\":\"curve\",\"spec\":{\"endpoints\":["
+                + "{\"job\":\"" + id + "\"},{\"job\":\"" + JSON.readTree(other.body()).get("id").asString()
+                + "\"}],\"epochs\":1,\"points\":5}}").body()).get("id").asString();
+        JsonNode curve = new ApiClient(valley).awaitStatus(waitingCurve, "QUEUED|RUNNING|SUCCEEDED",
+                java.time.Duration.ofMinutes(2));
+        assertThat(curve.get("resultKey").asString()).matches("v1:[0-9a-f]{64}");
     }
 
     @Test

@@ -23,6 +23,12 @@ public class Job {
     @jakarta.persistence.Convert(converter = JobTypeColumn.class)
     private JobType type;
     private String name;
+    private String experiment;
+    private String resultKey;
+    @Column(columnDefinition = "jsonb", nullable = false)
+    @ColumnTransformer(write = "?::jsonb")
+    @jakarta.persistence.Convert(converter = TagsColumn.class)
+    private java.util.Map<String, String> tags = java.util.Map.of();
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
     private JobStatus status;
@@ -61,6 +67,29 @@ public class Job {
         this.pool = pool;
         this.spec = spec;
         this.createdAt = createdAt;
+    }
+
+    /** Files the job under an experiment (null: none) with its tags. */
+    void label(String experiment, java.util.Map<String, String> tags) {
+        this.experiment = experiment;
+        this.tags = tags == null ? java.util.Map.of() : java.util.Map.copyOf(tags);
+    }
+
+    /** What the job computes ({@link ResultKey}); null until its inputs are known. */
+    public String getResultKey() {
+        return resultKey;
+    }
+
+    void keyResult(String key) {
+        this.resultKey = key;
+    }
+
+    public String getExperiment() {
+        return experiment;
+    }
+
+    public java.util.Map<String, String> getTags() {
+        return tags;
     }
 
     /** A job that fails before it ever runs, because an input failed. */

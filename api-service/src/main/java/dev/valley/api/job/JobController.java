@@ -3,6 +3,7 @@ package dev.valley.api.job;
 import dev.valley.api.artifact.ArtifactDownloads;
 import dev.valley.model.job.JobStatus;
 import java.net.URI;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.core.io.Resource;
 import org.springframework.data.domain.Page;
@@ -52,6 +53,9 @@ class JobController {
     @PostMapping
     ResponseEntity<JobView> submit(@RequestBody SubmitJobRequest request) {
         JobView job = jobs.submit(request);
+        if (job.reused()) { // nothing was created: the answer is a job that computed the same
+            return ResponseEntity.ok().location(URI.create("/api/v1/jobs/" + job.id())).body(job);
+        }
         return ResponseEntity.created(URI.create("/api/v1/jobs/" + job.id())).body(job);
     }
 
@@ -63,8 +67,9 @@ class JobController {
     /** Newest first. */
     @GetMapping
     Page<JobView> list(@RequestParam(required = false) JobStatus status, @RequestParam(required = false) String type,
+            @RequestParam(required = false) String experiment, @RequestParam(required = false) List<String> tag,
             @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "20") int size) {
-        return jobs.list(status, type, page, size);
+        return jobs.list(status, type, experiment, tag, page, size);
     }
 
     @PostMapping("/{id}/cancel")

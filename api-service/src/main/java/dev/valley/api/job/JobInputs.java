@@ -199,6 +199,14 @@ public class JobInputs {
         return new Decision(waiting ? JobStatus.WAITING : JobStatus.QUEUED, null);
     }
 
+    /** Each input's spec field to the SHA-256 of what it reads, for a spec whose inputs all succeeded. */
+    Map<String, String> sha256s(JobSpec spec) {
+        Map<String, String> shas = new java.util.TreeMap<>();
+        spec.modelRefs().forEach((field, ref) -> shas.put(field, ref.model() != null
+                ? models.get(ref.model()).sha256() : artifact(ref).orElseThrow().getSha256()));
+        return shas;
+    }
+
     /** The dispatch's inputs of a job whose inputs ({@code rows}) all succeeded. */
     List<DispatchMessage.Input> resolve(List<JobInput> rows) {
         List<DispatchMessage.Input> resolved = new ArrayList<>();

@@ -10,6 +10,7 @@ import dev.valley.api.web.NotFoundException;
 import dev.valley.model.artifact.ArtifactInfo;
 import dev.valley.model.event.JobEvent;
 import dev.valley.model.job.JobStatus;
+import dev.valley.model.queue.DispatchMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -251,7 +252,10 @@ public class JobLifecycle {
             List<JobInput> rows = inputRows.findByJobIdOrderByField(id);
             JobInputs.Decision decision = inputs.decide(rows);
             if (decision.status() == JobStatus.QUEUED && jobs.release(id) == 1) {
-                dispatches.dispatch(job, inputs.resolve(rows));
+                List<DispatchMessage.Input> resolved = inputs.resolve(rows);
+                jobs.keyResult(id, ResultKey.of(job.getType(), job.spec(), resolved.stream().collect(
+                        java.util.stream.Collectors.toMap(DispatchMessage.Input::field, DispatchMessage.Input::sha256))));
+                dispatches.dispatch(job, resolved);
                 log.info("job {} queued: its inputs are ready", id);
             } else if (decision.status() == JobStatus.FAILED
                     && jobs.failWaiting(id, decision.reason(), Instant.now()) == 1) {

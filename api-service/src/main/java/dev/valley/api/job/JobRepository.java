@@ -22,11 +22,27 @@ import org.springframework.data.repository.query.Param;
  */
 public interface JobRepository extends JpaRepository<Job, UUID> {
 
-    @Query("""
-            select j from Job j
-            where (:status is null or j.status = :status) and (:type is null or j.type = :type)
-            order by j.createdAt desc, j.id""")
-    Page<Job> search(@Param("status") JobStatus status, @Param("type") JobType type, Pageable pageable);
+    /** Newest first; a null filter matches every job, {@code tags} (a JSON object) every job whose tags hold it. */
+    @Query(value = """
+            select * from job j
+            where (cast(:status as text) is null or j.status = cast(:status as text))
+              and (cast(:type as text) is null or j.type = cast(:type as text))
+              and (cast(:experiment as text) is null or j.experiment = cast(:experiment as text))
+              and j.tags @> cast(:tags as jsonb)
+            order by j.created_at desc, j.id""", countQuery = """
+            select count(*) from job j
+            where (cast(:status as text) is null or j.status = cast(:status as text))
+              and (cast(:type as text) is null or j.type = cast(:type as text))
+              and (cast(:experiment as text) is null or j.experiment = cast(:experiment as text))
+              and j.tags @> cast(:tags as jsonb)""", nativeQuery = true)
+    Page<Job> search(@Param("status") String status, @Param("type") String type,
+            @Param("experiment") String experiment, @Param("tags") String tags, Pageable pageable);
+
+    /** Per experiment and status: how many jobs, and when the latest was submitted. */
+    @Query(value = """
+            select experiment, status, count(*) as jobs, max(created_at) as latest from job
+            where experiment is not null group by experiment, status""", nativeQuery = true)
+    List<Object[]> experimentCounts();
 
     @Modifying(flushAutomatically = true, clearAutomatically = true)
     @Query("""
@@ -84,6 +100,14 @@ public interface JobRepository extends JpaRepository<Job, UUID> {
             update Job j set j.status = dev.valley.model.job.JobStatus.QUEUED
             where j.id = :id and j.status = dev.valley.model.job.JobStatus.WAITING""")
     int release(@Param("id") UUID id);
+
+    /** Records what a job computes ({@link ResultKey}), once its inputs are known. */
+    @Modifying(flushAutomatically = true, clearAutomatically = true)
+    @Query("update Job j set j.resultKey = :key where j.id = :id")
+    int keyResult(@Param("id") UUID id, @Param("key") String key);
+
+    /** The latest SUCCEEDED job of a result key. */
+    Optional<Job> findFirstByResultKeyAndStatusOrderByFinishedAtDesc(String resultKey, JobStatus status);
 
     @Modifying(flushAutomatically = true, clearAutomatically = true)
     @Query("""

@@ -72,6 +72,16 @@ class JobSchemas {
                                 .maxLength(JobService.MAX_NAME))
                         .addProperty("spec", new Schema<>().$ref(REF + type.specType().getSimpleName()))
                         .addProperty("resources", new Schema<>().$ref(REF + "Resources"))
+                        .addProperty("experiment", new Schema<String>().typesItem("string").minLength(1)
+                                .maxLength(JobLabels.MAX_EXPERIMENT).description("files the job under this name"))
+                        .addProperty("tags", new Schema<>().typesItem("object").maxProperties(JobLabels.MAX_TAGS)
+                                .propertyNames(new Schema<String>().typesItem("string")
+                                        .pattern(JobLabels.KEY.pattern()))
+                                .additionalProperties(new Schema<String>().typesItem("string")
+                                        .maxLength(JobLabels.MAX_VALUE))
+                                .description("labels: keys to values; the job list filters by tag=key:value"))
+                        .addProperty("reuse", new Schema<Boolean>().typesItem("boolean").description("answer with a "
+                                + "SUCCEEDED job of the same result key (type, spec, input SHA-256s) instead of running"))
                         .required(List.of("type", "spec"))
                         .description("Submits a " + type.wireName() + " job.");
                 openApi.getComponents().addSchemas(name + "Job", body);

@@ -13,6 +13,7 @@ import dev.valley.model.job.JobType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.springframework.data.domain.Page;
@@ -63,12 +64,24 @@ public class JobService {
         if (request.name() != null && (request.name().isBlank() || request.name().length() > MAX_NAME)) {
             throw new InvalidRequestException("name", "must be 1 to " + MAX_NAME + " characters when given");
         }
+        JobLabels.check(request.experiment(), request.tags());
         JobInputs.Plan plan = inputs.plan(specs.parse(type, request.spec()));
         JobSpec spec = plan.spec();
         checkUploadedDataset(spec);
+        // What it computes is known now when its inputs all succeeded; a waiting job's, when they have.
+        String key = plan.decision().status() == JobStatus.QUEUED
+                ? ResultKey.of(type, spec, inputs.sha256s(spec)) : null;
+        if (Boolean.TRUE.equals(request.reuse()) && key != null) {
+            Optional<Job> done = jobs.findFirstByResultKeyAndStatusOrderByFinishedAtDesc(key, JobStatus.SUCCEEDED);
+            if (done.isPresent()) {
+                return get(done.get().getId()).asReused();
+            }
+        }
         Instant now = Instant.now();
         Job job = new Job(UUID.randomUUID(), type, request.name(), pool(request.resources()),
                 maxAttempts(request.resources()), spec, plan.decision().status(), now);
+        job.label(request.experiment(), request.tags());
+        job.keyResult(key);
         if (plan.decision().status() == JobStatus.FAILED) {
             job.failBeforeRunning(plan.decision().reason(), now);
         }
@@ -137,7 +150,9 @@ public class JobService {
     }
 
     @Transactional(readOnly = true)
-    public Page<JobView> list(JobStatus status, String type, int page, int size) {
+    public Page<JobView> list(JobStatus status, String type, String experiment, List<String> tags, int page,
+            int size) {
+        String tagFilter = dev.valley.model.Json.JSON.writeValueAsString(JobLabels.filter(tags));
         JobType jobType = type == null ? null : JobType.fromWireName(type).orElseThrow(() ->
                 new InvalidRequestException("type", "'" + type + "' is not a job type; one of: "
                         + JobType.knownNames()));
@@ -151,7 +166,8 @@ public class JobService {
             throw new InvalidRequestException("page", "times size must be at most " + maxListOffset
                     + " (valley.api.max-list-offset); filter by status or type to see further");
         }
-        Page<Job> found = jobs.search(status, jobType, PageRequest.of(page, size));
+        Page<Job> found = jobs.search(status == null ? null : status.name(), jobType == null ? null
+                : jobType.wireName(), experiment, tagFilter, PageRequest.of(page, size));
         // One query for the whole page's artifacts and one for its inputs, not one per job.
         List<UUID> ids = found.map(Job::getId).getContent();
         Map<UUID, List<Artifact>> byJob = artifacts.findByJobIdInOrderByName(ids).stream()

@@ -32,7 +32,18 @@ public record JobView(
         @Nullable TilesView tiles,
         @Nullable String worker,
         int maxAttempts,
-        @Nullable List<Attempts.Ended> earlierAttempts) {
+        @Nullable List<Attempts.Ended> earlierAttempts,
+        @Nullable String experiment,
+        java.util.Map<String, String> tags,
+        @Nullable String resultKey,
+        boolean reused) {
+
+    /** The view of a job that answered a submission in its place (its result reused). */
+    JobView asReused() {
+        return new JobView(id, type, name, status, progress, attempt, pool, cancelRequested, spec, result, error,
+                createdAt, startedAt, finishedAt, inputs, artifacts, tiles, worker, maxAttempts, earlierAttempts,
+                experiment, tags, resultKey, true);
+    }
 
 
     /** Weights the job reads from another job: the spec field that names them, the job and its artifact. */
@@ -66,6 +77,7 @@ public record JobView(
                 inputs.stream().map(i -> new InputView(i.getField(), i.getSourceJobId(),
                         i.getSourceModelId() == null ? i.getArtifact() : null, i.getSourceModelId())).toList(),
                 artifacts.stream().map(a -> new ArtifactView(a.getName(), a.getContentType(), a.getSize(), a.getSha256()))
-                        .toList(), tiles, job.getWorker(), job.getMaxAttempts(), earlier);
+                        .toList(), tiles, job.getWorker(), job.getMaxAttempts(), earlier, job.getExperiment(),
+                job.getTags(), job.getResultKey(), false);
     }
 }

@@ -9,6 +9,9 @@ import { mkdirSync } from "node:fs";
 const [base, out] = process.argv.slice(2);
 mkdirSync(out, { recursive: true });
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// A job's own pictures, drawn once it succeeded (not the live plot drawn from its epochs while it runs).
+const FINAL = '.plot:not([data-plot="Live"])';
+const FINAL_PLOT = `${FINAL} .main-svg`;
 const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu"] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 page.on("pageerror", (e) => { console.error("page error:", e.message); process.exitCode = 1; });
@@ -41,8 +44,8 @@ try {
   for (const [name, type] of [["pipeline endpoint 1", "train"], ["pipeline curve", "curve"], ["pipeline grid", "grid"]]) {
     await page.goto(`${base}/#/jobs`);
     await page.getByRole("link", { name, exact: true }).first().click();
-    await page.waitForSelector(".plot .main-svg", { timeout: 60_000 });
-    const traces = await page.$$eval(".plot", (plots) => plots.map((p) => (p.data ?? [])
+    await page.waitForSelector(FINAL_PLOT, { timeout: 60_000 });
+    const traces = await page.$$eval(FINAL, (plots) => plots.map((p) => (p.data ?? [])
       .map((t) => (t.y ?? t.z ?? []).length)));
     if (!traces.length || traces.some((p) => !p.length || p.some((n) => n === 0))) {
       throw new Error(`${type}: a plot without data: ${JSON.stringify(traces)}`);
@@ -96,7 +99,7 @@ try {
     if (submitted[k] !== v) throw new Error(`the form sent ${k}=${JSON.stringify(submitted[k])}, not ${v}`);
   }
   if (submitted.endpoints.map((e) => e.job).join() !== endpoints.join()) throw new Error("the form's endpoints differ");
-  await page.waitForSelector(".plot .main-svg", { timeout: 120_000 });
+  await page.waitForSelector(FINAL_PLOT, { timeout: 120_000 });
   await shot("job-form-curve", "the curve submitted field by field through its form, run to its end, and its plots");
 
   // SWA and FGE through the raw-JSON view of their forms: their pictures too.
@@ -111,13 +114,24 @@ try {
     await form.locator("textarea").fill(JSON.stringify(spec));
     await form.getByRole("button", { name: `Submit ${type}` }).click();
     await page.waitForURL(/#\/jobs\/[0-9a-f-]{36}$/);
-    await page.waitForSelector(".plot .main-svg", { timeout: 120_000 });
-    const traces = await page.$$eval(".plot", (plots) => plots.map((p) => (p.data ?? []).map((t) => t.y.length)));
+    await page.waitForSelector(FINAL_PLOT, { timeout: 120_000 });
+    const traces = await page.$$eval(FINAL, (plots) => plots.map((p) => (p.data ?? []).map((t) => t.y.length)));
     if (!traces.length || traces.some((p) => p.some((n) => n === 0))) {
       throw new Error(`${type}: a plot without data: ${JSON.stringify(traces)}`);
     }
     await shot(`job-${type}`, `the ${type} job submitted through its form's JSON view, watched to its end, and its plot`);
   }
+  // A running job's page draws each epoch's losses as the job reports them.
+  const long = await page.evaluate(async () => (await (await fetch("/api/v1/jobs", { method: "POST",
+    headers: { "Content-Type": "application/json" }, body: JSON.stringify({ type: "train", name: "live",
+      spec: { dataset: "spirals", model: { arch: "mlp", hidden: [64, 64] }, epochs: 1000 } }) })).json()).id);
+  await page.goto(`${base}/#/jobs/${long}`);
+  await page.waitForFunction(() => (document.querySelector('.plot[data-plot="Live"]')?.data?.[0]?.y?.length ?? 0) >= 3,
+    null, { timeout: 120_000 });
+  const livePoints = await page.$eval('.plot[data-plot="Live"]', (p) => p.data[0].y.length);
+  await shot("job-live", `a running train job's page: loss per epoch drawn live (${livePoints} epochs so far)`);
+  await page.evaluate(async (id) => fetch(`/api/v1/jobs/${id}/cancel`, { method: "POST" }), long);
+
   // The jobs page filters by experiment and by tag.
   const tagged = await page.evaluate(async () => {
     const submit = async (tags) => (await (await fetch("/api/v1/jobs", { method: "POST",

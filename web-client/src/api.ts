@@ -74,10 +74,11 @@ export async function artifactJson<T>(jobId: string, name: string): Promise<T> {
 }
 
 /** Server-sent "job" events; EventSource sends no headers, so the token rides as access_token. */
-export function stream(path: string, onJob: (job: Job) => void): EventSource {
+export function stream(path: string, onJob: (job: Job) => void, onEpoch?: (epoch: Epoch) => void): EventSource {
   const t = token();
   const source = new EventSource(t ? `${path}?access_token=${encodeURIComponent(t)}` : path);
   source.addEventListener("job", (e) => onJob(JSON.parse((e as MessageEvent).data) as Job));
+  if (onEpoch) source.addEventListener("epoch", (e) => onEpoch(JSON.parse((e as MessageEvent).data) as Epoch));
   return source;
 }
 
@@ -86,4 +87,5 @@ export function stream(path: string, onJob: (job: Job) => void): EventSource {
 export type Schemas = components["schemas"];
 export type Job = Schemas["JobView"];
 export type Attempt = Schemas["Ended"];
+export type Epoch = Schemas["EpochReport"];
 export type Page = Schemas["PagedModelJobView"];

@@ -1,5 +1,5 @@
 import Plotly from "plotly.js-dist-min";
-import { artifactJson, download, get, Job, Schemas, stream } from "./api";
+import { artifactJson, download, Epoch, get, Job, Schemas, stream } from "./api";
 import { duration, el, progressBar, statusBadge } from "./util";
 
 /** One job: its spec, status and attempts, live progress, artifacts, the error, and its pictures once it ends. */
@@ -11,6 +11,22 @@ export function showJob(app: HTMLElement, id: string): () => void {
   const spec = el("details", {}, el("summary", {}, "Spec"));
   app.append(header, attempts, pictures, artifacts, spec);
   let drawn = false;
+  // Each epoch's figures as the job reports them, drawn live until the job's own pictures replace them.
+  const epochs = new Map<string, Epoch>();
+  const livePlot = el("div", { class: "plot", role: "img", "aria-label": "Live: loss per epoch", "data-plot": "Live" });
+  const drawLive = () => {
+    if (drawn) return;
+    if (!livePlot.isConnected) pictures.append(el("h2", { class: "live" }, "Live"), livePlot);
+    const bySeries = new Map<string, Epoch[]>();
+    for (const e of [...epochs.values()].sort((a, b) => (a.figures.epoch ?? 0) - (b.figures.epoch ?? 0))) {
+      bySeries.set(e.series, [...(bySeries.get(e.series) ?? []), e]);
+    }
+    const traces = [...bySeries].flatMap(([series, list]) => [
+      { x: list.map((e) => e.figures.epoch), y: list.map((e) => e.figures.trainLoss), name: `${series}: train loss` },
+      { x: list.map((e) => e.figures.epoch), y: list.map((e) => e.figures.testLoss), name: `${series}: test loss` }]);
+    Plotly.react(livePlot, traces, { title: { text: "Loss per epoch (live)" }, margin: { t: 40 },
+      xaxis: { title: { text: "epoch" } } }, { responsive: true });
+  };
 
   const render = (job: Job) => {
     header.replaceChildren(...([
@@ -29,11 +45,15 @@ export function showJob(app: HTMLElement, id: string): () => void {
     spec.replaceChildren(el("summary", {}, "Spec"), el("pre", {}, JSON.stringify(job.spec, null, 2)));
     if (job.status === "SUCCEEDED" && job.result && !drawn) {
       drawn = true;
+      pictures.replaceChildren();
       draw(pictures, job).catch((e) => pictures.append(el("p", { class: "error" }, `Cannot draw: ${e.message}`)));
     }
   };
   get<Job>(`/api/v1/jobs/${id}`).then(render, (e) => header.replaceChildren(el("p", { class: "error" }, e.message)));
-  const live = stream(`/api/v1/jobs/${id}/events`, render);
+  const live = stream(`/api/v1/jobs/${id}/events`, render, (e) => {
+    epochs.set(`${e.series}:${e.figures.epoch}`, e);
+    drawLive();
+  });
   return () => live.close();
 }
 

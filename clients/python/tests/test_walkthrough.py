@@ -58,6 +58,15 @@ def test_train_curve_grid_to_numpy(v, endpoints, tmp_path):
     np.testing.assert_array_equal(np.load(path)["test_loss"], z["test_loss"])
 
 
+def test_history_is_each_epoch_as_reported(v, endpoints):
+    a, _ = endpoints
+    history = a.history()
+    assert [h["figures"]["epoch"] for h in history] == list(range(1, 9))
+    assert {h["series"] for h in history} == {"train"}
+    # The same figures the result lists at the end, reported one by one while the job ran.
+    assert [h["figures"]["trainLoss"] for h in history] == [e["trainLoss"] for e in a.result["history"]]
+
+
 def test_swa_and_fge_from_a_trained_network(v, endpoints):
     a, _ = endpoints
     s = v.swa(start=a, epochs=4, swaStart=2, name="py swa")

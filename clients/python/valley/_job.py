@@ -41,6 +41,12 @@ class Job:
         label = f" {self.name!r}" if self.name else ""
         return f"<Job {self.type}{label} {self.id} {self.status} {self.progress:.0%}>"
 
+    def history(self):
+        """Each epoch's figures as the job reported them, while it runs and after: a list of dicts with ``series``
+        (the run within the job: train, curve, baseline, swa, fge), ``attempt``, ``at`` and ``figures`` (epoch, lr,
+        losses, accuracies, seconds)."""
+        return self.refresh().view.get("history") or []
+
     def refresh(self):
         self.view = self._client._request("GET", f"/api/v1/jobs/{self.id}").json()
         return self

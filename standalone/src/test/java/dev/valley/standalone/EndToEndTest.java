@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -246,6 +247,45 @@ class EndToEndTest {
         JsonNode curve = new ApiClient(valley).awaitStatus(waitingCurve, "QUEUED|RUNNING|SUCCEEDED",
                 java.time.Duration.ofMinutes(2));
         assertThat(curve.get("resultKey").asString()).matches("v1:[0-9a-f]{64}");
+    }
+
+    @Test
+    void eachEpochsFiguresAreKeptAndStreamedAsTheyHappen() throws Exception {
+        String id = JSON.readTree(post("/api/v1/jobs", "{\"type\":\"train\",\"spec\":{\"dataset\":\"spirals\","
+                + "\"model\":{\"arch\":\"mlp\",\"hidden\":[8]},\"epochs\":6,\"seed\":5}}").body()).get("id").asString();
+        // The job's stream from submission to its end: every epoch event comes before the final job event.
+        List<String> events = new java.util.ArrayList<>();
+        List<JsonNode> epochs = new java.util.ArrayList<>();
+        String event = null;
+        try (var lines = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + id + "/events")).build(),
+                HttpResponse.BodyHandlers.ofLines()).body()) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (line.startsWith("event:")) {
+                    event = line.substring(6).trim();
+                } else if (line.startsWith("data:") && "epoch".equals(event)) {
+                    epochs.add(JSON.readTree(line.substring(5)));
+                    events.add("epoch");
+                } else if (line.startsWith("data:")) {
+                    events.add(JSON.readTree(line.substring(5)).get("status").asString());
+                }
+            }
+        }
+        assertThat(events.get(events.size() - 1)).isEqualTo("SUCCEEDED");
+        assertThat(events.subList(0, events.size() - 1)).contains("epoch").doesNotContain("SUCCEEDED");
+        assertThat(epochs).extracting(e -> e.get("figures").get("epoch").asInt()).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(epochs).extracting(e -> e.get("series").asString()).containsOnly("train");
+
+        // What was streamed epoch by epoch is what the result says of each epoch, and the job keeps it.
+        JsonNode job = JSON.readTree(get("/api/v1/jobs/" + id).body());
+        JsonNode finalHistory = job.get("result").get("history");
+        for (int i = 0; i < 6; i++) {
+            assertThat(epochs.get(i).get("figures").get("trainLoss").asDouble())
+                    .isEqualTo(finalHistory.get(i).get("trainLoss").asDouble());
+            assertThat(job.get("history").get(i).get("figures").get("testAccuracy").asDouble())
+                    .isEqualTo(finalHistory.get(i).get("testAccuracy").asDouble());
+        }
+        assertThat(JSON.readTree(get("/api/v1/jobs?size=5").body()).get("content").get(0).get("history").isNull())
+                .isTrue(); // a list shows no history
     }
 
     @Test

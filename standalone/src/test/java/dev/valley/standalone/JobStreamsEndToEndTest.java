@@ -45,10 +45,16 @@ class JobStreamsEndToEndTest {
         BlockingQueue<ApiClient.Event> events = new LinkedBlockingQueue<>();
         CompletableFuture<Void> stream = api.events("/api/v1/jobs/" + id + "/events", events);
         List<JsonNode> views = new ArrayList<>();
+        List<Integer> epochs = new ArrayList<>();
         for (ApiClient.Event e = next(events); !e.name().equals("end"); e = next(events)) {
-            assertThat(e.name()).isEqualTo("job");
-            views.add(ApiClient.JSON.readTree(e.data()));
+            assertThat(e.name()).isIn("job", "epoch");
+            if (e.name().equals("epoch")) { // each epoch's figures, once, as it ends
+                epochs.add(ApiClient.JSON.readTree(e.data()).get("figures").get("epoch").asInt());
+            } else {
+                views.add(ApiClient.JSON.readTree(e.data()));
+            }
         }
+        assertThat(epochs).isEqualTo(java.util.stream.IntStream.rangeClosed(1, 40).boxed().toList());
         stream.get(10, TimeUnit.SECONDS);
         List<String> statuses = views.stream().map(v -> v.get("status").asString()).toList();
         assertThat(statuses.get(statuses.size() - 1)).isEqualTo("SUCCEEDED");
@@ -63,10 +69,13 @@ class JobStreamsEndToEndTest {
         assertThat(statuses.stream().filter("RUNNING"::equals).count()).as(statuses.toString()).isGreaterThan(3);
         System.out.printf("streams: job %s sent %d views: %s%n", id, views.size(), statuses);
 
-        // A finished job's stream is its final view, and the end.
+        // A finished job's stream is its final view, its epochs, and the end.
         BlockingQueue<ApiClient.Event> again = new LinkedBlockingQueue<>();
         api.events("/api/v1/jobs/" + id + "/events", again).get(10, TimeUnit.SECONDS);
-        assertThat(again).extracting(ApiClient.Event::name).containsExactly("job", "end");
+        List<String> names = again.stream().map(ApiClient.Event::name).toList();
+        assertThat(names.get(0)).isEqualTo("job");
+        assertThat(names.subList(1, 41)).containsOnly("epoch");
+        assertThat(names.subList(41, names.size())).containsExactly("end");
         assertThat(api.get("/api/v1/jobs/" + java.util.UUID.randomUUID() + "/events").statusCode()).isEqualTo(404);
     }
 

@@ -69,10 +69,11 @@ public class JobLifecycle {
     private final ArtifactRepository artifacts;
     private final AttemptObjects attemptObjects;
     private final DispatchProperties dispatch;
+    private final JobEpochs epochs;
 
     JobLifecycle(JobRepository jobs, Leases leases, Attempts attempts, Dispatches dispatches, Outbox outbox,
             JobInputRepository inputRows, JobInputs inputs, ArtifactRepository artifacts,
-            AttemptObjects attemptObjects, DispatchProperties dispatch) {
+            AttemptObjects attemptObjects, DispatchProperties dispatch, JobEpochs epochs) {
         this.jobs = jobs;
         this.leases = leases;
         this.attempts = attempts;
@@ -83,6 +84,7 @@ public class JobLifecycle {
         this.artifacts = artifacts;
         this.attemptObjects = attemptObjects;
         this.dispatch = dispatch;
+        this.epochs = epochs;
     }
 
     // --- a worker's events ---
@@ -118,6 +120,10 @@ public class JobLifecycle {
     public void progressed(JobEvent event, Instant at) {
         if (jobs.recordProgress(event.jobId(), event.attempt(), event.progress(), at) == 1) {
             leases.renew(event.jobId(), Leases.unit(event.tile()), event.attempt(), at);
+            if (event.epoch() != null) {
+                jobs.findById(event.jobId()).ifPresent(job -> epochs.record(event.jobId(), event.attempt(),
+                        job.getType().wireName(), event.epoch(), at));
+            }
         }
         jobs.findById(event.jobId())
                 .filter(job -> job.getAttempt() == event.attempt()

@@ -38,11 +38,13 @@ public class JobService {
     private final DatasetService datasets;
     private final JobInputRepository inputRows;
     private final Attempts attempts;
+    private final JobEpochs epochs;
     private final long maxListOffset;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
             JobLifecycle lifecycle, DispatchProperties dispatch, JobInputs inputs, JobInputRepository inputRows,
-            GridTiles tiles, Attempts attempts, DatasetService datasets, dev.valley.api.web.ApiProperties limits) {
+            GridTiles tiles, Attempts attempts, JobEpochs epochs, DatasetService datasets,
+            dev.valley.api.web.ApiProperties limits) {
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.specs = specs;
@@ -53,6 +55,7 @@ public class JobService {
         this.inputRows = inputRows;
         this.tiles = tiles;
         this.attempts = attempts;
+        this.epochs = epochs;
         this.datasets = datasets;
         this.maxListOffset = limits.maxListOffset();
     }
@@ -146,7 +149,7 @@ public class JobService {
             tileView = new JobView.TilesView(count.total(), count.done(), tiles.byWorker(id));
         }
         return JobView.of(job, inputRows.findByJobIdOrderByField(id), artifacts.findByJobIdOrderByName(id), tileView,
-                attempts.of(id));
+                attempts.of(id), epochs.of(id));
     }
 
     @Transactional(readOnly = true)

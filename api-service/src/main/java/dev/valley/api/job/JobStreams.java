@@ -35,21 +35,28 @@ public class JobStreams implements SmartLifecycle {
 
     private final DataSource dataSource;
     private final JobService jobs;
+    private final JobEpochs epochs;
+    /** Per job stream: how many of the job's epochs it was sent. */
+    private final Map<SseEmitter, Integer> epochsSent = new ConcurrentHashMap<>();
     private final Map<UUID, List<SseEmitter>> perJob = new ConcurrentHashMap<>();
     private final List<SseEmitter> all = new CopyOnWriteArrayList<>();
     private volatile boolean running;
     private Thread listener;
 
-    JobStreams(DataSource dataSource, JobService jobs) {
+    JobStreams(DataSource dataSource, JobService jobs, JobEpochs epochs) {
+        this.epochs = epochs;
         this.dataSource = dataSource;
         this.jobs = jobs;
     }
 
-    /** The job's view now, then after each change; completes after a final state. */
+    /**
+     * The job's view now, then after each change, as {@code job} events; its epochs' figures as {@code epoch} events,
+     * each once (those reported before the stream opened first); completes after a final state.
+     */
     SseEmitter job(UUID id) {
-        JobView now = jobs.get(id);
+        JobView now = jobs.get(id).withoutHistory();
         SseEmitter emitter = emitter();
-        if (!send(emitter, now)) {
+        if (!send(emitter, now) || !sendEpochs(emitter, id)) {
             return emitter;
         }
         if (now.status().isFinal()) {
@@ -57,16 +64,19 @@ public class JobStreams implements SmartLifecycle {
             return emitter;
         }
         perJob.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(emitter);
-        Runnable remove = () -> perJob.computeIfPresent(id, (k, list) -> {
-            list.remove(emitter);
-            return list.isEmpty() ? null : list;
-        });
+        Runnable remove = () -> {
+            epochsSent.remove(emitter);
+            perJob.computeIfPresent(id, (k, list) -> {
+                list.remove(emitter);
+                return list.isEmpty() ? null : list;
+            });
+        };
         emitter.onCompletion(remove);
         emitter.onError(e -> remove.run());
         emitter.onTimeout(remove);
         // A change between the read above and the registration would be lost: read again once registered.
-        JobView again = jobs.get(id);
-        if (!again.equals(now) && send(emitter, again) && again.status().isFinal()) {
+        JobView again = jobs.get(id).withoutHistory();
+        if (!again.equals(now) && send(emitter, again) && sendEpochs(emitter, id) && again.status().isFinal()) {
             emitter.complete();
         }
         return emitter;
@@ -112,17 +122,35 @@ public class JobStreams implements SmartLifecycle {
             }
             JobView view;
             try {
-                view = jobs.get(id);
+                view = jobs.get(id).withoutHistory();
             } catch (RuntimeException e) {
                 log.debug("job {} changed but cannot be read: {}", id, e.toString());
                 continue;
             }
             for (SseEmitter emitter : watching) {
-                if (send(emitter, view) && view.status().isFinal()) {
+                if (sendEpochs(emitter, id) && send(emitter, view) && view.status().isFinal()) {
                     emitter.complete();
                 }
             }
             all.forEach(emitter -> send(emitter, view));
+        }
+    }
+
+    /** The job's epochs this stream has not been sent yet, each as an {@code epoch} event. */
+    private boolean sendEpochs(SseEmitter emitter, UUID id) {
+        List<JobEpochs.EpochReport> all = epochs.of(id);
+        int sent = epochsSent.getOrDefault(emitter, 0);
+        try {
+            for (int i = sent; i < all.size(); i++) {
+                JobEpochs.EpochReport e = all.get(i);
+                emitter.send(SseEmitter.event().name("epoch").id(id + ":" + e.series() + ":" + e.figures().epoch())
+                        .data(e, MediaType.APPLICATION_JSON));
+            }
+            epochsSent.put(emitter, all.size());
+            return true;
+        } catch (IOException | IllegalStateException ex) {
+            emitter.completeWithError(ex);
+            return false;
         }
     }
 

@@ -36,13 +36,21 @@ public record JobView(
         @Nullable String experiment,
         java.util.Map<String, String> tags,
         @Nullable String resultKey,
-        boolean reused) {
+        boolean reused,
+        @Nullable List<JobEpochs.EpochReport> history) {
+
+    /** The same view without its history (a stream sends each epoch once, as its own event). */
+    JobView withoutHistory() {
+        return new JobView(id, type, name, status, progress, attempt, pool, cancelRequested, spec, result, error,
+                createdAt, startedAt, finishedAt, inputs, artifacts, tiles, worker, maxAttempts, earlierAttempts,
+                experiment, tags, resultKey, reused, null);
+    }
 
     /** The view of a job that answered a submission in its place (its result reused). */
     JobView asReused() {
         return new JobView(id, type, name, status, progress, attempt, pool, cancelRequested, spec, result, error,
                 createdAt, startedAt, finishedAt, inputs, artifacts, tiles, worker, maxAttempts, earlierAttempts,
-                experiment, tags, resultKey, true);
+                experiment, tags, resultKey, true, history);
     }
 
 
@@ -70,6 +78,12 @@ public record JobView(
     /** {@code earlier}: the attempts that ended without ending the job (only on a single job's view). */
     static JobView of(Job job, List<JobInput> inputs, List<Artifact> artifacts, TilesView tiles,
             List<Attempts.Ended> earlier) {
+        return of(job, inputs, artifacts, tiles, earlier, null);
+    }
+
+    /** {@code history}: each epoch's figures as reported while the job ran (only on a single job's view). */
+    static JobView of(Job job, List<JobInput> inputs, List<Artifact> artifacts, TilesView tiles,
+            List<Attempts.Ended> earlier, List<JobEpochs.EpochReport> history) {
         return new JobView(job.getId(), job.getType().wireName(), job.getName(), job.getStatus(), job.getProgress(),
                 job.getAttempt(), job.getPool(), job.isCancelRequested(), job.spec(),
                 job.getResult() == null ? null : JSON.readTree(job.getResult()), job.getError(), job.getCreatedAt(),
@@ -78,6 +92,6 @@ public record JobView(
                         i.getSourceModelId() == null ? i.getArtifact() : null, i.getSourceModelId())).toList(),
                 artifacts.stream().map(a -> new ArtifactView(a.getName(), a.getContentType(), a.getSize(), a.getSha256()))
                         .toList(), tiles, job.getWorker(), job.getMaxAttempts(), earlier, job.getExperiment(),
-                job.getTags(), job.getResultKey(), false);
+                job.getTags(), job.getResultKey(), false, history);
     }
 }

@@ -1,5 +1,7 @@
 package dev.valley.worker.runner;
 
+import static dev.valley.model.Json.JSON;
+
 import dev.valley.model.event.JobEvent;
 import dev.valley.model.job.TrainResult.EpochRecord;
 import dev.valley.worker.science.train.Checkpoint;
@@ -76,10 +78,18 @@ final class JobContext {
 
             @Override
             public void onEpoch(EpochRecord r) {
+                onEpoch(null, r);
+            }
+
+            /** Always reported, with its figures, which the API keeps as the job's history. */
+            @Override
+            public void onEpoch(String part, EpochRecord r) {
                 epochsDone++;
-                progress((double) epochsDone / resume.epochs(), String.format(
+                lastProgress = System.nanoTime();
+                reporter.report(JobEvent.epoch(jobId, attempt, worker, Math.min(0.999,
+                        (double) epochsDone / resume.epochs()), String.format(
                         "epoch %d: train loss %.4f, test accuracy %.4f", r.epoch(), r.trainLoss(), r.testAccuracy()),
-                        true);
+                        new JobEvent.Epoch(part, r.epoch(), JSON.valueToTree(r))));
             }
 
             @Override

@@ -21,7 +21,16 @@ public record JobEvent(
         JsonNode result,
         List<ArtifactInfo> artifacts,
         String error,
-        Integer tile) {
+        Integer tile,
+        Epoch epoch) {
+
+    /**
+     * One epoch's figures as the run reports them, on a PROGRESS event: {@code series} names the run within the job
+     * ("train", "curve", "sgd", "swa", "fge"), {@code figures} is its epoch record (epoch, lr, losses, accuracies,
+     * seconds), so the API can keep a job's history while it runs.
+     */
+    public record Epoch(String series, int epoch, JsonNode figures) {
+    }
 
     /**
      * {@code TILE_DONE}: one tile of a grid is stored ({@code tile} its index, its object the one artifact).
@@ -42,12 +51,12 @@ public record JobEvent(
 
     public JobEvent(UUID jobId, int attempt, Kind kind, Instant at, String worker, Double progress, String message,
             JsonNode result, List<ArtifactInfo> artifacts, String error) {
-        this(jobId, attempt, kind, at, worker, progress, message, result, artifacts, error, null);
+        this(jobId, attempt, kind, at, worker, progress, message, result, artifacts, error, null, null);
     }
 
     public static JobEvent tileDone(UUID jobId, int attempt, String worker, int tile, ArtifactInfo stored) {
         return new JobEvent(jobId, attempt, Kind.TILE_DONE, Instant.now(), worker, null, null, null, List.of(stored),
-                null, tile);
+                null, tile, null);
     }
 
     public static JobEvent started(UUID jobId, int attempt, String worker, String device) {
@@ -80,7 +89,14 @@ public record JobEvent(
 
     /** This event as about grid tile {@code tile} (a tile's STARTED and HEARTBEAT carry it). */
     public JobEvent forTile(Integer tile) {
-        return new JobEvent(jobId, attempt, kind, at, worker, progress, message, result, artifacts, error, tile);
+        return new JobEvent(jobId, attempt, kind, at, worker, progress, message, result, artifacts, error, tile, epoch);
+    }
+
+    /** Progress at the end of an epoch, with its figures. */
+    public static JobEvent epoch(UUID jobId, int attempt, String worker, double progress, String message,
+            Epoch epoch) {
+        return new JobEvent(jobId, attempt, Kind.PROGRESS, Instant.now(), worker, progress, message, null, List.of(),
+                null, null, epoch);
     }
 
     public static JobEvent cancelled(UUID jobId, int attempt, String worker) {

@@ -1,5 +1,7 @@
 package dev.valley.worker.science.train;
 
+import dev.valley.model.job.TrainResult.EpochRecord;
+
 import java.util.function.Supplier;
 
 /**
@@ -42,6 +44,12 @@ public final class Progress extends TrainingListener.Forwarding {
     @Override
     public void onStep(int epoch, int step, double done) {
         next.onStep(epoch, step, at(done));
+    }
+
+    /** An epoch of this part: the job hears which part it was from. */
+    @Override
+    public void onEpoch(EpochRecord record) {
+        next.onEpoch(part, record);
     }
 
     @Override

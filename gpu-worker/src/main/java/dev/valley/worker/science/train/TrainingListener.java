@@ -14,6 +14,11 @@ public interface TrainingListener {
     default void onEpoch(EpochRecord record) {
     }
 
+    /** The same, from the named part of a job ({@code part}: null for the job's one run); {@link Progress} says. */
+    default void onEpoch(String part, EpochRecord record) {
+        onEpoch(record);
+    }
+
     /** Work that is not a training step (evaluating points along a path): {@code done} in (0, 1], and what it is. */
     default void onEvaluation(double done, String text) {
     }

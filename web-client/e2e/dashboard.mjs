@@ -51,6 +51,13 @@ try {
       throw new Error(`${type}: a plot without data: ${JSON.stringify(traces)}`);
     }
     await shot(`job-${type}`, `the ${type} job's page: status, attempts, artifacts and its plots (${traces.flat().length} traces with data)`);
+    if (type === "curve") {
+      // Its lineage: the two endpoints it came from, the grid built on it, and a line from each input.
+      await page.waitForFunction(() => document.querySelectorAll(".lineage [data-node]").length === 4
+        && document.querySelectorAll(".lineage line").length === 3);
+      await page.locator(".lineage").screenshot({ path: `${out}/lineage.png` });
+      shots.push("lineage.png: the pipeline curve's lineage: two endpoints, the curve, the grid on its plane");
+    }
     if (type === "grid") {
       await page.getByLabel("Metric").selectOption("test_accuracy");
       await page.getByLabel("3-D surface").check();

@@ -1,5 +1,6 @@
 import Plotly from "plotly.js-dist-min";
 import { artifactJson, download, Epoch, get, Job, Schemas, stream } from "./api";
+import { drawLineage } from "./lineage";
 import { duration, el, progressBar, statusBadge } from "./util";
 
 /** One job: its spec, status and attempts, live progress, artifacts, the error, and its pictures once it ends. */
@@ -9,7 +10,9 @@ export function showJob(app: HTMLElement, id: string): () => void {
   const pictures = el("section", { class: "pictures", "aria-label": "Pictures" });
   const artifacts = el("section", { "aria-label": "Artifacts" });
   const spec = el("details", {}, el("summary", {}, "Spec"));
-  app.append(header, attempts, pictures, artifacts, spec);
+  const lineage = el("section", { "aria-label": "Lineage" });
+  app.append(header, attempts, pictures, artifacts, lineage, spec);
+  get<Schemas["LineageGraph"]>(`/api/v1/jobs/${id}/lineage`).then((g) => drawLineage(lineage, g), () => {});
   let drawn = false;
   // Each epoch's figures as the job reports them, drawn live until the job's own pictures replace them.
   const epochs = new Map<string, Epoch>();

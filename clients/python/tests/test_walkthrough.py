@@ -100,6 +100,13 @@ def test_uploads_a_dataset_and_weights(v, endpoints):
     same = v.grid(plane={"kind": "line", "points": [a, b]}, resolution=[5, 1], name="py line").wait(timeout=TIMEOUT)
     np.testing.assert_allclose(line.arrays()["test_loss"], same.arrays()["test_loss"], rtol=1e-6)
 
+    # Lineage names the uploads too: the dataset a job trained on, the weights a grid read.
+    graph = t.lineage()
+    assert {(n["kind"], n["id"], n["depth"]) for n in graph["nodes"]} == {("dataset", ds.id, -1), ("job", t.id, 0)}
+    assert graph["edges"] == [{"from": ds.id, "to": t.id, "field": "dataset", "artifact": None}]
+    upstream = {(n["kind"], n["id"]) for n in line.lineage()["nodes"] if n["depth"] < 0}
+    assert upstream == {("model", m.id), ("job", b.id)}
+
 
 def test_a_bad_spec_is_an_api_error_naming_the_field(v):
     with pytest.raises(valley.ApiError) as caught:

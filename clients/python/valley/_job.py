@@ -47,6 +47,12 @@ class Job:
         losses, accuracies, seconds)."""
         return self.refresh().view.get("history") or []
 
+    def lineage(self):
+        """The graph the job's result came from and what was built on it: ``nodes`` (jobs, uploaded datasets and
+        models, each with its ``depth``: < 0 upstream, > 0 downstream) and ``edges`` (from an input to the job that
+        read it, with the spec ``field`` and the ``artifact``)."""
+        return self._client._request("GET", f"/api/v1/jobs/{self.id}/lineage").json()
+
     def refresh(self):
         self.view = self._client._request("GET", f"/api/v1/jobs/{self.id}").json()
         return self

@@ -289,6 +289,36 @@ class EndToEndTest {
     }
 
     @Test
+    void lineageIsWhatAResultCameFromAndWhatWasBuiltOnIt() throws Exception {
+        String a = submitSpirals("lineage a");
+        String b = submitSpirals("lineage b");
+        String c = JSON.readTree(post("/api/v1/jobs", "{\"type\":\"curve\",\"spec\":{\"endpoints\":[{\"job\":\"" + a
+                + "\"},{\"job\":\"" + b + "\"}],\"epochs\":1,\"points\":5}}").body()).get("id").asString();
+        String g = JSON.readTree(post("/api/v1/jobs", "{\"type\":\"grid\",\"spec\":{\"plane\":{\"kind\":\"curve\","
+                + "\"curve\":{\"job\":\"" + c + "\"}},\"resolution\":[3,3]}}").body()).get("id").asString();
+
+        JsonNode graph = JSON.readTree(get("/api/v1/jobs/" + c + "/lineage").body());
+        assertThat(graph.get("root").asString()).isEqualTo(c);
+        Map<String, Integer> depth = new java.util.HashMap<>();
+        graph.get("nodes").forEach(n -> depth.put(n.get("id").asString(), n.get("depth").asInt()));
+        assertThat(depth).isEqualTo(Map.of(a, -1, b, -1, c, 0, g, 1));
+        List<String> edges = new java.util.ArrayList<>();
+        graph.get("edges").forEach(e -> edges.add(e.get("from").asString() + ">" + e.get("to").asString() + " "
+                + e.get("field").asString() + " " + e.get("artifact").asString()));
+        assertThat(edges).containsExactlyInAnyOrder(a + ">" + c + " endpoints[0] model.safetensors",
+                b + ">" + c + " endpoints[1] model.safetensors", c + ">" + g + " plane.curve curve.safetensors");
+
+        // From an endpoint: nothing upstream, two steps down.
+        JsonNode fromA = JSON.readTree(get("/api/v1/jobs/" + a + "/lineage").body());
+        Map<String, Integer> down = new java.util.HashMap<>();
+        fromA.get("nodes").forEach(n -> down.put(n.get("id").asString(), n.get("depth").asInt()));
+        assertThat(down).isEqualTo(Map.of(a, 0, c, 1, g, 2));
+        assertThat(get("/api/v1/jobs/" + java.util.UUID.randomUUID() + "/lineage").statusCode()).isEqualTo(404);
+        post("/api/v1/jobs/" + g + "/cancel", "");
+        post("/api/v1/jobs/" + c + "/cancel", "");
+    }
+
+    @Test
     void cancellingARunningJobStopsItAtItsNextStep() throws Exception {
         HttpResponse<String> created = post("/api/v1/jobs", """
                 {"type":"train","name":"to cancel","spec":{"dataset":"fashion-mnist","model":{"arch":"mlp"},"epochs":50}}""");

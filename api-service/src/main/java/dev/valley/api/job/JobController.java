@@ -23,13 +23,14 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 class JobController {
     private final JobService jobs;
     private final ArtifactDownloads downloads;
-
     private final JobStreams streams;
+    private final Lineage lineage;
 
-    JobController(JobService jobs, ArtifactDownloads downloads, JobStreams streams) {
+    JobController(JobService jobs, ArtifactDownloads downloads, JobStreams streams, Lineage lineage) {
         this.jobs = jobs;
         this.downloads = downloads;
         this.streams = streams;
+        this.lineage = lineage;
     }
 
     /** A type's spec with every default filled in (refs as the zero id), for forms to start from. */
@@ -70,6 +71,12 @@ class JobController {
             @RequestParam(required = false) String experiment, @RequestParam(required = false) List<String> tag,
             @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "20") int size) {
         return jobs.list(status, type, experiment, tag, page, size);
+    }
+
+    /** The jobs, uploaded datasets and models a job's result came from, and the jobs built on it. */
+    @GetMapping("/{id}/lineage")
+    Lineage.LineageGraph lineage(@PathVariable UUID id) {
+        return lineage.of(jobs.find(id));
     }
 
     @PostMapping("/{id}/cancel")

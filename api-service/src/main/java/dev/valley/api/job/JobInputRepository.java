@@ -12,6 +12,9 @@ interface JobInputRepository extends JpaRepository<JobInput, JobInput.Key> {
 
     List<JobInput> findByJobIdInOrderByField(Collection<UUID> jobIds);
 
+    /** The inputs that read a job's artifacts: the jobs built on it. */
+    List<JobInput> findBySourceJobIdOrderByJobId(UUID sourceJobId);
+
     @Query("""
             select distinct i.jobId from JobInput i, Job j
             where i.sourceJobId = :source and j.id = i.jobId and j.status = dev.valley.model.job.JobStatus.WAITING""")

@@ -104,7 +104,8 @@ class JobSchemas {
                             .oneOf(Arrays.stream(JobType.values()).map(t -> (Schema) new Schema<>()
                                     .$ref(REF + t.specType().getSimpleName())).toList()))));
             for (Class<?> response : List.of(JobView.class, JobView.ArtifactView.class, JobView.TilesView.class,
-                    Attempts.Ended.class, JobEpochs.EpochReport.class)) {
+                    Attempts.Ended.class, JobEpochs.EpochReport.class, Lineage.LineageNode.class,
+                    Lineage.LineageEdge.class, Lineage.LineageGraph.class)) {
                 present(response, schemas);
             }
             schemas.get("PagedModelJobView").setRequired(List.of("content", "page"));

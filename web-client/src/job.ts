@@ -21,12 +21,14 @@ export function showJob(app: HTMLElement, id: string): () => void {
     if (drawn) return;
     if (!livePlot.isConnected) pictures.append(el("h2", { class: "live" }, "Live"), livePlot);
     const bySeries = new Map<string, Epoch[]>();
-    for (const e of [...epochs.values()].sort((a, b) => (a.figures.epoch ?? 0) - (b.figures.epoch ?? 0))) {
+    for (const e of [...epochs.values()].sort((a, b) => a.epoch - b.epoch)) {
       bySeries.set(e.series, [...(bySeries.get(e.series) ?? []), e]);
     }
-    const traces = [...bySeries].flatMap(([series, list]) => [
-      { x: list.map((e) => e.figures.epoch), y: list.map((e) => e.figures.trainLoss), name: `${series}: train loss` },
-      { x: list.map((e) => e.figures.epoch), y: list.map((e) => e.figures.testLoss), name: `${series}: test loss` }]);
+    // A training run reports train and test loss per epoch; a curve, train loss only.
+    const traces = [...bySeries].flatMap(([series, list]) => ["trainLoss", "testLoss"]
+      .filter((k) => list.some((e) => e.figures[k] !== undefined))
+      .map((k) => ({ x: list.map((e) => e.epoch), y: list.map((e) => e.figures[k]),
+        name: `${series}: ${k === "trainLoss" ? "train" : "test"} loss` })));
     Plotly.react(livePlot, traces, { title: { text: "Loss per epoch (live)" }, margin: { t: 40 },
       xaxis: { title: { text: "epoch" } } }, { responsive: true });
   };
@@ -54,7 +56,7 @@ export function showJob(app: HTMLElement, id: string): () => void {
   };
   get<Job>(`/api/v1/jobs/${id}`).then(render, (e) => header.replaceChildren(el("p", { class: "error" }, e.message)));
   const live = stream(`/api/v1/jobs/${id}/events`, render, (e) => {
-    epochs.set(`${e.series}:${e.figures.epoch}`, e);
+    epochs.set(`${e.series}:${e.epoch}`, e);
     drawLive();
   });
   return () => live.close();

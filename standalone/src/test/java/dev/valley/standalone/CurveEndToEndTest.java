@@ -128,8 +128,9 @@ class CurveEndToEndTest {
         String swa = api.submit("""
                 {"type":"swa","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[8]},"epochs":10,
                  "swaStart":5,"lr":0.05,"seed":1}}""").get("id").asString();
-        Map<String, Object[]> expected = Map.of(a, new Object[] {"/result/history", 0.2},
-                curve, new Object[] {"/result/history", 0.1}, swa, new Object[] {"/result/sgdHistory", 0.05});
+        Map<String, Object[]> expected = Map.of(a, new Object[] {"/result/history", 0.2, "train"},
+                curve, new Object[] {"/result/history", 0.1, "curve"},
+                swa, new Object[] {"/result/sgdHistory", 0.05, "baseline"});
         for (var job : expected.entrySet()) {
             JsonNode done = api.awaitEnd(job.getKey(), LONG);
             assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
@@ -138,6 +139,17 @@ class CurveEndToEndTest {
             for (int e = 0; e < 10; e++) {
                 assertThat(history.get(e).get("lr").asDouble()).as("%s epoch %d", done.get("type"), e + 1)
                         .isCloseTo((double) job.getValue()[1] * factors[e], org.assertj.core.api.Assertions.within(1e-9));
+            }
+            // The live history reported each of those epochs as it ended, under the run's series.
+            List<Double> live = new java.util.ArrayList<>();
+            done.get("history").forEach(h -> {
+                if (h.get("series").asString().equals(job.getValue()[2])) {
+                    live.add(h.get("figures").get("lr").asDouble());
+                }
+            });
+            assertThat(live).as("%s live history", done.get("type")).hasSize(10);
+            for (int e = 0; e < 10; e++) {
+                assertThat(live.get(e)).isEqualTo(history.get(e).get("lr").asDouble());
             }
         }
     }

@@ -3,12 +3,13 @@ package dev.valley.api.job;
 import static dev.valley.model.Json.JSON;
 
 import dev.valley.model.event.JobEvent;
-import dev.valley.model.job.TrainResult.EpochRecord;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.core.type.TypeReference;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,9 +18,15 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class JobEpochs {
-    /** One epoch of one series, from attempt {@code attempt}. */
-    public record EpochReport(String series, int attempt, Instant at, EpochRecord figures) {
+    /**
+     * One epoch of one series, from attempt {@code attempt}: its figures by name (a training run's epoch, lr,
+     * trainLoss, testLoss, testAccuracy and seconds; a curve's epoch, lr, trainLoss and seconds).
+     */
+    public record EpochReport(String series, int epoch, int attempt, Instant at, Map<String, Double> figures) {
     }
+
+    private static final TypeReference<Map<String, Double>> FIGURES = new TypeReference<>() {
+    };
 
     private final JdbcClient db;
 
@@ -41,10 +48,11 @@ public class JobEpochs {
 
     /** In the order the job ran them: by the time each was reported. */
     List<EpochReport> of(UUID job) {
-        return db.sql("select series, attempt, at, figures from job_epoch where job_id = ? order by at, series, epoch")
+        return db.sql("""
+                select series, epoch, attempt, at, figures from job_epoch where job_id = ? order by at, series, epoch""")
                 .param(job)
-                .query((rs, n) -> new EpochReport(rs.getString(1), rs.getInt(2), rs.getTimestamp(3).toInstant(),
-                        JSON.readValue(rs.getString(4), EpochRecord.class)))
+                .query((rs, n) -> new EpochReport(rs.getString(1), rs.getInt(2), rs.getInt(3),
+                        rs.getTimestamp(4).toInstant(), JSON.readValue(rs.getString(5), FIGURES)))
                 .list();
     }
 }

@@ -143,7 +143,7 @@ public class JobStreams implements SmartLifecycle {
         try {
             for (int i = sent; i < all.size(); i++) {
                 JobEpochs.EpochReport e = all.get(i);
-                emitter.send(SseEmitter.event().name("epoch").id(id + ":" + e.series() + ":" + e.figures().epoch())
+                emitter.send(SseEmitter.event().name("epoch").id(id + ":" + e.series() + ":" + e.epoch())
                         .data(e, MediaType.APPLICATION_JSON));
             }
             epochsSent.put(emitter, all.size());

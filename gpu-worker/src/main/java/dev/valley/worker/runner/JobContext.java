@@ -85,11 +85,19 @@ final class JobContext {
             @Override
             public void onEpoch(String part, EpochRecord r) {
                 epochsDone++;
+                figures(part, r.epoch(), r, (double) epochsDone / resume.epochs(), String.format(
+                        "epoch %d: train loss %.4f, test accuracy %.4f", r.epoch(), r.trainLoss(), r.testAccuracy()));
+            }
+
+            @Override
+            public void onEpochFigures(String part, int epoch, Record figures, double done) {
+                figures(part, epoch, figures, done, null);
+            }
+
+            private void figures(String part, int epoch, Record figures, double done, String message) {
                 lastProgress = System.nanoTime();
-                reporter.report(JobEvent.epoch(jobId, attempt, worker, Math.min(0.999,
-                        (double) epochsDone / resume.epochs()), String.format(
-                        "epoch %d: train loss %.4f, test accuracy %.4f", r.epoch(), r.trainLoss(), r.testAccuracy()),
-                        new JobEvent.Epoch(part, r.epoch(), JSON.valueToTree(r))));
+                reporter.report(JobEvent.epoch(jobId, attempt, worker, Math.min(0.999, done), message,
+                        new JobEvent.Epoch(part, epoch, JSON.valueToTree(figures))));
             }
 
             @Override

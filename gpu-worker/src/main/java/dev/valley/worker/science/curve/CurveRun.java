@@ -65,9 +65,12 @@ public final class CurveRun {
             Progress fitting = job.slice(0, fitShare);
             CurveTrainer.Outcome fit = CurveTrainer.train(curve, ws.train(), new CurveTrainer.Config(spec.epochs(),
                     spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed()), fitting,
-                    e -> fitting.onEvaluation((double) e.epoch() / spec.epochs(), String.format(
-                            "curve epoch %d/%d: train loss %.4f at lr %.4g", e.epoch(), spec.epochs(),
-                            e.trainLoss(), e.lr())), restored);
+                    e -> {
+                        fitting.onEvaluation((double) e.epoch() / spec.epochs(), String.format(
+                                "curve epoch %d/%d: train loss %.4f at lr %.4g", e.epoch(), spec.epochs(),
+                                e.trainLoss(), e.lr()));
+                        fitting.onEpochFigures(null, e.epoch(), e, (double) e.epoch() / spec.epochs());
+                    }, restored);
             double[] ts = evenlySpaced(spec.points());
             double pathShare = (1 - fitShare) / 2;
             try (Ensembler ensembler = new Ensembler(ts.length, spec.ensembleSize(), ws.test(), ws.manager())) {

@@ -53,6 +53,11 @@ public final class Progress extends TrainingListener.Forwarding {
     }
 
     @Override
+    public void onEpochFigures(String p, int epoch, Record figures, double done) {
+        next.onEpochFigures(p == null ? part : p, epoch, figures, at(done));
+    }
+
+    @Override
     public void onEvaluation(double done, String text) {
         next.onEvaluation(at(done), text);
     }

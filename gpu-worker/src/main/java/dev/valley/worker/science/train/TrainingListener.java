@@ -19,6 +19,13 @@ public interface TrainingListener {
         onEpoch(record);
     }
 
+    /**
+     * An epoch's figures where a run's epochs are not {@link EpochRecord}s (a curve's: no test metrics per epoch);
+     * {@code done} is the job's progress then.
+     */
+    default void onEpochFigures(String part, int epoch, Record figures, double done) {
+    }
+
     /** Work that is not a training step (evaluating points along a path): {@code done} in (0, 1], and what it is. */
     default void onEvaluation(double done, String text) {
     }
@@ -48,6 +55,11 @@ public interface TrainingListener {
         @Override
         public void onEpoch(EpochRecord record) {
             next.onEpoch(record);
+        }
+
+        @Override
+        public void onEpochFigures(String part, int epoch, Record figures, double done) {
+            next.onEpochFigures(part, epoch, figures, done);
         }
 
         @Override

@@ -120,3 +120,9 @@ def test_problem_details_become_api_errors():
         assert caught.value.errors == [("spec.lr", "must be greater than 0")]
     finally:
         fake.close()
+
+
+def test_an_upload_without_its_architecture_is_refused_before_sending():
+    client = valley.Valley("http://127.0.0.1:9")  # nothing listens there: nothing may be sent
+    with pytest.raises(ValueError, match="model= is required"):
+        client.models.upload({"w": [1.0]}, dataset="spirals")

@@ -145,10 +145,18 @@ class Datasets(_Uploads):
 class Models(_Uploads):
     path, kind = "/api/v1/models", UploadedModel
 
-    def upload(self, weights, model, dataset, name=None):
+    def upload(self, weights, model=None, dataset=None, name=None):
         """Uploads weights for a built-in architecture: ``weights`` is a state_dict (a torch module's, or name ->
         numpy array) with PyTorch's names for ``model`` (a model spec such as {"arch": "mlp", "hidden": [32]}),
-        trained on ``dataset``. Sent as safetensors. Returns the upload's record; pass it as a ref."""
+        trained on ``dataset``. Sent as safetensors. Returns the upload's record; pass it as a ref.
+
+        A module of an architecture of your own goes up as TorchScript once the API takes it (see the README's "Not
+        yet"); until then ``model`` is required."""
+        if model is None:
+            raise ValueError("model= is required: name the built-in architecture the weights are for "
+                             "(uploading a module of your own as TorchScript is not served yet)")
+        if dataset is None:
+            raise ValueError("dataset= is required: the dataset the weights were trained on")
         if hasattr(weights, "state_dict"):
             weights = weights.state_dict()
         data = {"model": json.dumps(model), "dataset": _wire(dataset)}

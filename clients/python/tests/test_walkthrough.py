@@ -1,6 +1,7 @@
 """The walkthrough of the README, through the client, on a real Valley: from submission to numpy arrays."""
 import hashlib
 
+import random
 import uuid
 
 import numpy as np
@@ -14,14 +15,16 @@ TIMEOUT = 600
 
 
 EXPERIMENT = f"py-{uuid.uuid4()}"
+# Seeds no other test of the suite uses: they share one database, and a reuse would find their jobs.
+SEED = random.randrange(1_000_000, 2_000_000)
 
 
 @pytest.fixture(scope="module")
 def endpoints(v):
-    a = v.train(dataset="spirals", model=MODEL, epochs=8, seed=1, name="py endpoint 1", experiment=EXPERIMENT,
+    a = v.train(dataset="spirals", model=MODEL, epochs=8, seed=SEED, name="py endpoint 1", experiment=EXPERIMENT,
                 tags={"role": "endpoint", "seed": "1"})
-    b = v.train(dataset="spirals", model=MODEL, epochs=8, seed=2, name="py endpoint 2", experiment=EXPERIMENT,
-                tags={"role": "endpoint", "seed": "2"})
+    b = v.train(dataset="spirals", model=MODEL, epochs=8, seed=SEED + 1, name="py endpoint 2",
+                experiment=EXPERIMENT, tags={"role": "endpoint", "seed": "2"})
     return a.wait(timeout=TIMEOUT), b.wait(timeout=TIMEOUT)
 
 
@@ -151,9 +154,9 @@ def test_experiments_and_tags_find_jobs(v, endpoints):
 def test_a_reuse_submission_returns_the_job_that_computed_the_same(v, endpoints):
     a, _ = endpoints
     before = [j.id for j in v.jobs(experiment=EXPERIMENT)]
-    again = v.train(dataset="spirals", model=MODEL, epochs=8, seed=1, experiment=EXPERIMENT, reuse=True)
+    again = v.train(dataset="spirals", model=MODEL, epochs=8, seed=SEED, experiment=EXPERIMENT, reuse=True)
     assert (again.id, again.reused, again.status) == (a.id, True, "SUCCEEDED")
     assert [j.id for j in v.jobs(experiment=EXPERIMENT)] == before  # no new job
-    fresh = v.train(dataset="spirals", model=MODEL, epochs=8, seed=3, experiment="py-other", reuse=True)
+    fresh = v.train(dataset="spirals", model=MODEL, epochs=8, seed=SEED + 2, experiment="py-other", reuse=True)
     assert fresh.id != a.id and not fresh.reused
     fresh.cancel()

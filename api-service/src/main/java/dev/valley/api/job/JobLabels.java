@@ -48,16 +48,33 @@ final class JobLabels {
         }
     }
 
+    /** The job list's experiment filter: what a submission's experiment may be (no job has anything else). */
+    static String experimentFilter(String experiment) {
+        if (experiment != null && (experiment.isBlank() || experiment.length() > MAX_EXPERIMENT
+                || CONTROL.matcher(experiment).find())) {
+            throw new InvalidRequestException("experiment", "must be 1 to " + MAX_EXPERIMENT
+                    + " printable characters");
+        }
+        return experiment;
+    }
+
     /** {@code key:value} filters, each of which a job's tags must hold. */
     static Map<String, String> filter(List<String> tags) {
         Map<String, String> wanted = new LinkedHashMap<>();
         for (String tag : tags == null ? List.<String>of() : tags) {
             int colon = tag.indexOf(':');
-            if (colon < 1 || !KEY.matcher(tag.substring(0, colon)).matches()) {
-                throw new InvalidRequestException("tag", "'" + tag + "' must be key:value");
+            if (colon < 1 || !KEY.matcher(tag.substring(0, colon)).matches() || tag.length() - colon - 1 > MAX_VALUE
+                    || CONTROL.matcher(tag).find()) {
+                throw new InvalidRequestException("tag", "'" + printable(tag) + "' must be key:value, a key of "
+                        + "A-Z a-z 0-9 _ . - / and a value of at most " + MAX_VALUE + " printable characters");
             }
             wanted.put(tag.substring(0, colon), tag.substring(colon + 1));
         }
         return wanted;
+    }
+
+    private static String printable(String text) {
+        String shown = CONTROL.matcher(text).replaceAll("?");
+        return shown.length() > 80 ? shown.substring(0, 80) + "…" : shown;
     }
 }

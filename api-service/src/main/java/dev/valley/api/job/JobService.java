@@ -170,7 +170,7 @@ public class JobService {
                     + " (valley.api.max-list-offset); filter by status or type to see further");
         }
         Page<Job> found = jobs.search(status == null ? null : status.name(), jobType == null ? null
-                : jobType.wireName(), experiment, tagFilter, PageRequest.of(page, size));
+                : jobType.wireName(), JobLabels.experimentFilter(experiment), tagFilter, PageRequest.of(page, size));
         // One query for the whole page's artifacts and one for its inputs, not one per job.
         List<UUID> ids = found.map(Job::getId).getContent();
         Map<UUID, List<Artifact>> byJob = artifacts.findByJobIdInOrderByName(ids).stream()

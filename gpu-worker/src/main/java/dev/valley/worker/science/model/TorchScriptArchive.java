@@ -1,0 +1,238 @@
+package dev.valley.worker.science.model;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A user's TorchScript archive ({@code torch.jit.save}'s zip), read for what DJL does not show: its buffers.
+ *
+ * <p>DJL's PyTorch JNI lists a module's parameters by their {@code state_dict} names, but not its buffers (batch
+ * norm's running statistics), which a curve point, an average or a grid point must recompute. The archive carries
+ * its modules as TorchScript source ({@code code/…py}), compiled when it loads: each class lists its
+ * {@code __parameters__} and {@code __buffers__} and types its submodules, and {@code data.pkl} names the top
+ * module's class. {@link #buffers} walks that source the way {@code Module.named_buffers()} walks the modules (a
+ * module's own buffers, then each submodule's, in the order they were registered); {@link #withBufferAccess} adds
+ * one method to the top class, {@value #METHOD}, that returns them all, so that the loaded module hands out tensors
+ * that alias its buffers and can be written in place.
+ *
+ * <p>A buffer typed {@code Optional[Tensor]} (batch norm without running statistics holds None there) is left out.
+ */
+public final class TorchScriptArchive {
+    /** The method {@link #withBufferAccess} adds: {@code def valley_buffers(self) -> List[Tensor]}. */
+    public static final String METHOD = "valley_buffers";
+
+    private static final Pattern ROOT_CLASS = Pattern.compile("c([A-Za-z0-9_.]+)\n([A-Za-z0-9_]+)\n");
+    private static final Pattern LIST = Pattern.compile("\"([^\"]*)\"");
+    private static final Pattern ATTRIBUTE = Pattern.compile(
+            "^  (?:([A-Za-z_][A-Za-z0-9_]*) :|__annotations__\\[\"([^\"]+)\"\\] =) (.+)$");
+
+    private final Map<String, byte[]> entries;
+    private final String root;
+    private final String topClass;
+
+    private TorchScriptArchive(Map<String, byte[]> entries) {
+        this.entries = entries;
+        String first = entries.keySet().iterator().next();
+        this.root = first.substring(0, first.indexOf('/') + 1);
+        byte[] pickle = entries.get(root + "data.pkl");
+        if (pickle == null || !entries.containsKey(root + "code/__torch__.py")) {
+            throw new IllegalArgumentException("not a TorchScript archive: it has no " + root + "data.pkl and "
+                    + root + "code/__torch__.py (save the module with torch.jit.save)");
+        }
+        Matcher top = ROOT_CLASS.matcher(new String(pickle, 0, Math.min(pickle.length, 512),
+                StandardCharsets.ISO_8859_1));
+        if (!top.find()) {
+            throw new IllegalArgumentException("not a TorchScript archive: data.pkl names no module class");
+        }
+        this.topClass = top.group(1) + "." + top.group(2);
+    }
+
+    /**
+     * Reads the archive's entries by its central directory (PyTorch stores entries with data descriptors, which a
+     * streaming zip reader refuses); a file that is no zip, or a truncated one, is refused with the reason.
+     */
+    public static TorchScriptArchive read(byte[] archive) {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        Path file = null;
+        try {
+            file = Files.createTempFile("valley-torchscript-", ".pt");
+            Files.write(file, archive);
+            try (ZipFile zip = new ZipFile(file.toFile())) {
+                for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                    try (InputStream in = zip.getInputStream(e)) {
+                        entries.put(e.getName(), in.readAllBytes());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a TorchScript archive: " + e.getMessage(), e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file left behind
+                }
+            }
+        }
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("not a TorchScript archive: no zip entries");
+        }
+        return new TorchScriptArchive(entries);
+    }
+
+    /** The top module's class, as TorchScript names it ({@code __torch__.ResNet}). */
+    public String topClass() {
+        return topClass;
+    }
+
+    /** Every buffer by its {@code state_dict} name, in {@code named_buffers()} order. */
+    public List<String> buffers() {
+        List<String> names = new ArrayList<>();
+        List<List<String>> paths = new ArrayList<>();
+        walk(topClass, new ArrayList<>(), names, paths);
+        return names;
+    }
+
+    /**
+     * The archive with {@value #METHOD} added to its top class (and the source map of that file dropped, which
+     * would no longer match), or the archive as it is when it has no buffers.
+     */
+    public byte[] withBufferAccess() {
+        List<String> names = new ArrayList<>();
+        List<List<String>> paths = new ArrayList<>();
+        walk(topClass, new ArrayList<>(), names, paths);
+        String file = file(topClass);
+        String source = new String(entries.get(file), StandardCharsets.UTF_8);
+        StringBuilder method = new StringBuilder("  def ").append(METHOD).append("(self: ").append(topClass)
+                .append(") -> List[Tensor]:\n    return [");
+        for (List<String> path : paths) {
+            String expression = "self";
+            for (String step : path) {
+                expression = "getattr(" + expression + ", \"" + step + "\")";
+            }
+            method.append(expression).append(", ");
+        }
+        method.append("]\n");
+        String name = topClass.substring(topClass.lastIndexOf('.') + 1);
+        int start = source.indexOf("class " + name + "(");
+        int end = source.indexOf("\nclass ", start + 1);
+        String rewritten = end < 0 ? source + (source.endsWith("\n") ? "" : "\n") + method
+                : source.substring(0, end + 1) + method + source.substring(end + 1);
+        Map<String, byte[]> out = new LinkedHashMap<>(entries);
+        out.put(file, rewritten.getBytes(StandardCharsets.UTF_8));
+        out.remove(file + ".debug_pkl");
+        return zip(out);
+    }
+
+    /** Depth first, as named_buffers(): the class's own buffers, then each submodule's. */
+    private void walk(String qualifiedClass, List<String> prefix, List<String> names, List<List<String>> paths) {
+        ClassSource c = classSource(qualifiedClass);
+        for (String buffer : c.buffers) {
+            String type = c.attributes.get(buffer);
+            if (type != null && type.startsWith("Optional[")) {
+                continue;
+            }
+            List<String> path = new ArrayList<>(prefix);
+            path.add(buffer);
+            paths.add(path);
+            names.add(String.join(".", path));
+        }
+        for (Map.Entry<String, String> attribute : c.attributes.entrySet()) {
+            String type = attribute.getValue();
+            if (type.startsWith("__torch__.") && isModule(type)) {
+                List<String> path = new ArrayList<>(prefix);
+                path.add(attribute.getKey());
+                walk(type, path, names, paths);
+            }
+        }
+    }
+
+    private boolean isModule(String qualifiedClass) {
+        String file = file(qualifiedClass);
+        if (!entries.containsKey(file)) {
+            return false;
+        }
+        String name = qualifiedClass.substring(qualifiedClass.lastIndexOf('.') + 1);
+        return new String(entries.get(file), StandardCharsets.UTF_8).contains("class " + name + "(Module):");
+    }
+
+    /** {@code __torch__.torch.nn.modules.conv.Conv2d} is class Conv2d of code/__torch__/torch/nn/modules/conv.py. */
+    private String file(String qualifiedClass) {
+        String module = qualifiedClass.substring(0, qualifiedClass.lastIndexOf('.'));
+        return root + "code/" + module.replace('.', '/') + ".py";
+    }
+
+    private record ClassSource(List<String> buffers, Map<String, String> attributes) {
+    }
+
+    private ClassSource classSource(String qualifiedClass) {
+        String file = file(qualifiedClass);
+        byte[] bytes = entries.get(file);
+        String name = qualifiedClass.substring(qualifiedClass.lastIndexOf('.') + 1);
+        String source = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
+        int start = source.indexOf("class " + name + "(");
+        if (start < 0) {
+            throw new IllegalArgumentException("the archive has no source for " + qualifiedClass + " (" + file + ")");
+        }
+        int end = source.indexOf("\nclass ", start + 1);
+        List<String> buffers = new ArrayList<>();
+        Map<String, String> attributes = new LinkedHashMap<>();
+        for (String line : source.substring(start, end < 0 ? source.length() : end).split("\n")) {
+            if (line.startsWith("  def ")) {
+                break; // the attributes come before the methods
+            }
+            if (line.startsWith("  __buffers__ = ")) {
+                Matcher m = LIST.matcher(line);
+                while (m.find()) {
+                    buffers.add(m.group(1));
+                }
+                continue;
+            }
+            Matcher a = ATTRIBUTE.matcher(line);
+            if (a.matches()) {
+                String type = a.group(3).trim();
+                int constant = type.indexOf(" = ");
+                attributes.put(a.group(1) != null ? a.group(1) : a.group(2),
+                        constant < 0 ? type : type.substring(0, constant));
+            }
+        }
+        return new ClassSource(buffers, attributes);
+    }
+
+    private static byte[] zip(Map<String, byte[]> entries) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.setMethod(ZipOutputStream.STORED);
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                ZipEntry entry = new ZipEntry(e.getKey());
+                CRC32 crc = new CRC32();
+                crc.update(e.getValue());
+                entry.setSize(e.getValue().length);
+                entry.setCompressedSize(e.getValue().length);
+                entry.setCrc(crc.getValue());
+                zip.putNextEntry(entry);
+                zip.write(e.getValue());
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+}

@@ -80,8 +80,8 @@ class JobMethods:
                 <= 1001; default 61.
             initLinear (bool): interior bends start on the straight line between the endpoints; default
                 true.
-            ensembleSize (int): K of the ensemble of K evenly spaced curve points; >= 2, <= 101; default
-                5.
+            ensembleSize (int): K of the ensemble of K evenly spaced curve points (default 5, or points
+                where that is fewer); >= 2, <= 101; default 5.
             name (str): a label for the job, up to 200 characters.
             experiment (str): files the job under this name (up to 100 characters).
             tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).

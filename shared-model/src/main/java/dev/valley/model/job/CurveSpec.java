@@ -45,7 +45,7 @@ public record CurveSpec(
         @NotNull @Min(2) @Max(1001) Integer points,
         @Description("interior bends start on the straight line between the endpoints")
         @NotNull Boolean initLinear,
-        @Description("K of the ensemble of K evenly spaced curve points")
+        @Description("K of the ensemble of K evenly spaced curve points (default 5, or points where that is fewer)")
         @NotNull @Min(2) @Max(101) Integer ensembleSize) implements JobSpec {
 
     public static final String BEZIER = "bezier";
@@ -62,6 +62,7 @@ public record CurveSpec(
 
     @Override
     public CurveSpec withDefaults() {
+        Integer p = points == null ? Integer.valueOf(DEFAULT_POINTS) : points;
         return new CurveSpec(
                 endpoints == null ? null : endpoints.stream().map(r -> r == null ? null : r.withDefaults()).toList(),
                 curve == null ? BEZIER : curve,
@@ -74,9 +75,10 @@ public record CurveSpec(
                 seed == null ? Sgd.DEFAULT_SEED : seed,
                 dataset,
                 trainSubset,
-                points == null ? DEFAULT_POINTS : points,
+                p,
                 initLinear == null ? Boolean.TRUE : initLinear,
-                ensembleSize == null ? DEFAULT_ENSEMBLE_SIZE : ensembleSize);
+                ensembleSize != null ? ensembleSize
+                        : p >= 2 ? Math.min(DEFAULT_ENSEMBLE_SIZE, p) : DEFAULT_ENSEMBLE_SIZE);
     }
 
     @Override

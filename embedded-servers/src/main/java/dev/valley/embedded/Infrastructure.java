@@ -111,6 +111,9 @@ public final class Infrastructure implements AutoCloseable {
         String pool = "test-" + run;
         p.put("valley.dispatch.default-pool", pool);
         p.put("valley.worker.pool", pool);
+        // Its own events queue too: on a shared broker, another run's api-service must not take this run's events.
+        p.put("valley.dispatch.events-queue", "valley.events." + pool);
+        p.put("valley.worker.events-queue", "valley.events." + pool);
         EmbeddedObjectStore store = EmbeddedObjectStore.start(home.resolve("objects"),
                 credentials.storageAccessKey(), credentials.storageSecretKey());
         started.add(store);

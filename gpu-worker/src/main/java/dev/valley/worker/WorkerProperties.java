@@ -18,6 +18,8 @@ import org.springframework.validation.annotation.Validated;
  * @param drain how long a stopping worker waits for the attempt it is running before it hands it back
  * @param pollInterval how often an idle worker asks its pool's queue for a dispatch
  * @param reportPatience how long a finished attempt keeps trying to deliver its end to a broker that is away
+ * @param eventsQueue the queue (and routing key) its events go to: the api-service's {@code
+ *     valley.dispatch.events-queue}
  */
 @Validated
 @ConfigurationProperties("valley.worker")
@@ -32,7 +34,8 @@ public record WorkerProperties(
         @DefaultValue("2GB") org.springframework.util.unit.DataSize gridMemory,
         @DefaultValue("30s") Duration drain,
         @DefaultValue("250ms") Duration pollInterval,
-        @DefaultValue("5m") Duration reportPatience) {
+        @DefaultValue("5m") Duration reportPatience,
+        @NotBlank @DefaultValue(dev.valley.model.queue.Queues.EVENTS_QUEUE) String eventsQueue) {
 
     public String workerId() {
         return id != null && !id.isBlank() ? id : hostName() + ":" + ProcessHandle.current().pid();

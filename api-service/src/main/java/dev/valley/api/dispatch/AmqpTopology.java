@@ -30,12 +30,12 @@ class AmqpTopology {
             declarables.add(BindingBuilder.bind(queue).to(jobs).with(pool));
         }
         DirectExchange events = new DirectExchange(Queues.EVENTS_EXCHANGE);
-        Queue eventQueue = QueueBuilder.durable(Queues.EVENTS_QUEUE)
+        Queue eventQueue = QueueBuilder.durable(dispatch.eventsQueue())
                 .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
         FanoutExchange deadLetters = new FanoutExchange(Queues.DEAD_LETTER_EXCHANGE);
         Queue deadLetterQueue = QueueBuilder.durable(Queues.DEAD_LETTER_QUEUE).build();
         declarables.addAll(List.of(events, eventQueue,
-                BindingBuilder.bind(eventQueue).to(events).with(Queues.EVENTS_QUEUE),
+                BindingBuilder.bind(eventQueue).to(events).with(dispatch.eventsQueue()),
                 deadLetters, deadLetterQueue, BindingBuilder.bind(deadLetterQueue).to(deadLetters),
                 new FanoutExchange(Queues.CONTROL_EXCHANGE)));
         return new Declarables(declarables);

@@ -1,5 +1,7 @@
 package dev.valley.api.dispatch;
 
+import dev.valley.model.queue.Queues;
+
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
@@ -15,7 +17,9 @@ import org.springframework.validation.annotation.Validated;
  * {@code resources.pool} (each gets its durable queue at start, so jobs wait there until a worker of the pool comes).
  * A worker's lease on what it runs lapses after {@code lease} without a heartbeat (checked every {@code leaseCheck});
  * a job may lose {@code maxAttempts} attempts (or its {@code resources.maxAttempts}) before it fails; a retry after
- * an infrastructure failure waits {@code retryBackoff}, doubling up to {@code retryBackoffMax}.
+ * an infrastructure failure waits {@code retryBackoff}, doubling up to {@code retryBackoffMax}. {@code eventsQueue}:
+ * where the workers' events arrive, the queue and its routing key (the workers' {@code valley.worker.events-queue}
+ * must be the same).
  */
 @Validated
 @ConfigurationProperties("valley.dispatch")
@@ -30,7 +34,8 @@ public record DispatchProperties(
         @DefaultValue("5s") Duration leaseCheck,
         @DefaultValue("5s") Duration retryBackoff,
         @DefaultValue("5m") Duration retryBackoffMax,
-        @DefaultValue("false") boolean republishOnStart) {
+        @DefaultValue("false") boolean republishOnStart,
+        @NotBlank @DefaultValue(Queues.EVENTS_QUEUE) String eventsQueue) {
 
     /** The default pool, then the others, each once. */
     public Set<String> allPools() {

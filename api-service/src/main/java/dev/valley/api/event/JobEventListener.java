@@ -26,7 +26,7 @@ class JobEventListener {
         this.apply = apply;
     }
 
-    @RabbitListener(queues = Queues.EVENTS_QUEUE)
+    @RabbitListener(queues = "${valley.dispatch.events-queue:" + Queues.EVENTS_QUEUE + "}")
     void on(JobEvent event) {
         try {
             apply.apply(event);

@@ -2,6 +2,7 @@ package dev.valley.worker.runner;
 
 import dev.valley.model.event.JobEvent;
 import dev.valley.model.queue.Queues;
+import dev.valley.worker.WorkerProperties;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,16 +23,18 @@ class EventReporter {
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
 
     private final RabbitTemplate rabbit;
+    private final String eventsQueue;
     private volatile boolean failing;
 
-    EventReporter(RabbitTemplate rabbit) {
+    EventReporter(RabbitTemplate rabbit, WorkerProperties worker) {
         this.rabbit = rabbit;
+        this.eventsQueue = worker.eventsQueue();
     }
 
     /** Best effort; never throws. */
     void report(JobEvent event) {
         try {
-            rabbit.convertAndSend(Queues.EVENTS_EXCHANGE, Queues.EVENTS_QUEUE, event);
+            rabbit.convertAndSend(Queues.EVENTS_EXCHANGE, eventsQueue, event);
             failing = false;
         } catch (AmqpException e) {
             if (!failing) {
@@ -45,7 +48,7 @@ class EventReporter {
     boolean sendConfirmed(JobEvent event) {
         try {
             CorrelationData correlation = new CorrelationData();
-            rabbit.convertAndSend(Queues.EVENTS_EXCHANGE, Queues.EVENTS_QUEUE, event, correlation);
+            rabbit.convertAndSend(Queues.EVENTS_EXCHANGE, eventsQueue, event, correlation);
             CorrelationData.Confirm confirm = correlation.getFuture()
                     .get(CONFIRM_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return confirm.ack() && correlation.getReturned() == null;

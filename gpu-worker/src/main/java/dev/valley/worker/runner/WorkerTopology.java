@@ -27,12 +27,12 @@ class WorkerTopology {
         // The events queue too (as the api-service declares it): a worker that starts first must not report into an
         // exchange that routes nowhere.
         DirectExchange events = new DirectExchange(Queues.EVENTS_EXCHANGE);
-        Queue eventQueue = QueueBuilder.durable(Queues.EVENTS_QUEUE)
+        Queue eventQueue = QueueBuilder.durable(worker.eventsQueue())
                 .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
         FanoutExchange deadLetters = new FanoutExchange(Queues.DEAD_LETTER_EXCHANGE);
         Queue deadLetterQueue = QueueBuilder.durable(Queues.DEAD_LETTER_QUEUE).build();
         return new Declarables(jobs, pool, BindingBuilder.bind(pool).to(jobs).with(worker.pool()), events, eventQueue,
-                BindingBuilder.bind(eventQueue).to(events).with(Queues.EVENTS_QUEUE), deadLetters, deadLetterQueue,
+                BindingBuilder.bind(eventQueue).to(events).with(worker.eventsQueue()), deadLetters, deadLetterQueue,
                 BindingBuilder.bind(deadLetterQueue).to(deadLetters));
     }
 

@@ -7,7 +7,12 @@ public final class Queues {
     public static final String DEFAULT_POOL = "default";
     public static final String DISPATCH_QUEUE_PREFIX = "valley.jobs.";
 
-    /** Workers report to this exchange; the api-service alone consumes the queue. */
+    /**
+     * Workers report to this exchange; the api-service alone consumes the queue. The queue's name is also the
+     * routing key, and a deployment may name another ({@code valley.dispatch.events-queue} and
+     * {@code valley.worker.events-queue}, always together): two Valleys on one broker (test runs) then each hear only
+     * their own workers.
+     */
     public static final String EVENTS_EXCHANGE = "valley.events";
     public static final String EVENTS_QUEUE = "valley.events";
 

@@ -14,6 +14,7 @@ import dev.valley.model.queue.DispatchMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,17 +119,16 @@ public class JobLifecycle {
     /** Progress and the lease renewed; the answer to a worker whose attempt should stop (cancelled, or ended). */
     @Transactional(propagation = Propagation.MANDATORY)
     public void progressed(JobEvent event, Instant at) {
-        if (jobs.recordProgress(event.jobId(), event.attempt(), event.progress(), at) == 1) {
+        boolean current = jobs.recordProgress(event.jobId(), event.attempt(), event.progress(), at) == 1;
+        if (current) {
             leases.renew(event.jobId(), Leases.unit(event.tile()), event.attempt(), at);
-            if (event.epoch() != null) {
-                jobs.findById(event.jobId()).ifPresent(job -> epochs.record(event.jobId(), event.attempt(),
-                        job.getType().wireName(), event.epoch(), at));
-            }
         }
-        jobs.findById(event.jobId())
-                .filter(job -> job.getAttempt() == event.attempt()
-                        && (job.isCancelRequested() || job.getStatus().isFinal()))
-                .ifPresent(job -> outbox.cancel(event.jobId(), event.attempt()));
+        Optional<Job> job = jobs.findById(event.jobId());
+        if (current && event.epoch() != null) {
+            job.ifPresent(j -> epochs.record(j.getId(), event.attempt(), j.getType().wireName(), event.epoch(), at));
+        }
+        job.filter(j -> j.getAttempt() == event.attempt() && (j.isCancelRequested() || j.getStatus().isFinal()))
+                .ifPresent(j -> outbox.cancel(event.jobId(), event.attempt()));
     }
 
     /** A grid tile stored: counted (the last one queues the assembly), and its lease released. */

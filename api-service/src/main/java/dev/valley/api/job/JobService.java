@@ -140,8 +140,15 @@ public class JobService {
         return resources.maxAttempts();
     }
 
+    /** The job's view with its history of epochs. */
     @Transactional(readOnly = true)
     public JobView get(UUID id) {
+        return get(id, true);
+    }
+
+    /** {@code history}: with the epochs' figures (a stream sends those as events of their own instead). */
+    @Transactional(readOnly = true)
+    public JobView get(UUID id, boolean history) {
         Job job = find(id);
         JobView.TilesView tileView = null;
         if (job.getType() == JobType.GRID) {
@@ -149,7 +156,7 @@ public class JobService {
             tileView = new JobView.TilesView(count.total(), count.done(), tiles.byWorker(id));
         }
         return JobView.of(job, inputRows.findByJobIdOrderByField(id), artifacts.findByJobIdOrderByName(id), tileView,
-                attempts.of(id), epochs.of(id));
+                attempts.of(id), history ? epochs.of(id) : null);
     }
 
     @Transactional(readOnly = true)

@@ -44,9 +44,9 @@ public class JobStreams implements SmartLifecycle {
     private Thread listener;
 
     JobStreams(DataSource dataSource, JobService jobs, JobEpochs epochs) {
-        this.epochs = epochs;
         this.dataSource = dataSource;
         this.jobs = jobs;
+        this.epochs = epochs;
     }
 
     /**
@@ -54,9 +54,9 @@ public class JobStreams implements SmartLifecycle {
      * each once (those reported before the stream opened first); completes after a final state.
      */
     SseEmitter job(UUID id) {
-        JobView now = jobs.get(id).withoutHistory();
+        JobView now = jobs.get(id, false);
         SseEmitter emitter = emitter();
-        if (!send(emitter, now) || !sendEpochs(emitter, id)) {
+        if (!send(emitter, now) || !sendEpochs(emitter, id, epochs.of(id))) {
             return emitter;
         }
         if (now.status().isFinal()) {
@@ -75,8 +75,9 @@ public class JobStreams implements SmartLifecycle {
         emitter.onError(e -> remove.run());
         emitter.onTimeout(remove);
         // A change between the read above and the registration would be lost: read again once registered.
-        JobView again = jobs.get(id).withoutHistory();
-        if (!again.equals(now) && send(emitter, again) && sendEpochs(emitter, id) && again.status().isFinal()) {
+        JobView again = jobs.get(id, false);
+        if (!again.equals(now) && send(emitter, again) && sendEpochs(emitter, id, epochs.of(id))
+                && again.status().isFinal()) {
             emitter.complete();
         }
         return emitter;
@@ -121,14 +122,17 @@ public class JobStreams implements SmartLifecycle {
                 continue;
             }
             JobView view;
+            List<JobEpochs.EpochReport> history;
             try {
-                view = jobs.get(id).withoutHistory();
+                view = jobs.get(id, false);
+                // Read once for every stream of the job; each is sent what it has not had yet.
+                history = watching.isEmpty() ? List.of() : epochs.of(id);
             } catch (RuntimeException e) {
                 log.debug("job {} changed but cannot be read: {}", id, e.toString());
                 continue;
             }
             for (SseEmitter emitter : watching) {
-                if (sendEpochs(emitter, id) && send(emitter, view) && view.status().isFinal()) {
+                if (sendEpochs(emitter, id, history) && send(emitter, view) && view.status().isFinal()) {
                     emitter.complete();
                 }
             }
@@ -136,9 +140,8 @@ public class JobStreams implements SmartLifecycle {
         }
     }
 
-    /** The job's epochs this stream has not been sent yet, each as an {@code epoch} event. */
-    private boolean sendEpochs(SseEmitter emitter, UUID id) {
-        List<JobEpochs.EpochReport> all = epochs.of(id);
+    /** The epochs of the job's history ({@code all}) this stream has not been sent yet, as {@code epoch} events. */
+    private boolean sendEpochs(SseEmitter emitter, UUID id, List<JobEpochs.EpochReport> all) {
         int sent = epochsSent.getOrDefault(emitter, 0);
         try {
             for (int i = sent; i < all.size(); i++) {

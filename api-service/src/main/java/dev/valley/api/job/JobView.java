@@ -39,13 +39,6 @@ public record JobView(
         boolean reused,
         @Nullable List<JobEpochs.EpochReport> history) {
 
-    /** The same view without its history (a stream sends each epoch once, as its own event). */
-    JobView withoutHistory() {
-        return new JobView(id, type, name, status, progress, attempt, pool, cancelRequested, spec, result, error,
-                createdAt, startedAt, finishedAt, inputs, artifacts, tiles, worker, maxAttempts, earlierAttempts,
-                experiment, tags, resultKey, reused, null);
-    }
-
     /** The view of a job that answered a submission in its place (its result reused). */
     JobView asReused() {
         return new JobView(id, type, name, status, progress, attempt, pool, cancelRequested, spec, result, error,

@@ -25,8 +25,7 @@ final class JobLabels {
 
     static void check(String experiment, Map<String, String> tags) {
         List<FieldError> errors = new ArrayList<>();
-        if (experiment != null && (experiment.isBlank() || experiment.length() > MAX_EXPERIMENT
-                || CONTROL.matcher(experiment).find())) {
+        if (experiment != null && !isExperiment(experiment)) {
             errors.add(new FieldError("experiment", "must be 1 to " + MAX_EXPERIMENT
                     + " printable characters when given"));
         }
@@ -37,7 +36,7 @@ final class JobLabels {
                 if (!KEY.matcher(key).matches()) {
                     errors.add(new FieldError("tags", "key '" + key.substring(0, Math.min(key.length(), 80))
                             + "' must be 1 to 64 of A-Z a-z 0-9 _ . - /"));
-                } else if (value == null || value.length() > MAX_VALUE || CONTROL.matcher(value).find()) {
+                } else if (value == null || !isValue(value)) {
                     errors.add(new FieldError("tags." + key, "must be a string of at most " + MAX_VALUE
                             + " printable characters"));
                 }
@@ -50,8 +49,7 @@ final class JobLabels {
 
     /** The job list's experiment filter: what a submission's experiment may be (no job has anything else). */
     static String experimentFilter(String experiment) {
-        if (experiment != null && (experiment.isBlank() || experiment.length() > MAX_EXPERIMENT
-                || CONTROL.matcher(experiment).find())) {
+        if (experiment != null && !isExperiment(experiment)) {
             throw new InvalidRequestException("experiment", "must be 1 to " + MAX_EXPERIMENT
                     + " printable characters");
         }
@@ -63,14 +61,23 @@ final class JobLabels {
         Map<String, String> wanted = new LinkedHashMap<>();
         for (String tag : tags == null ? List.<String>of() : tags) {
             int colon = tag.indexOf(':');
-            if (colon < 1 || !KEY.matcher(tag.substring(0, colon)).matches() || tag.length() - colon - 1 > MAX_VALUE
-                    || CONTROL.matcher(tag).find()) {
+            if (colon < 1 || !KEY.matcher(tag.substring(0, colon)).matches() || !isValue(tag.substring(colon + 1))) {
                 throw new InvalidRequestException("tag", "'" + printable(tag) + "' must be key:value, a key of "
                         + "A-Z a-z 0-9 _ . - / and a value of at most " + MAX_VALUE + " printable characters");
             }
             wanted.put(tag.substring(0, colon), tag.substring(colon + 1));
         }
         return wanted;
+    }
+
+    /** 1 to {@link #MAX_EXPERIMENT} characters, not all blank, none a control character. */
+    private static boolean isExperiment(String experiment) {
+        return !experiment.isBlank() && experiment.length() <= MAX_EXPERIMENT && !CONTROL.matcher(experiment).find();
+    }
+
+    /** A tag's value: at most {@link #MAX_VALUE} characters, none a control character. */
+    private static boolean isValue(String value) {
+        return value.length() <= MAX_VALUE && !CONTROL.matcher(value).find();
     }
 
     private static String printable(String text) {

@@ -4,6 +4,8 @@ import time
 
 import httpx
 
+from ._errors import ApiError
+
 
 def parse(lines):
     """Events from the lines of an event stream: dicts with ``event``, ``data`` and ``id`` (None where absent).
@@ -46,7 +48,6 @@ def stream(http, path, event="job", reconnect=True, max_wait=5.0, deadline=None)
             with http.stream("GET", path, headers=headers, timeout=httpx.Timeout(10.0, read=60.0)) as response:
                 if response.status_code >= 400:
                     response.read()
-                    from ._errors import ApiError
                     raise ApiError.from_response(response)
                 wait = 0.25
                 for e in parse(_until(response.iter_lines(), deadline, path)):

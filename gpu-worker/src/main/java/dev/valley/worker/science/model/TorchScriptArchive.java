@@ -103,25 +103,19 @@ public final class TorchScriptArchive {
 
     /** Every buffer by its {@code state_dict} name, in {@code named_buffers()} order. */
     public List<String> buffers() {
-        List<String> names = new ArrayList<>();
-        List<List<String>> paths = new ArrayList<>();
-        walk(topClass, new ArrayList<>(), names, paths);
-        return names;
+        return bufferPaths().stream().map(path -> String.join(".", path)).toList();
     }
 
     /**
      * The archive with {@value #METHOD} added to its top class (and the source map of that file dropped, which
-     * would no longer match), or the archive as it is when it has no buffers.
+     * would no longer match); for a module without buffers the method returns an empty list.
      */
     public byte[] withBufferAccess() {
-        List<String> names = new ArrayList<>();
-        List<List<String>> paths = new ArrayList<>();
-        walk(topClass, new ArrayList<>(), names, paths);
         String file = file(topClass);
-        String source = new String(entries.get(file), StandardCharsets.UTF_8);
+        String source = source(file);
         StringBuilder method = new StringBuilder("  def ").append(METHOD).append("(self: ").append(topClass)
                 .append(") -> List[Tensor]:\n    return [");
-        for (List<String> path : paths) {
+        for (List<String> path : bufferPaths()) {
             String expression = "self";
             for (String step : path) {
                 expression = "getattr(" + expression + ", \"" + step + "\")";
@@ -129,10 +123,8 @@ public final class TorchScriptArchive {
             method.append(expression).append(", ");
         }
         method.append("]\n");
-        String name = topClass.substring(topClass.lastIndexOf('.') + 1);
-        int start = source.indexOf("class " + name + "(");
-        int end = source.indexOf("\nclass ", start + 1);
-        String rewritten = end < 0 ? source + (source.endsWith("\n") ? "" : "\n") + method
+        int end = classEnd(source, classStart(source, topClass));
+        String rewritten = end == source.length() ? source + (source.endsWith("\n") ? "" : "\n") + method
                 : source.substring(0, end + 1) + method + source.substring(end + 1);
         Map<String, byte[]> out = new LinkedHashMap<>(entries);
         out.put(file, rewritten.getBytes(StandardCharsets.UTF_8));
@@ -140,8 +132,15 @@ public final class TorchScriptArchive {
         return zip(out);
     }
 
+    /** Each buffer as the attributes that lead to it from the top module ({@code [blocks, 0, bn1, running_var]}). */
+    private List<List<String>> bufferPaths() {
+        List<List<String>> paths = new ArrayList<>();
+        walk(topClass, new ArrayList<>(), paths);
+        return paths;
+    }
+
     /** Depth first, as named_buffers(): the class's own buffers, then each submodule's. */
-    private void walk(String qualifiedClass, List<String> prefix, List<String> names, List<List<String>> paths) {
+    private void walk(String qualifiedClass, List<String> prefix, List<List<String>> paths) {
         ClassSource c = classSource(qualifiedClass);
         for (String buffer : c.buffers) {
             String type = c.attributes.get(buffer);
@@ -151,25 +150,45 @@ public final class TorchScriptArchive {
             List<String> path = new ArrayList<>(prefix);
             path.add(buffer);
             paths.add(path);
-            names.add(String.join(".", path));
         }
         for (Map.Entry<String, String> attribute : c.attributes.entrySet()) {
             String type = attribute.getValue();
             if (type.startsWith("__torch__.") && isModule(type)) {
                 List<String> path = new ArrayList<>(prefix);
                 path.add(attribute.getKey());
-                walk(type, path, names, paths);
+                walk(type, path, paths);
             }
         }
     }
 
     private boolean isModule(String qualifiedClass) {
-        String file = file(qualifiedClass);
-        if (!entries.containsKey(file)) {
-            return false;
+        return source(file(qualifiedClass)).contains("class " + simpleName(qualifiedClass) + "(Module):");
+    }
+
+    /** A source file of the archive; empty where it has none. */
+    private String source(String file) {
+        byte[] bytes = entries.get(file);
+        return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static String simpleName(String qualifiedClass) {
+        return qualifiedClass.substring(qualifiedClass.lastIndexOf('.') + 1);
+    }
+
+    /** Where the class's definition starts in its file's source. */
+    private int classStart(String source, String qualifiedClass) {
+        int start = source.indexOf("class " + simpleName(qualifiedClass) + "(");
+        if (start < 0) {
+            throw new IllegalArgumentException("the archive has no source for " + qualifiedClass + " ("
+                    + file(qualifiedClass) + ")");
         }
-        String name = qualifiedClass.substring(qualifiedClass.lastIndexOf('.') + 1);
-        return new String(entries.get(file), StandardCharsets.UTF_8).contains("class " + name + "(Module):");
+        return start;
+    }
+
+    /** Where the definition starting at {@code start} ends: at the next class, or the file's end. */
+    private static int classEnd(String source, int start) {
+        int next = source.indexOf("\nclass ", start + 1);
+        return next < 0 ? source.length() : next;
     }
 
     /** {@code __torch__.torch.nn.modules.conv.Conv2d} is class Conv2d of code/__torch__/torch/nn/modules/conv.py. */
@@ -182,18 +201,11 @@ public final class TorchScriptArchive {
     }
 
     private ClassSource classSource(String qualifiedClass) {
-        String file = file(qualifiedClass);
-        byte[] bytes = entries.get(file);
-        String name = qualifiedClass.substring(qualifiedClass.lastIndexOf('.') + 1);
-        String source = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
-        int start = source.indexOf("class " + name + "(");
-        if (start < 0) {
-            throw new IllegalArgumentException("the archive has no source for " + qualifiedClass + " (" + file + ")");
-        }
-        int end = source.indexOf("\nclass ", start + 1);
+        String source = source(file(qualifiedClass));
+        int start = classStart(source, qualifiedClass);
         List<String> buffers = new ArrayList<>();
         Map<String, String> attributes = new LinkedHashMap<>();
-        for (String line : source.substring(start, end < 0 ? source.length() : end).split("\n")) {
+        for (String line : source.substring(start, classEnd(source, start)).split("\n")) {
             if (line.startsWith("  def ")) {
                 break; // the attributes come before the methods
             }

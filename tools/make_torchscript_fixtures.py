@@ -9,7 +9,12 @@ order of a few constants in the archives' source differs):
   mixer.pt   LayerNorm, GELU and dropout between linear layers.
 For each, <name>.json holds the state_dict's names, shapes and dtypes in order, which are buffers, and the logits
 of a fixed batch in eval mode: before and after the batch-norm running variances are multiplied by 4 (resnet).
+It also holds, for the archive as saved:
+  grad      the gradient of cross-entropy(eval-mode logits of the fixed batch, labels 3, 1, 4) for every parameter;
+  updateBn  torch.optim.swa_utils.update_bn over formula() in batches of 4: every buffer after it, and the logits
+            of the fixed batch in eval mode then (resnet).
 """
+import copy
 import json
 from pathlib import Path
 
@@ -62,6 +67,12 @@ def batch():
     return torch.rand(3, 1, 28, 28, generator=g)
 
 
+def formula(n):
+    """n samples anyone can recompute in float32: ((i * 7919) mod 1000) / 1000 over the flattened index i."""
+    i = torch.arange(n * 784, dtype=torch.int64)
+    return ((i * 7919) % 1000).to(torch.float32).div(1000).reshape(n, 1, 28, 28)
+
+
 def write(name, net):
     torch.manual_seed(0)
     x = batch()
@@ -73,13 +84,26 @@ def write(name, net):
     net.eval()
     scripted = torch.jit.script(net)
     scripted.save(str(OUT / f"{name}.pt"))
-    state = scripted.state_dict()
+    state = {n: t.clone() for n, t in scripted.state_dict().items()}
     buffers = {n for n, _ in scripted.named_buffers()}
     facts = {"stateDict": [{"name": n, "shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""),
                             "buffer": n in buffers} for n, t in state.items()],
              "input": "torch.rand(3, 1, 28, 28) with torch.Generator().manual_seed(7)",
              "eval": scripted(x).tolist()}
+    logits = scripted(x)
+    loss = torch.nn.functional.cross_entropy(logits, torch.tensor([3, 1, 4]))
+    grads = torch.autograd.grad(loss, list(scripted.parameters()))
+    facts["grad"] = {n: g.flatten().tolist() for (n, _), g in zip(scripted.named_parameters(), grads)}
     if buffers:
+        # update_bn finds batch norms by their Python class, which a scripted module's submodules are not:
+        # it runs on an eager copy of the same network.
+        eager = copy.deepcopy(net)
+        eager.load_state_dict(state)
+        torch.optim.swa_utils.update_bn(list(formula(12).split(4)), eager)
+        eager.eval()
+        with torch.no_grad():
+            facts["updateBn"] = {"buffers": {n: b.flatten().tolist() for n, b in eager.named_buffers()},
+                                 "eval": eager(x).tolist()}
         with torch.no_grad():
             for n, b in scripted.named_buffers():
                 if n.endswith("running_var"):

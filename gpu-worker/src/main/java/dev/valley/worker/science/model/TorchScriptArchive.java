@@ -38,6 +38,7 @@ public final class TorchScriptArchive {
 
     private static final Pattern ROOT_CLASS = Pattern.compile("c([A-Za-z0-9_.]+)\n([A-Za-z0-9_]+)\n");
     private static final Pattern LIST = Pattern.compile("\"([^\"]*)\"");
+    private static final Pattern MOMENTUM = Pattern.compile("Final\\[float\\] = ([0-9.eE+-]+)");
     private static final Pattern ATTRIBUTE = Pattern.compile(
             "^  (?:([A-Za-z_][A-Za-z0-9_]*) :|__annotations__\\[\"([^\"]+)\"\\] =) (.+)$");
 
@@ -134,29 +135,69 @@ public final class TorchScriptArchive {
 
     /** Each buffer as the attributes that lead to it from the top module ({@code [blocks, 0, bn1, running_var]}). */
     private List<List<String>> bufferPaths() {
-        List<List<String>> paths = new ArrayList<>();
-        walk(topClass, new ArrayList<>(), paths);
-        return paths;
+        return stateDictEntries().stream().filter(Entry::buffer).map(Entry::path).toList();
     }
 
-    /** Depth first, as named_buffers(): the class's own buffers, then each submodule's. */
-    private void walk(String qualifiedClass, List<String> prefix, List<List<String>> paths) {
+    /**
+     * One tensor of the module's {@code state_dict}: the attributes that lead to it, whether it is a buffer, and the
+     * class of the module that holds it.
+     */
+    public record Entry(List<String> path, boolean buffer, String owner) {
+        public String name() {
+            return String.join(".", path);
+        }
+    }
+
+    /** The {@code state_dict}'s tensors in its order: each module's own parameters, then its own buffers, then its
+     * submodules', depth first. A parameter slot is listed even where it holds None (a convolution without bias):
+     * the source does not say; the loaded module does. */
+    public List<Entry> stateDictEntries() {
+        List<Entry> entries = new ArrayList<>();
+        walk(topClass, new ArrayList<>(), entries);
+        return entries;
+    }
+
+    /**
+     * For a buffer of PyTorch's own BatchNorm1d/2d/3d, the factor by which a training-mode pass scales the batch's
+     * statistics into running ones that were zero before it: the module's momentum (a compiled {@code Final}
+     * constant in its class), or 1 where momentum is None (a cumulative average whose counter was zero too). Empty
+     * for any other module's buffer.
+     */
+    public java.util.OptionalDouble batchNormFactor(String ownerClass) {
+        // torch.jit mangles a second variant of a class into a submodule: batchnorm.___torch_mangle_3.BatchNorm2d
+        if (!ownerClass.startsWith("__torch__.torch.nn.modules.batchnorm.")
+                || !simpleName(ownerClass).startsWith("BatchNorm")) {
+            return java.util.OptionalDouble.empty();
+        }
+        String type = classSource(ownerClass).attributes.get("momentum");
+        Matcher m = type == null ? null : MOMENTUM.matcher(type);
+        if (m != null && m.matches()) {
+            return java.util.OptionalDouble.of(Double.parseDouble(m.group(1)));
+        }
+        return type != null && type.contains("NoneType") ? java.util.OptionalDouble.of(1)
+                : java.util.OptionalDouble.empty();
+    }
+
+    /** Depth first, as state_dict(): the class's own parameters and buffers, then each submodule's. */
+    private void walk(String qualifiedClass, List<String> prefix, List<Entry> entries) {
         ClassSource c = classSource(qualifiedClass);
-        for (String buffer : c.buffers) {
-            String type = c.attributes.get(buffer);
-            if (type != null && type.startsWith("Optional[")) {
-                continue;
+        for (boolean buffer : new boolean[] {false, true}) {
+            for (String name : buffer ? c.buffers : c.parameters) {
+                String type = c.attributes.get(name);
+                if (buffer && type != null && type.startsWith("Optional[")) {
+                    continue;
+                }
+                List<String> path = new ArrayList<>(prefix);
+                path.add(name);
+                entries.add(new Entry(path, buffer, qualifiedClass));
             }
-            List<String> path = new ArrayList<>(prefix);
-            path.add(buffer);
-            paths.add(path);
         }
         for (Map.Entry<String, String> attribute : c.attributes.entrySet()) {
             String type = attribute.getValue();
             if (type.startsWith("__torch__.") && isModule(type)) {
                 List<String> path = new ArrayList<>(prefix);
                 path.add(attribute.getKey());
-                walk(type, path, paths);
+                walk(type, path, entries);
             }
         }
     }
@@ -197,34 +238,34 @@ public final class TorchScriptArchive {
         return root + "code/" + module.replace('.', '/') + ".py";
     }
 
-    private record ClassSource(List<String> buffers, Map<String, String> attributes) {
+    private record ClassSource(List<String> parameters, List<String> buffers, Map<String, String> attributes) {
     }
 
     private ClassSource classSource(String qualifiedClass) {
         String source = source(file(qualifiedClass));
         int start = classStart(source, qualifiedClass);
+        List<String> parameters = new ArrayList<>();
         List<String> buffers = new ArrayList<>();
         Map<String, String> attributes = new LinkedHashMap<>();
         for (String line : source.substring(start, classEnd(source, start)).split("\n")) {
             if (line.startsWith("  def ")) {
                 break; // the attributes come before the methods
             }
-            if (line.startsWith("  __buffers__ = ")) {
+            if (line.startsWith("  __buffers__ = ") || line.startsWith("  __parameters__ = ")) {
+                List<String> names = line.startsWith("  __buffers__") ? buffers : parameters;
                 Matcher m = LIST.matcher(line);
                 while (m.find()) {
-                    buffers.add(m.group(1));
+                    names.add(m.group(1));
                 }
                 continue;
             }
             Matcher a = ATTRIBUTE.matcher(line);
             if (a.matches()) {
                 String type = a.group(3).trim();
-                int constant = type.indexOf(" = ");
-                attributes.put(a.group(1) != null ? a.group(1) : a.group(2),
-                        constant < 0 ? type : type.substring(0, constant));
+                attributes.put(a.group(1) != null ? a.group(1) : a.group(2), type);
             }
         }
-        return new ClassSource(buffers, attributes);
+        return new ClassSource(parameters, buffers, attributes);
     }
 
     private static byte[] zip(Map<String, byte[]> entries) {

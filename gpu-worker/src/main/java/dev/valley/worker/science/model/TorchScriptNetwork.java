@@ -1,0 +1,455 @@
+package dev.valley.worker.science.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.valley.worker.science.train.NoGrad;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * A user's TorchScript module as an {@link Architecture}: a function of named weights like the built-in networks,
+ * so that training, curves, averages and planes treat it as a set of named tensors, as dnn-mode-connectivity and
+ * loss-landscape do with any {@code nn.Module}.
+ *
+ * <p>The module keeps its own tensors. A forward pass first writes the given weights into them in place, on the
+ * device: with autograd on, that write ({@code index_put_} into tensors that need no gradient) is recorded, so the
+ * gradient of the loss reaches the weights the caller holds, exactly as if the module had computed with them
+ * (checked against the gradient of the module's own parameters in {@code TorchScriptNetworkTest}). Batch-norm
+ * statistics go in before the pass and come back out after a training-mode pass.
+ *
+ * <p>Training mode follows {@link Mode}: {@code TRAIN} and {@code MEASURE} run the module in {@code train()} mode
+ * (dropout drops, batch norm uses the batch), {@code EVAL} in {@code eval()} mode.
+ *
+ * <p>{@code MEASURE} must leave each batch's own statistics in the running buffers, as
+ * {@code torch.optim.swa_utils.update_bn} obtains them by setting momentum to None. A scripted module compiles its
+ * momentum into its code, so it cannot be changed; instead the running mean, variance and batch counter are zeroed
+ * before the pass, after which PyTorch's update leaves momentum × the batch's statistics (or the statistics
+ * themselves, for a module whose momentum is None), and they are divided by that factor.
+ *
+ * <p>Not thread-safe: one module, written before every pass.
+ */
+public final class TorchScriptNetwork implements Architecture, AutoCloseable {
+    private final NDManager manager;
+    private final PtSymbolBlock module;
+    private final ParameterStore store;
+    private final List<TensorSpec> tensors;
+    /** The module's own tensors, by state_dict name. */
+    private final Map<String, NDArray> slots;
+    /** Batch-norm running means and variances → the factor a training pass scales the batch's statistics by. */
+    private final Map<String, Double> statistics;
+    /** The batch counters of the modules in {@link #statistics}. */
+    private final List<String> counters;
+    private final Map<String, String> metadata;
+    /** The parameters whose last write autograd recorded. */
+    private final Set<String> recorded = new java.util.HashSet<>();
+    /** The module's mode as last set here; null before the first pass. */
+    private Boolean training;
+
+    private TorchScriptNetwork(NDManager manager, PtSymbolBlock module, List<TensorSpec> tensors,
+            Map<String, NDArray> slots, Map<String, Double> statistics, List<String> counters,
+            Map<String, String> metadata) {
+        this.manager = manager;
+        this.module = module;
+        this.store = new ParameterStore(manager, false);
+        this.tensors = List.copyOf(tensors);
+        this.slots = slots;
+        this.statistics = statistics;
+        this.counters = counters;
+        this.metadata = metadata;
+    }
+
+    /**
+     * Loads an archive ({@code torch.jit.save}'s zip) onto {@code parent}'s device. An archive that is not
+     * TorchScript, or that libtorch refuses, is an {@link IllegalArgumentException} with the reason (libtorch's
+     * own first line).
+     */
+    public static TorchScriptNetwork load(byte[] archive, NDManager parent, Map<String, String> metadata) {
+        TorchScriptArchive source = TorchScriptArchive.read(archive);
+        byte[] rewritten = source.withBufferAccess();
+        NDManager manager = parent.newSubManager();
+        Path file = null;
+        try {
+            file = Files.createTempFile("valley-module-", ".pt");
+            Files.write(file, rewritten);
+            PtSymbolBlock module;
+            try {
+                // Trainable: otherwise its tensors are inference tensors, which refuse in-place writes.
+                module = JniUtils.loadModule((PtNDManager) manager, file, true, new String[0], new String[0], true);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("the archive does not load: " + firstLine(e.getMessage()), e);
+            }
+            return of(source, manager, module, metadata);
+        } catch (IOException e) {
+            manager.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file left behind
+                }
+            }
+        }
+    }
+
+    private static TorchScriptNetwork of(TorchScriptArchive source, NDManager manager, PtSymbolBlock module,
+            Map<String, String> metadata) {
+        Map<String, NDArray> parameters = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : module.getDirectParameters()) {
+            NDArray array = p.getValue().getArray();
+            parameters.put(p.getKey(), array);
+        }
+        List<String> bufferNames = source.buffers();
+        NDArray[] buffers;
+        try (IValue list = IValueUtils.runMethod(module, TorchScriptArchive.METHOD)) {
+            buffers = list.toTensorArray((PtNDManager) manager);
+        }
+        if (buffers.length != bufferNames.size()) {
+            throw new IllegalArgumentException("the module has " + buffers.length + " buffers where its source"
+                    + " declares " + bufferNames.size());
+        }
+        // A parameter slot may hold None (a convolution without bias): the module's own list says which are set.
+        List<TorchScriptArchive.Entry> entries = source.stateDictEntries().stream()
+                .filter(e -> e.buffer() || parameters.containsKey(e.name())).toList();
+        Set<String> declared = new LinkedHashSet<>();
+        entries.stream().filter(e -> !e.buffer()).forEach(e -> declared.add(e.name()));
+        if (!declared.equals(parameters.keySet())) {
+            throw new IllegalArgumentException("the module's parameters " + parameters.keySet()
+                    + " are not those its source declares " + declared);
+        }
+        Map<String, NDArray> slots = new LinkedHashMap<>();
+        List<TensorSpec> tensors = new ArrayList<>();
+        Map<String, Double> statistics = new LinkedHashMap<>();
+        List<String> counters = new ArrayList<>();
+        for (TorchScriptArchive.Entry e : entries) {
+            NDArray array = e.buffer() ? buffers[bufferNames.indexOf(e.name())] : parameters.get(e.name());
+            slots.put(e.name(), array);
+            tensors.add(new TensorSpec(e.name(), array.getShape(),
+                    e.buffer() ? TensorSpec.Role.BUFFER : TensorSpec.Role.PARAMETER, array.getDataType()));
+            OptionalDouble factor = e.buffer() ? source.batchNormFactor(e.owner()) : OptionalDouble.empty();
+            String leaf = e.path().get(e.path().size() - 1);
+            if (factor.isPresent() && factor.getAsDouble() > 0
+                    && (leaf.equals("running_mean") || leaf.equals("running_var"))) {
+                statistics.put(e.name(), factor.getAsDouble());
+            } else if (factor.isPresent() && leaf.equals("num_batches_tracked")) {
+                counters.add(e.name());
+            }
+        }
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.putIfAbsent("arch", "torchscript");
+        meta.put("class", source.topClass());
+        TorchScriptNetwork network = new TorchScriptNetwork(manager, module, tensors, slots, statistics, counters,
+                meta);
+        network.releaseParameters();
+        return network;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        String trimmed = message.strip();
+        int end = trimmed.indexOf('\n');
+        return end < 0 ? trimmed : trimmed.substring(0, end);
+    }
+
+    @Override
+    public List<TensorSpec> tensors() {
+        return tensors;
+    }
+
+    /** The running means and variances of PyTorch's batch norms, and the factor by which {@link Mode#MEASURE}
+     * recovers a batch's statistics from them. */
+    public Map<String, Double> batchNormStatistics() {
+        return java.util.Collections.unmodifiableMap(statistics);
+    }
+
+    @Override
+    public boolean hasBatchNorm() {
+        return !statistics.isEmpty();
+    }
+
+    @Override
+    public NDArray forward(Weights weights, NDArray x, Mode mode) {
+        write(weights);
+        if (mode == Mode.MEASURE) {
+            try (NoGrad noGrad = NoGrad.enter()) {
+                for (String name : statistics.keySet()) {
+                    slots.get(name).muli(0);
+                }
+                for (String name : counters) {
+                    slots.get(name).muli(0);
+                }
+            }
+        }
+        train(mode.usesBatchStatistics());
+        // Always "training" to DJL, which otherwise runs the pass with autograd off (and would switch the module's
+        // mode by a flag of its own that need not match the archive's): the mode is set above.
+        NDArray out = module.forward(store, new NDList(x), true).singletonOrThrow();
+        releaseParameters();
+        if (mode.usesBatchStatistics()) {
+            try (NoGrad noGrad = NoGrad.enter()) {
+                if (mode == Mode.MEASURE) {
+                    statistics.forEach((name, factor) -> {
+                        if (factor != 1) {
+                            slots.get(name).divi(factor.floatValue());
+                        }
+                    });
+                }
+                for (TensorSpec spec : tensors) {
+                    if (!spec.isParameter()) {
+                        copy(slots.get(spec.name()), weights.get(spec.name()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code module.train()} or {@code module.eval()}, where it is not in that mode already. */
+    private void train(boolean on) {
+        if (training == null || training != on) {
+            if (on) {
+                JniUtils.enableTrainingMode(module);
+            } else {
+                JniUtils.enableInferenceMode(module);
+            }
+            training = on;
+        }
+    }
+
+    /**
+     * DJL's training-mode pass marks the module's parameters as needing gradients; they must not, or the next write
+     * of the caller's weights into them is refused (an in-place write into a leaf that needs one). A parameter whose
+     * last write autograd recorded is no leaf (its flag cannot be changed, and need not be): it is left as it is.
+     */
+    private void releaseParameters() {
+        for (TensorSpec spec : tensors) {
+            if (spec.isParameter() && !recorded.contains(spec.name())) {
+                slots.get(spec.name()).setRequiresGradient(false);
+            }
+        }
+    }
+
+    /** The weights into the module: parameters as autograd allows (recorded when it is on), buffers without. */
+    private void write(Weights weights) {
+        boolean gradMode = JniUtils.isGradMode();
+        recorded.clear();
+        for (TensorSpec spec : tensors) {
+            if (spec.isParameter()) {
+                NDArray source = weights.get(spec.name());
+                copy(source, slots.get(spec.name()));
+                if (gradMode && JniUtils.requiresGrad((PtNDArray) source)) {
+                    recorded.add(spec.name());
+                }
+            }
+        }
+        try (NoGrad noGrad = NoGrad.enter()) {
+            for (TensorSpec spec : tensors) {
+                if (!spec.isParameter()) {
+                    copy(weights.get(spec.name()), slots.get(spec.name()));
+                }
+            }
+        }
+    }
+
+    /** {@code target[...] = source}, in place on the device. */
+    private static void copy(NDArray source, NDArray target) {
+        if (source == target) {
+            return;
+        }
+        if (target.getShape().dimension() == 0) {
+            try (NDArray view = target.reshape(1); NDArray value = source.reshape(1)) {
+                view.set(new NDIndex("..."), value);
+            }
+        } else {
+            target.set(new NDIndex("..."), source);
+        }
+    }
+
+    /** No first layer is assumed linear in its weights: a grid evaluates every point with a full forward pass. */
+    @Override
+    public String firstWeight() {
+        return null;
+    }
+
+    @Override
+    public String firstBias() {
+        return null;
+    }
+
+    @Override
+    public NDArray first(NDArray x, NDArray weight, NDArray bias) {
+        throw new UnsupportedOperationException("a TorchScript module is evaluated whole");
+    }
+
+    @Override
+    public NDArray rest(Weights weights, NDArray firstOutput, Mode mode) {
+        throw new UnsupportedOperationException("a TorchScript module is evaluated whole");
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    @Override
+    public String describe() {
+        return "torchscript " + metadata.get("class");
+    }
+
+    /** The archive's own weights and buffers, copied (the module's tensors stay the module's). */
+    public Weights archiveWeights(NDManager parent) {
+        NDManager scope = parent.newSubManager();
+        Map<String, NDArray> copies = new LinkedHashMap<>();
+        for (TensorSpec spec : tensors) {
+            NDArray copy = slots.get(spec.name()).duplicate();
+            copy.attach(scope);
+            copy.setRequiresGradient(spec.isParameter());
+            copies.put(spec.name(), copy);
+        }
+        return Weights.view(this, scope, copies);
+    }
+
+    /** How {@link #initialize} sets a tensor. */
+    public enum Rule {
+        /** U(±1/√fan-in), fan-in the product of the shape after its first dimension: PyTorch's Kaiming-uniform
+         * with a = √5 for a weight of 2 or more dimensions. */
+        KAIMING_UNIFORM,
+        /** U(±1/√fan-in) of the sibling weight: a Linear's or convolution's bias. */
+        BIAS,
+        /** 1: a one-dimensional normalisation weight, or a running variance. */
+        ONE,
+        /** 0: a one-dimensional normalisation bias, a running mean, a batch counter. */
+        ZERO,
+        /** No rule fits: the archive's own values are kept. */
+        ARCHIVE
+    }
+
+    /** The rule {@link #initialize} follows for {@code spec}. */
+    public Rule rule(TensorSpec spec) {
+        String name = spec.name();
+        if (!spec.isParameter()) {
+            if (statistics.containsKey(name)) {
+                return name.endsWith("running_var") ? Rule.ONE : Rule.ZERO;
+            }
+            return counters.contains(name) ? Rule.ZERO : Rule.ARCHIVE;
+        }
+        int dims = spec.shape().dimension();
+        if (dims >= 2) {
+            return Rule.KAIMING_UNIFORM;
+        }
+        String leaf = name.substring(name.lastIndexOf('.') + 1);
+        String layer = name.substring(0, Math.max(0, name.lastIndexOf('.')));
+        TensorSpec sibling = tensors.stream().filter(t -> t.name().equals(layer.isEmpty() ? "weight"
+                : layer + ".weight")).findFirst().orElse(null);
+        if (dims == 1 && leaf.equals("bias")) {
+            return sibling != null && sibling.shape().dimension() >= 2 ? Rule.BIAS
+                    : sibling != null ? Rule.ZERO : Rule.ARCHIVE;
+        }
+        if (dims == 1 && leaf.equals("weight")) {
+            return Rule.ONE;
+        }
+        return Rule.ARCHIVE;
+    }
+
+    @Override
+    public long fanIn(TensorSpec spec) {
+        Rule rule = rule(spec);
+        long[] shape;
+        if (rule == Rule.KAIMING_UNIFORM) {
+            shape = spec.shape().getShape();
+        } else if (rule == Rule.BIAS) {
+            String layer = spec.name().substring(0, spec.name().lastIndexOf('.'));
+            shape = slots.get(layer + ".weight").getShape().getShape();
+        } else {
+            return 0;
+        }
+        long fanIn = 1;
+        for (int i = 1; i < shape.length; i++) {
+            fanIn *= shape[i];
+        }
+        return fanIn;
+    }
+
+    /**
+     * Fresh weights by PyTorch's default rules ({@link Rule}), drawn on the host from {@code seed} so that a seed
+     * gives the same network on every device; a tensor no rule fits keeps the archive's values.
+     */
+    @Override
+    public Weights initialize(NDManager parent, long seed) {
+        NDManager scope = parent.newSubManager();
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, NDArray> fresh = new LinkedHashMap<>();
+        for (TensorSpec spec : tensors) {
+            NDArray array = switch (rule(spec)) {
+                case KAIMING_UNIFORM, BIAS -> {
+                    float bound = (float) (1 / Math.sqrt(fanIn(spec)));
+                    float[] values = new float[Math.toIntExact(spec.shape().size())];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = (float) ((2 * random.nextDouble() - 1) * bound);
+                    }
+                    yield scope.create(values, spec.shape()).toType(spec.dataType(), false);
+                }
+                case ONE -> scope.ones(spec.shape(), spec.dataType());
+                case ZERO -> scope.zeros(spec.shape(), spec.dataType());
+                case ARCHIVE -> slots.get(spec.name()).duplicate();
+            };
+            array.attach(scope);
+            array.setRequiresGradient(spec.isParameter());
+            fresh.put(spec.name(), array);
+        }
+        return Weights.view(this, scope, fresh);
+    }
+
+    /** The module with {@code weights} in it, as a TorchScript archive that {@code torch.jit.load} reads. */
+    public byte[] save(Weights weights) {
+        try (NoGrad noGrad = NoGrad.enter()) {
+            write(weights);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JniUtils.writeModule(module, out, false);
+        return out.toByteArray();
+    }
+
+    /** A shape as the JSON-friendly list of its sizes. */
+    static List<Long> sizes(Shape shape) {
+        List<Long> sizes = new ArrayList<>();
+        for (long d : shape.getShape()) {
+            sizes.add(d);
+        }
+        return sizes;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

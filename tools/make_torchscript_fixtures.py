@@ -6,16 +6,22 @@
 Two networks for 1x28x28 inputs and 10 classes, seeded: a rerun writes the same weights and numbers (only the
 order of a few constants in the archives' source differs):
   resnet.pt  a small residual network: convolutions, BatchNorm2d, skips (non-default running statistics);
-  mixer.pt   LayerNorm, GELU and dropout between linear layers.
+  mixer.pt   LayerNorm, GELU and dropout between linear layers;
+and, without numbers: spirals.pt (for the end-to-end tests: an MLP with BatchNorm1d for 2-D points and 3 classes),
+traced.pt (an MLP saved by torch.jit.trace) and three modules the inspection refuses:
+three_channels.pt (forward fails on 1x28x28), seven_classes.pt, no_parameters.pt, and cut_pickle.pt (resnet.pt with
+its data.pkl cut in half, which libtorch cannot load).
 For each, <name>.json holds the state_dict's names, shapes and dtypes in order, which are buffers, and the logits
 of a fixed batch in eval mode: before and after the batch-norm running variances are multiplied by 4 (resnet).
 It also holds, for the archive as saved:
-  grad      the gradient of cross-entropy(eval-mode logits of the fixed batch, labels 3, 1, 4) for every parameter;
+  grad      the gradient of cross-entropy(eval-mode logits of the fixed batch, labels 3, 1, 4) for every parameter
+            (its first 512 values, flattened);
   updateBn  torch.optim.swa_utils.update_bn over formula() in batches of 4: every buffer after it, and the logits
             of the fixed batch in eval mode then (resnet).
 """
 import copy
 import json
+import zipfile
 from pathlib import Path
 
 import torch
@@ -93,7 +99,7 @@ def write(name, net):
     logits = scripted(x)
     loss = torch.nn.functional.cross_entropy(logits, torch.tensor([3, 1, 4]))
     grads = torch.autograd.grad(loss, list(scripted.parameters()))
-    facts["grad"] = {n: g.flatten().tolist() for (n, _), g in zip(scripted.named_parameters(), grads)}
+    facts["grad"] = {n: g.flatten()[:512].tolist() for (n, _), g in zip(scripted.named_parameters(), grads)}
     if buffers:
         # update_bn finds batch norms by their Python class, which a scripted module's submodules are not:
         # it runs on an eager copy of the same network.
@@ -114,9 +120,81 @@ def write(name, net):
     print(f"wrote {name}.pt and {name}.json: {len(state)} tensors, {len(buffers)} buffers")
 
 
+class Spirals(torch.nn.Module):
+    """For Valley's spirals (2-D points, 3 classes): Linear, BatchNorm1d, ReLU, Linear, ReLU, Linear."""
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(2, 32)
+        self.bn = torch.nn.BatchNorm1d(32)
+        self.fc2 = torch.nn.Linear(32, 32)
+        self.out = torch.nn.Linear(32, 3)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.fc2(torch.relu(self.bn(self.fc1(x))))))
+
+
+class ThreeChannels(torch.nn.Module):
+    """Expects 3-channel images: its forward fails on Fashion-MNIST's 1x28x28."""
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 3)
+        self.head = torch.nn.Linear(4, 10)
+
+    def forward(self, x):
+        return self.head(self.conv(x).mean(dim=(2, 3)))
+
+
+class SevenClasses(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(784, 7)
+
+    def forward(self, x):
+        return self.fc(x.flatten(1))
+
+
+class NoParameters(torch.nn.Module):
+    def forward(self, x):
+        return x.flatten(1)[:, :10]
+
+
+class Traced(torch.nn.Module):
+    """A small MLP, saved by torch.jit.trace rather than torch.jit.script."""
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(784, 16)
+        self.fc2 = torch.nn.Linear(16, 10)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(x.flatten(1))))
+
+
+def write_other(name, net, traced=False):
+    """An archive without numbers: a module the inspection must refuse, or one saved another way."""
+    torch.manual_seed(2)
+    module = torch.jit.trace(net, batch()) if traced else torch.jit.script(net)
+    module.save(str(OUT / f"{name}.pt"))
+    print(f"wrote {name}.pt")
+
+
+def write_cut_pickle(source, name):
+    """source's archive with its data.pkl cut in half: a zip of TorchScript's layout that libtorch cannot load."""
+    with zipfile.ZipFile(OUT / source) as zin, zipfile.ZipFile(OUT / name, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info.filename, data[: len(data) // 2] if info.filename.endswith("/data.pkl") else data)
+    print(f"wrote {name}")
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
     write("resnet", ResNet())
     torch.manual_seed(1)
     write("mixer", Mixer())
+    write_other("spirals", Spirals())
+    write_other("three_channels", ThreeChannels())
+    write_other("seven_classes", SevenClasses())
+    write_other("no_parameters", NoParameters())
+    write_other("traced", Traced(), traced=True)
+    write_cut_pickle("resnet.pt", "cut_pickle.pt")

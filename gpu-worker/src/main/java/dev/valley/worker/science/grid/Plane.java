@@ -166,8 +166,8 @@ public final class Plane implements AutoCloseable {
 
     /** {@code prefix.weight} or {@code prefix.bias} of a layer that also has {@code prefix.running_mean}. */
     static boolean isBatchNorm(Architecture architecture, String name) {
-        String prefix = name.substring(0, name.lastIndexOf('.'));
-        return architecture.tensors().stream().anyMatch(s -> s.name().equals(prefix + ".running_mean"));
+        String prefix = name.substring(0, name.lastIndexOf('.') + 1); // "" for a module's own top-level tensor
+        return architecture.tensors().stream().anyMatch(s -> s.name().equals(prefix + "running_mean"));
     }
 
     private static Map<String, NDArray> difference(Weights to, Weights from, NDManager manager) {

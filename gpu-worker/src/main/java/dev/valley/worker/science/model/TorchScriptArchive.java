@@ -35,6 +35,9 @@ import java.util.zip.ZipOutputStream;
 public final class TorchScriptArchive {
     /** The method {@link #withBufferAccess} adds: {@code def valley_buffers(self) -> List[Tensor]}. */
     public static final String METHOD = "valley_buffers";
+    /** The method {@link #withBufferAccess} adds: {@code def valley_bind(self, tensors: List[Tensor]) -> None}. */
+    public static final String BIND = "valley_bind";
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private static final Pattern ROOT_CLASS = Pattern.compile("c([A-Za-z0-9_.]+)\n([A-Za-z0-9_]+)\n");
     private static final Pattern LIST = Pattern.compile("\"([^\"]*)\"");
@@ -51,9 +54,9 @@ public final class TorchScriptArchive {
         String first = entries.keySet().iterator().next();
         this.root = first.substring(0, first.indexOf('/') + 1);
         byte[] pickle = entries.get(root + "data.pkl");
-        if (pickle == null || !entries.containsKey(root + "code/__torch__.py")) {
+        if (pickle == null || entries.keySet().stream().noneMatch(n -> n.startsWith(root + "code/"))) {
             throw new IllegalArgumentException("not a TorchScript archive: it has no " + root + "data.pkl and "
-                    + root + "code/__torch__.py (save the module with torch.jit.save)");
+                    + root + "code/ (save the module with torch.jit.save)");
         }
         Matcher top = ROOT_CLASS.matcher(new String(pickle, 0, Math.min(pickle.length, 512),
                 StandardCharsets.ISO_8859_1));
@@ -108,8 +111,10 @@ public final class TorchScriptArchive {
     }
 
     /**
-     * The archive with {@value #METHOD} added to its top class (and the source map of that file dropped, which
-     * would no longer match); for a module without buffers the method returns an empty list.
+     * The archive with two methods added to its top class (and the source map of that file dropped, which would no
+     * longer match): {@value #METHOD}, which returns the buffers (an empty list for a module without any), and
+     * {@value #BIND}, which makes the given tensors the module's own, in {@code state_dict} order (parameters that
+     * hold None skipped): the module then computes with, and its batch norms update, exactly those tensors.
      */
     public byte[] withBufferAccess() {
         String file = file(topClass);
@@ -117,13 +122,36 @@ public final class TorchScriptArchive {
         StringBuilder method = new StringBuilder("  def ").append(METHOD).append("(self: ").append(topClass)
                 .append(") -> List[Tensor]:\n    return [");
         for (List<String> path : bufferPaths()) {
-            String expression = "self";
-            for (String step : path) {
-                expression = "getattr(" + expression + ", \"" + step + "\")";
-            }
-            method.append(expression).append(", ");
+            method.append(attribute(path)).append(", ");
         }
         method.append("]\n");
+        // A parameter slot may hold None (a convolution without bias), typed Optional[Tensor]: such a slot is
+        // bound only where it holds a tensor, the list's index advancing only then.
+        method.append("  def ").append(BIND).append("(self: ").append(topClass)
+                .append(", tensors: List[Tensor]) -> NoneType:\n    _k = 0\n");
+        int i = 0;
+        for (Entry e : stateDictEntries()) {
+            String leaf = e.path().get(e.path().size() - 1);
+            if (!IDENTIFIER.matcher(leaf).matches()) {
+                throw new IllegalArgumentException(e.name() + " is named by a number (nn.ParameterList or"
+                        + " ParameterDict); Valley binds tensors by attribute name: register it with a name");
+            }
+            String owner = "_m" + i;
+            method.append("    ").append(owner).append(" = ")
+                    .append(attribute(e.path().subList(0, e.path().size() - 1))).append("\n");
+            String indent = "    ";
+            if (e.optional()) {
+                String value = "_v" + i;
+                method.append("    ").append(value).append(" = ").append(owner).append(".").append(leaf)
+                        .append("\n    if ").append(value).append(" is not None:\n");
+                indent = "      ";
+            }
+            method.append(indent).append(owner).append(".").append(leaf).append(" = tensors[_k]\n")
+                    .append(indent).append("_k = _k + 1\n");
+            i++;
+        }
+        method.append("    return None\n");
+        source = withoutValleyMethods(source);
         int end = classEnd(source, classStart(source, topClass));
         String rewritten = end == source.length() ? source + (source.endsWith("\n") ? "" : "\n") + method
                 : source.substring(0, end + 1) + method + source.substring(end + 1);
@@ -131,6 +159,36 @@ public final class TorchScriptArchive {
         out.put(file, rewritten.getBytes(StandardCharsets.UTF_8));
         out.remove(file + ".debug_pkl");
         return zip(out);
+    }
+
+    /**
+     * The source without the methods an earlier {@link #withBufferAccess} added: an archive Valley saved (a job's
+     * {@code model.pt}) has them already, and TorchScript refuses a method defined twice.
+     */
+    private String withoutValleyMethods(String source) {
+        int classStart = classStart(source, topClass);
+        StringBuilder out = new StringBuilder(source.substring(0, classStart));
+        boolean skipping = false;
+        String body = source.substring(classStart, classEnd(source, classStart));
+        for (String line : body.split("\n", -1)) {
+            if (line.startsWith("  def ")) {
+                skipping = line.startsWith("  def " + METHOD + "(") || line.startsWith("  def " + BIND + "(");
+            }
+            if (!skipping) {
+                out.append(line).append('\n');
+            }
+        }
+        out.setLength(out.length() - 1);
+        return out + source.substring(classEnd(source, classStart));
+    }
+
+    /** {@code getattr(getattr(self, "blocks"), "0")…}: the attribute at the end of {@code path}. */
+    private static String attribute(List<String> path) {
+        String expression = "self";
+        for (String step : path) {
+            expression = "getattr(" + expression + ", \"" + step + "\")";
+        }
+        return expression;
     }
 
     /** Each buffer as the attributes that lead to it from the top module ({@code [blocks, 0, bn1, running_var]}). */
@@ -142,7 +200,7 @@ public final class TorchScriptArchive {
      * One tensor of the module's {@code state_dict}: the attributes that lead to it, whether it is a buffer, and the
      * class of the module that holds it.
      */
-    public record Entry(List<String> path, boolean buffer, String owner) {
+    public record Entry(List<String> path, boolean buffer, String owner, boolean optional) {
         public String name() {
             return String.join(".", path);
         }
@@ -189,7 +247,7 @@ public final class TorchScriptArchive {
                 }
                 List<String> path = new ArrayList<>(prefix);
                 path.add(name);
-                entries.add(new Entry(path, buffer, qualifiedClass));
+                entries.add(new Entry(path, buffer, qualifiedClass, type != null && type.startsWith("Optional[")));
             }
         }
         for (Map.Entry<String, String> attribute : c.attributes.entrySet()) {

@@ -3,7 +3,6 @@ package dev.valley.worker.science.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -12,7 +11,6 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.valley.worker.science.train.NoGrad;
 import java.io.ByteArrayOutputStream;
@@ -34,11 +32,11 @@ import java.util.SplittableRandom;
  * so that training, curves, averages and planes treat it as a set of named tensors, as dnn-mode-connectivity and
  * loss-landscape do with any {@code nn.Module}.
  *
- * <p>The module keeps its own tensors. A forward pass first writes the given weights into them in place, on the
- * device: with autograd on, that write ({@code index_put_} into tensors that need no gradient) is recorded, so the
- * gradient of the loss reaches the weights the caller holds, exactly as if the module had computed with them
- * (checked against the gradient of the module's own parameters in {@code TorchScriptNetworkTest}). Batch-norm
- * statistics go in before the pass and come back out after a training-mode pass.
+ * <p>A forward pass first binds the given weights to the module ({@link TorchScriptArchive#BIND}): its parameter
+ * and buffer attributes become the caller's tensors themselves, on the device, with no copy. The module then
+ * computes with them, autograd's gradient lands on them (checked against PyTorch's for every parameter in
+ * {@code TorchScriptNetworkTest}), and its batch norms update their statistics in place. The weights stay bound
+ * until other weights are; the archive's own tensors are kept aside, for {@link #archiveWeights}.
  *
  * <p>Training mode follows {@link Mode}: {@code TRAIN} and {@code MEASURE} run the module in {@code train()} mode
  * (dropout drops, batch norm uses the batch), {@code EVAL} in {@code eval()} mode.
@@ -49,33 +47,33 @@ import java.util.SplittableRandom;
  * before the pass, after which PyTorch's update leaves momentum × the batch's statistics (or the statistics
  * themselves, for a module whose momentum is None), and they are divided by that factor.
  *
- * <p>Not thread-safe: one module, written before every pass.
+ * <p>Not thread-safe: one module, bound before every pass.
  */
 public final class TorchScriptNetwork implements Architecture, AutoCloseable {
     private final NDManager manager;
     private final PtSymbolBlock module;
-    private final ParameterStore store;
     private final List<TensorSpec> tensors;
-    /** The module's own tensors, by state_dict name. */
-    private final Map<String, NDArray> slots;
+    /** Copies of the archive's own tensors, by state_dict name. */
+    private final Map<String, NDArray> original;
     /** Batch-norm running means and variances → the factor a training pass scales the batch's statistics by. */
     private final Map<String, Double> statistics;
     /** The batch counters of the modules in {@link #statistics}. */
     private final List<String> counters;
     private final Map<String, String> metadata;
-    /** The parameters whose last write autograd recorded. */
-    private final Set<String> recorded = new java.util.HashSet<>();
+    /** The weights bound to the module now; null before the first pass. */
+    private Weights bound;
+    /** Their parameters that need no gradient. */
+    private final List<PtNDArray> frozen = new ArrayList<>();
     /** The module's mode as last set here; null before the first pass. */
     private Boolean training;
 
     private TorchScriptNetwork(NDManager manager, PtSymbolBlock module, List<TensorSpec> tensors,
-            Map<String, NDArray> slots, Map<String, Double> statistics, List<String> counters,
+            Map<String, NDArray> original, Map<String, Double> statistics, List<String> counters,
             Map<String, String> metadata) {
         this.manager = manager;
         this.module = module;
-        this.store = new ParameterStore(manager, false);
         this.tensors = List.copyOf(tensors);
-        this.slots = slots;
+        this.original = original;
         this.statistics = statistics;
         this.counters = counters;
         this.metadata = metadata;
@@ -88,7 +86,12 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
      */
     public static TorchScriptNetwork load(byte[] archive, NDManager parent, Map<String, String> metadata) {
         TorchScriptArchive source = TorchScriptArchive.read(archive);
-        byte[] rewritten = source.withBufferAccess();
+        byte[] rewritten;
+        try {
+            rewritten = source.withBufferAccess();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the archive does not load: " + e.getMessage(), e);
+        }
         NDManager manager = parent.newSubManager();
         Path file = null;
         try {
@@ -144,13 +147,15 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
             throw new IllegalArgumentException("the module's parameters " + parameters.keySet()
                     + " are not those its source declares " + declared);
         }
-        Map<String, NDArray> slots = new LinkedHashMap<>();
+        Map<String, NDArray> original = new LinkedHashMap<>();
         List<TensorSpec> tensors = new ArrayList<>();
         Map<String, Double> statistics = new LinkedHashMap<>();
         List<String> counters = new ArrayList<>();
         for (TorchScriptArchive.Entry e : entries) {
             NDArray array = e.buffer() ? buffers[bufferNames.indexOf(e.name())] : parameters.get(e.name());
-            slots.put(e.name(), array);
+            NDArray copy = array.duplicate();
+            copy.setRequiresGradient(false);
+            original.put(e.name(), copy);
             tensors.add(new TensorSpec(e.name(), array.getShape(),
                     e.buffer() ? TensorSpec.Role.BUFFER : TensorSpec.Role.PARAMETER, array.getDataType()));
             OptionalDouble factor = e.buffer() ? source.batchNormFactor(e.owner()) : OptionalDouble.empty();
@@ -165,10 +170,22 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         meta.putIfAbsent("arch", "torchscript");
         meta.put("class", source.topClass());
-        TorchScriptNetwork network = new TorchScriptNetwork(manager, module, tensors, slots, statistics, counters,
+        TorchScriptNetwork network = new TorchScriptNetwork(manager, module, tensors, original, statistics, counters,
                 meta);
-        network.releaseParameters();
         return network;
+    }
+
+    /**
+     * libtorch's reason for a failed pass: the interpreter's message ends with the Python-style error line
+     * ("RuntimeError: …") after a traceback of the module's source; that line, or the last one.
+     */
+    public static String reason(String message) {
+        if (message == null || message.isBlank()) {
+            return "(no message)";
+        }
+        List<String> lines = message.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return lines.stream().filter(l -> l.matches("^[A-Za-z]*(Error|Exception): .*")).reduce((a, b) -> b)
+                .orElse(lines.get(lines.size() - 1));
     }
 
     private static String firstLine(String message) {
@@ -198,36 +215,40 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
 
     @Override
     public NDArray forward(Weights weights, NDArray x, Mode mode) {
-        write(weights);
+        bind(weights);
         if (mode == Mode.MEASURE) {
             try (NoGrad noGrad = NoGrad.enter()) {
                 for (String name : statistics.keySet()) {
-                    slots.get(name).muli(0);
+                    weights.get(name).muli(0);
                 }
                 for (String name : counters) {
-                    slots.get(name).muli(0);
+                    weights.get(name).muli(0);
                 }
             }
         }
         train(mode.usesBatchStatistics());
-        // Always "training" to DJL, which otherwise runs the pass with autograd off (and would switch the module's
-        // mode by a flag of its own that need not match the archive's): the mode is set above.
-        NDArray out = module.forward(store, new NDList(x), true).singletonOrThrow();
-        releaseParameters();
-        if (mode.usesBatchStatistics()) {
+        NDArray out;
+        try {
+            // Not PtSymbolBlock.forward, which switches the module's mode by a flag of its own. "Training" to DJL:
+            // its other pass runs under a guard that some operations (layer_norm) refuse to mix with tensors that
+            // need gradients. Autograd is on or off as the thread has it.
+            out = IValueUtils.forward(module, new NDList(x), true).singletonOrThrow();
+        } catch (ai.djl.engine.EngineException e) {
+            throw new IllegalStateException("the module's forward on a batch of shape " + x.getShape() + " in "
+                    + (mode.usesBatchStatistics() ? "train" : "eval") + " mode failed: " + reason(e.getMessage()), e);
+        } finally {
+            // That pass marks every parameter as needing gradients; the caller's tensors stay as they were.
+            for (PtNDArray t : frozen) {
+                t.setRequiresGradient(false);
+            }
+        }
+        if (mode == Mode.MEASURE) {
             try (NoGrad noGrad = NoGrad.enter()) {
-                if (mode == Mode.MEASURE) {
-                    statistics.forEach((name, factor) -> {
-                        if (factor != 1) {
-                            slots.get(name).divi(factor.floatValue());
-                        }
-                    });
-                }
-                for (TensorSpec spec : tensors) {
-                    if (!spec.isParameter()) {
-                        copy(slots.get(spec.name()), weights.get(spec.name()));
+                statistics.forEach((name, factor) -> {
+                    if (factor != 1) {
+                        weights.get(name).divi(factor.floatValue());
                     }
-                }
+                });
             }
         }
         return out;
@@ -245,52 +266,24 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         }
     }
 
-    /**
-     * DJL's training-mode pass marks the module's parameters as needing gradients; they must not, or the next write
-     * of the caller's weights into them is refused (an in-place write into a leaf that needs one). A parameter whose
-     * last write autograd recorded is no leaf (its flag cannot be changed, and need not be): it is left as it is.
-     */
-    private void releaseParameters() {
-        for (TensorSpec spec : tensors) {
-            if (spec.isParameter() && !recorded.contains(spec.name())) {
-                slots.get(spec.name()).setRequiresGradient(false);
-            }
-        }
-    }
-
-    /** The weights into the module: parameters as autograd allows (recorded when it is on), buffers without. */
-    private void write(Weights weights) {
-        boolean gradMode = JniUtils.isGradMode();
-        recorded.clear();
-        for (TensorSpec spec : tensors) {
-            if (spec.isParameter()) {
-                NDArray source = weights.get(spec.name());
-                copy(source, slots.get(spec.name()));
-                if (gradMode && JniUtils.requiresGrad((PtNDArray) source)) {
-                    recorded.add(spec.name());
-                }
-            }
-        }
-        try (NoGrad noGrad = NoGrad.enter()) {
-            for (TensorSpec spec : tensors) {
-                if (!spec.isParameter()) {
-                    copy(weights.get(spec.name()), slots.get(spec.name()));
-                }
-            }
-        }
-    }
-
-    /** {@code target[...] = source}, in place on the device. */
-    private static void copy(NDArray source, NDArray target) {
-        if (source == target) {
+    /** The weights' tensors become the module's own ({@link TorchScriptArchive#BIND}), where others are bound. */
+    private void bind(Weights weights) {
+        if (weights == bound) {
             return;
         }
-        if (target.getShape().dimension() == 0) {
-            try (NDArray view = target.reshape(1); NDArray value = source.reshape(1)) {
-                view.set(new NDIndex("..."), value);
+        PtNDArray[] list = new PtNDArray[tensors.size()];
+        for (int i = 0; i < list.length; i++) {
+            list[i] = (PtNDArray) weights.get(tensors.get(i).name());
+        }
+        try (IValue arguments = IValue.listFrom(list)) {
+            IValueUtils.runMethod(module, TorchScriptArchive.BIND, arguments).close();
+        }
+        bound = weights;
+        frozen.clear();
+        for (int i = 0; i < list.length; i++) {
+            if (tensors.get(i).isParameter() && !JniUtils.requiresGrad(list[i])) {
+                frozen.add(list[i]);
             }
-        } else {
-            target.set(new NDIndex("..."), source);
         }
     }
 
@@ -330,7 +323,7 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         NDManager scope = parent.newSubManager();
         Map<String, NDArray> copies = new LinkedHashMap<>();
         for (TensorSpec spec : tensors) {
-            NDArray copy = slots.get(spec.name()).duplicate();
+            NDArray copy = original.get(spec.name()).duplicate();
             copy.attach(scope);
             copy.setRequiresGradient(spec.isParameter());
             copies.put(spec.name(), copy);
@@ -388,7 +381,8 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
             shape = spec.shape().getShape();
         } else if (rule == Rule.BIAS) {
             String layer = spec.name().substring(0, spec.name().lastIndexOf('.'));
-            shape = slots.get(layer + ".weight").getShape().getShape();
+            shape = tensors.stream().filter(t -> t.name().equals(layer + ".weight")).findFirst().orElseThrow()
+                    .shape().getShape();
         } else {
             return 0;
         }
@@ -420,7 +414,7 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
                 }
                 case ONE -> scope.ones(spec.shape(), spec.dataType());
                 case ZERO -> scope.zeros(spec.shape(), spec.dataType());
-                case ARCHIVE -> slots.get(spec.name()).duplicate();
+                case ARCHIVE -> original.get(spec.name()).duplicate();
             };
             array.attach(scope);
             array.setRequiresGradient(spec.isParameter());
@@ -431,9 +425,7 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
 
     /** The module with {@code weights} in it, as a TorchScript archive that {@code torch.jit.load} reads. */
     public byte[] save(Weights weights) {
-        try (NoGrad noGrad = NoGrad.enter()) {
-            write(weights);
-        }
+        bind(weights);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         JniUtils.writeModule(module, out, false);
         return out.toByteArray();

@@ -2,6 +2,7 @@
 """Writes the TorchScript fixtures of gpu-worker's tests, and the numbers PyTorch computes for them.
 
     python3 tools/make_torchscript_fixtures.py   # Debian's python3-torch (1.13); its archives load in libtorch 2.7.1
+    python3 tools/make_torchscript_fixtures.py --mlp PATH   # the 784-512-512-10 MLP that ./valley bench torchscript uses
 
 Two networks for 1x28x28 inputs and 10 classes, seeded: a rerun writes the same weights and numbers (only the
 order of a few constants in the archives' source differs):
@@ -186,7 +187,33 @@ def write_cut_pickle(source, name):
     print(f"wrote {name}")
 
 
+class Mlp(torch.nn.Module):
+    """Valley's built-in mlp as a module of one's own: the same state_dict names (layers.{i}), ReLU between."""
+    def __init__(self, sizes):
+        super().__init__()
+        self.layers = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+
+    def forward(self, x):
+        x = x.flatten(1)
+        for i, layer in enumerate(self.layers):
+            x = layer(x)
+            if i + 1 < len(self.layers):
+                x = torch.relu(x)
+        return x
+
+
+def write_mlp(path):
+    """For `./valley bench torchscript`: the 784-512-512-10 MLP (2.7 MB, so made when asked, not committed)."""
+    torch.manual_seed(0)
+    torch.jit.script(Mlp([784, 512, 512, 10])).save(path)
+    print(f"wrote {path}")
+
+
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--mlp":
+        write_mlp(sys.argv[2])
+        sys.exit(0)
     OUT.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
     write("resnet", ResNet())

@@ -42,9 +42,7 @@ public final class TrainingBenchmark {
 
     private static void measure(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        Device device = Devices.select(System.getProperty("valley.device", "auto"));
-        System.out.printf("engine %s %s, device %s, %d threads%n", Engine.getInstance().getEngineName(),
-                Engine.getInstance().getVersion(), device, Runtime.getRuntime().availableProcessors());
+        Device device = device();
         DatasetSplits data = FashionMnist.load(FashionMnist.DEBIAN_PACKAGE_DIR);
         try (NDManager manager = NDManager.newBaseManager(device);
                 DeviceData train = DeviceData.of(manager, data.train());
@@ -66,6 +64,14 @@ public final class TrainingBenchmark {
                         curve, curve / epoch);
             }
         }
+    }
+
+    /** The device {@code valley.device} selects, announced with the engine and the threads. */
+    static Device device() {
+        Device device = Devices.select(System.getProperty("valley.device", "auto"));
+        System.out.printf("engine %s %s, device %s, %d threads%n", Engine.getInstance().getEngineName(),
+                Engine.getInstance().getVersion(), device, Runtime.getRuntime().availableProcessors());
+        return device;
     }
 
     private static double trainSamplesPerSecond(Architecture architecture,

@@ -121,7 +121,23 @@ async function draw(container: HTMLElement, job: Job): Promise<void> {
     case "grid":
       await drawGrid(container, job);
       break;
+    case "inspect":
+      container.append(inspection(job.result as Schemas["InspectResult"]));
+      break;
   }
+}
+
+/** What the inspection of an uploaded TorchScript module found: its shapes, and its state_dict. */
+function inspection(r: Schemas["InspectResult"]): HTMLElement {
+  const shape = (s: number[]) => `[${s.join(", ")}]`;
+  return el("div", { class: "inspection" },
+    el("p", {}, `${r.topClass}: input ${shape(r.input)}, output ${shape(r.output)}, `
+      + `${r.parameters.toLocaleString()} parameters; batch norm recomputed for ${r.batchNorm.length} statistics`
+      + (r.noInitRule.length ? `; "init": "seed" keeps the archive's ${r.noInitRule.join(", ")}` : "")),
+    el("table", { "aria-label": "State dict" },
+      el("thead", {}, el("tr", {}, ...["tensor", "shape", "dtype", "role", "seed init"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, ...r.tensors.map((t) => el("tr", {}, el("td", {}, t.name), el("td", {}, shape(t.shape)),
+        el("td", {}, t.dtype), el("td", {}, t.role), el("td", {}, t.init))))));
 }
 
 async function drawGrid(container: HTMLElement, job: Job): Promise<void> {

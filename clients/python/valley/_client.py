@@ -1,11 +1,12 @@
 """The client: one HTTP session to a Valley, the job types as methods, uploads, and listings."""
 import json
 import os
+from pathlib import Path
 
 import httpx
 
 from . import _formats
-from ._errors import ApiError
+from ._errors import ApiError, JobCancelled, JobFailed, ModuleInvalid
 from ._job import Job
 from ._jobs_generated import JOB_TYPES, JobMethods
 
@@ -106,6 +107,37 @@ class UploadedModel(Uploaded):
     pass
 
 
+class Module(UploadedModel):
+    """An uploaded TorchScript module: its record (``status`` PENDING, READY or INVALID, and ``inspection`` once
+    READY). ``module.spec`` is the model spec that names it in a job ({"arch": "torchscript", "module": id}); passed
+    as a ref, the module stands for the archive's own weights ({"model": id})."""
+
+    def __init__(self, client, record):
+        super().__init__(record)
+        self._client = client
+
+    status = property(lambda self: self["status"])
+    spec = property(lambda self: {"arch": "torchscript", "module": self.id})
+
+    def refresh(self):
+        self.update(self._client._request("GET", f"/api/v1/models/{self.id}").json())
+        return self
+
+    def wait(self, timeout=None):
+        """Blocks until a worker has inspected the module (on its inspect job's event stream). Returns the module
+        when READY; raises ModuleInvalid, with the inspection's reason, when it is INVALID."""
+        if self.status == "PENDING":
+            job = Job(self._client, self._client._request("GET", f"/api/v1/jobs/{self['inspectJob']}").json())
+            try:
+                job.wait(timeout=timeout)
+            except (JobFailed, JobCancelled):
+                pass
+            self.refresh()
+        if self.status == "INVALID":
+            raise ModuleInvalid(self)
+        return self
+
+
 class _Uploads:
     """What was uploaded to ``path``, each read as ``kind``."""
     path = kind = None
@@ -145,16 +177,24 @@ class Datasets(_Uploads):
 class Models(_Uploads):
     path, kind = "/api/v1/models", UploadedModel
 
+    def get(self, id):
+        record = self._client._request("GET", f"{self.path}/{_id(id)}").json()
+        return Module(self._client, record) if record.get("format") == "torchscript" else UploadedModel(record)
+
+    def list(self):
+        """Every upload, newest first."""
+        return [Module(self._client, d) if d.get("format") == "torchscript" else UploadedModel(d)
+                for d in self._client._request("GET", self.path).json()]
+
     def upload(self, weights, model=None, dataset=None, name=None):
         """Uploads weights for a built-in architecture: ``weights`` is a state_dict (a torch module's, or name ->
         numpy array) with PyTorch's names for ``model`` (a model spec such as {"arch": "mlp", "hidden": [32]}),
         trained on ``dataset``. Sent as safetensors. Returns the upload's record; pass it as a ref.
 
-        A module of an architecture of your own goes up as TorchScript once the API takes it (see the README's "Not
-        yet"); until then ``model`` is required."""
+        A network of your own goes up with ``upload_module``."""
         if model is None:
             raise ValueError("model= is required: name the built-in architecture the weights are for "
-                             "(uploading a module of your own as TorchScript is not served yet)")
+                             "(a network of your own goes up as TorchScript, with upload_module)")
         if dataset is None:
             raise ValueError("dataset= is required: the dataset the weights were trained on")
         if hasattr(weights, "state_dict"):
@@ -166,6 +206,41 @@ class Models(_Uploads):
         answer = self._client._request("POST", "/api/v1/models", data=data,
                                        files={"file": ("model.safetensors", file, "application/octet-stream")})
         return UploadedModel(answer.json())
+
+    def upload_module(self, module, dataset, name=None, wait=True, timeout=None):
+        """Uploads a network of your own as TorchScript, for ``dataset``: ``module`` is a ScriptModule
+        (torch.jit.script or torch.jit.trace of it), an nn.Module (scripted here), a .pt file's path or its bytes.
+        A worker inspects it; with ``wait`` this returns once it is READY (raising ModuleInvalid with the reason
+        otherwise), else at once, PENDING. Use ``module.spec`` as a job's model.
+
+            m = v.models.upload_module(torch.jit.script(MyNet()), dataset="fashion-mnist")
+            a = v.train(dataset="fashion-mnist", model=m.spec, init="seed", seed=1, epochs=5)
+        """
+        if dataset is None:
+            raise ValueError("dataset= is required: the dataset the module takes samples of and predicts classes of")
+        archive = _archive(module)
+        data = {"format": "torchscript", "dataset": _wire(dataset)}
+        if name is not None:
+            data["name"] = name
+        answer = self._client._request("POST", "/api/v1/models", data=data,
+                                       files={"file": ("module.pt", archive, "application/octet-stream")})
+        uploaded = Module(self._client, answer.json())
+        return uploaded.wait(timeout=timeout) if wait else uploaded
+
+
+def _archive(module):
+    """The bytes of a TorchScript archive: read from a path, taken as they are, or saved by torch.jit.save."""
+    if isinstance(module, (bytes, bytearray)):
+        return bytes(module)
+    if isinstance(module, (str, os.PathLike)):
+        return Path(module).read_bytes()
+    import io
+    import torch
+    if not isinstance(module, torch.jit.ScriptModule):
+        module = torch.jit.script(module)
+    buffer = io.BytesIO()
+    torch.jit.save(module, buffer)
+    return buffer.getvalue()
 
 
 

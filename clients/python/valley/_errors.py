@@ -46,3 +46,13 @@ class JobCancelled(Exception):
     def __init__(self, job):
         self.job = job
         super().__init__(f"{job.type} job {job.id} was cancelled")
+
+
+class ModuleInvalid(Exception):
+    """An uploaded TorchScript module that its inspection refused; ``module`` is its record, ``error`` the reason
+    (the archive does not load, its forward fails on the dataset's samples, its output has the wrong shape, …)."""
+
+    def __init__(self, module):
+        self.module = module
+        self.error = module.get("error")
+        super().__init__(f"module {module.id} is INVALID: {self.error}")

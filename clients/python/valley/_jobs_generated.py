@@ -9,8 +9,8 @@ class JobMethods:
 
     def train(
             self, *, dataset=None, model=None, epochs=None, batchSize=None, lr=None, momentum=None,
-            weightDecay=None, seed=None, trainSubset=None, schedule=None, name=None, experiment=None,
-            tags=None, reuse=None, pool=None, max_attempts=None):
+            weightDecay=None, seed=None, trainSubset=None, schedule=None, init=None, name=None,
+            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
         """Submits a train job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -29,6 +29,9 @@ class JobMethods:
             schedule (str): constant at lr; decay: dnn-mode-connectivity's (flat for half the epochs,
                 then linear down to 1 % at 90 %, epochs counted from 1); cosine: from lr to 0 over the
                 run, per step; one of constant, decay, cosine; default "constant".
+            init (str): torchscript only: archive (default: start from the weights saved in the archive)
+                or seed (fresh weights drawn with the seed by PyTorch's default rules); one of archive,
+                seed.
             name (str): a label for the job, up to 200 characters.
             experiment (str): files the job under this name (up to 100 characters).
             tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
@@ -43,7 +46,7 @@ class JobMethods:
         spec = {
             'dataset': dataset, 'model': model, 'epochs': epochs, 'batchSize': batchSize, 'lr': lr,
             'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed, 'trainSubset':
-            trainSubset, 'schedule': schedule}
+            trainSubset, 'schedule': schedule, 'init': init}
         return self._submit('train', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
                             pool=pool, max_attempts=max_attempts)
 

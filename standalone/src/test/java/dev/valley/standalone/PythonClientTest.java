@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The Python client's pytest suite (clients/python/tests) against a whole Valley on the suite's servers: the
  * walkthrough from submission to numpy arrays, the job methods regenerated from the live OpenAPI document, and the
- * client's handling of dropped streams and corrupt downloads. It runs Debian's python3 with Debian's httpx, numpy,
- * tqdm and pytest ({@code VALLEY_PYTHON} names another interpreter).
+ * client's handling of dropped streams and corrupt downloads, and modules of the user's own as TorchScript. It runs
+ * Debian's python3 with Debian's httpx, numpy, tqdm, pytest and torch ({@code VALLEY_PYTHON} names another
+ * interpreter).
  */
 class PythonClientTest {
     private static Valley valley;
@@ -37,11 +38,11 @@ class PythonClientTest {
                 Files.exists(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
         Path client = Path.of("..", "clients", "python").toAbsolutePath().normalize();
         Path log = Path.of("target", "python-client.log").toAbsolutePath();
-        Process check = new ProcessBuilder(python, "-c", "import httpx, numpy, tqdm, pytest")
+        Process check = new ProcessBuilder(python, "-c", "import httpx, numpy, tqdm, pytest, torch")
                 .redirectErrorStream(true).start();
         String missing = new String(check.getInputStream().readAllBytes());
         assertThat(check.waitFor()).as("%s lacks the client's packages (apt-get install python3-httpx python3-numpy "
-                + "python3-tqdm python3-pytest; .ci/run installs them): %s", python, missing).isZero();
+                + "python3-tqdm python3-pytest python3-torch; .ci/run installs them): %s", python, missing).isZero();
 
         ProcessBuilder pytest = new ProcessBuilder(List.of(python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                 "tests")).directory(client.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -56,16 +56,63 @@ public class JobInputs {
     record Plan(JobSpec spec, Decision decision) {
     }
 
+    /** The spec field under which a job whose network is a TorchScript module reads it (its inspect job's). */
+    static final String MODULE_FIELD = "model.module";
+
+    /**
+     * What a job reads, by spec field: the networks its spec names and, where its network is a TorchScript module,
+     * the module as {@value #MODULE_FIELD}. A module's network and {@code {"model": id}} of a module are its
+     * inspect job's {@code model.safetensors} (the archive's own weights), so that a job waits for a PENDING module
+     * as it waits for a running job. An unknown or INVALID module is an error.
+     */
+    private Map<String, ModelRef> inputRefs(JobSpec spec, List<FieldError> errors) {
+        Map<String, ModelRef> refs = new java.util.LinkedHashMap<>();
+        spec.modelRefs().forEach((field, ref) -> {
+            if (ref.isUploaded()) {
+                Optional<UploadedModel> m = models.find(ref.model());
+                if (m.isPresent() && m.get().isTorchScript()) {
+                    if (m.get().status() == UploadedModel.Status.INVALID) {
+                        errors.add(new FieldError("spec." + field + ".model", "module " + ref.model()
+                                + " is INVALID: " + m.get().error()));
+                        return;
+                    }
+                    ref = new ModelRef(m.get().inspectJob(), ArtifactKeys.MODEL);
+                }
+            }
+            refs.put(field, ref);
+        });
+        ModelSpec model = spec.model();
+        if (model != null && model.isTorchScript() && !(spec instanceof dev.valley.model.job.InspectSpec)) {
+            String field = "spec." + MODULE_FIELD;
+            Optional<UploadedModel> m = models.find(model.module());
+            if (m.isEmpty()) {
+                errors.add(new FieldError(field, "no module " + model.module()
+                        + "; upload one with POST /api/v1/models (format=torchscript)"));
+            } else if (!m.get().isTorchScript()) {
+                errors.add(new FieldError(field, "model " + model.module() + " is safetensors weights for "
+                        + m.get().model().arch() + ", not a TorchScript module"));
+            } else if (m.get().status() == UploadedModel.Status.INVALID) {
+                errors.add(new FieldError(field, "module " + model.module() + " is INVALID: " + m.get().error()));
+            } else {
+                refs.put(MODULE_FIELD, new ModelRef(m.get().inspectJob(), ArtifactKeys.MODEL));
+            }
+        }
+        return refs;
+    }
+
     /** Must run in the submitting transaction: the inputs stay locked for share until it commits. */
     Plan plan(JobSpec spec) {
-        Map<String, ModelRef> refs = spec.modelRefs();
+        List<FieldError> errors = new ArrayList<>();
+        Map<String, ModelRef> refs = inputRefs(spec, errors);
         if (refs.isEmpty()) {
+            if (!errors.isEmpty()) {
+                throw new InvalidRequestException(errors);
+            }
             return new Plan(spec, new Decision(JobStatus.QUEUED, null));
         }
         List<UUID> sourceJobs = refs.values().stream().map(ModelRef::job).filter(java.util.Objects::nonNull).toList();
         Map<UUID, Job> sources = (sourceJobs.isEmpty() ? List.<Job>of() : jobs.findAllForShare(sourceJobs)).stream()
-                .collect(Collectors.toMap(Job::getId, Function.identity()));
-        List<FieldError> errors = new ArrayList<>();
+                .collect(Collectors.toMap(Job::getId, Function.identity(), (a, b) -> a));
         Origin first = null;
         String firstField = null;
         for (Map.Entry<String, ModelRef> entry : refs.entrySet()) {
@@ -157,7 +204,12 @@ public class JobInputs {
     /** Stores the job's input rows and returns them, in the order of their fields. */
     List<JobInput> record(UUID jobId, JobSpec spec) {
         List<JobInput> rows = new ArrayList<>();
-        spec.modelRefs().forEach((field, ref) -> rows.add(inputs.save(ref.isUploaded()
+        List<FieldError> errors = new ArrayList<>();
+        Map<String, ModelRef> refs = inputRefs(spec, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+        refs.forEach((field, ref) -> rows.add(inputs.save(ref.isUploaded()
                 ? new JobInput(jobId, field, null, ArtifactKeys.MODEL, ref.model())
                 : new JobInput(jobId, field, ref.job(), ref.artifact(), null))));
         rows.sort(java.util.Comparator.comparing(JobInput::getField));
@@ -242,7 +294,7 @@ public class JobInputs {
                     .map(m -> new Origin(m.model(), m.dataset()))
                     : jobs.findById(first.getSourceJobId()).flatMap(this::origin);
         }
-        if (job.getType() == JobType.TRAIN || job.getType() == JobType.SWA) {
+        if (job.getType() == JobType.TRAIN || job.getType() == JobType.SWA || job.getType() == JobType.INSPECT) {
             JobSpec spec = job.spec();
             return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));
         }

@@ -49,7 +49,8 @@ class JobSchemas {
     OpenApiCustomizer jobTypes(JobSpecs specs, Optional<BuildProperties> build) {
         return openApi -> {
             openApi.info(new Info().title("Valley").version(build.map(BuildProperties::getVersion).orElse("dev"))
-                    .description("Loss-landscape research as jobs: train, curve, swa, fge, grid."));
+                    .description("Loss-landscape research as jobs: train, curve, swa, fge, grid; an uploaded"
+                            + " TorchScript module is inspected by an inspect job."));
             ModelConverters converters = ModelConverters.getInstance(true);
             Map<String, Schema> schemas = openApi.getComponents().getSchemas();
             // springdoc's own ModelSpec schema (from the uploads) is of OpenAPI 3.0's kind; ours are 3.1's.
@@ -66,6 +67,9 @@ class JobSchemas {
                 describe(spec, type.specType(), defaults, specs.given(type));
                 allowNulls(spec, defaults, schemas);
                 explain(type.specType(), schemas, new java.util.HashSet<>());
+                if (!type.isSubmittable()) {
+                    continue; // its spec and result appear in a job's view, but no client submits one
+                }
                 Schema<?> body = new ObjectSchema()
                         .addProperty("type", new Schema<String>().typesItem("string")._enum(List.of(type.wireName())))
                         .addProperty("name", new Schema<String>().typesItem("string").minLength(1)
@@ -101,11 +105,13 @@ class JobSchemas {
             schemas.remove("SubmitJobRequest");
             openApi.getPaths().get("/api/v1/jobs/defaults/{type}").getGet().getResponses().get("200")
                     .content(new Content().addMediaType("application/json", new MediaType().schema(new Schema<>()
-                            .oneOf(Arrays.stream(JobType.values()).map(t -> (Schema) new Schema<>()
+                            .oneOf(Arrays.stream(JobType.values()).filter(JobType::isSubmittable)
+                                    .map(t -> (Schema) new Schema<>()
                                     .$ref(REF + t.specType().getSimpleName())).toList()))));
             for (Class<?> response : List.of(JobView.class, JobView.ArtifactView.class, JobView.TilesView.class,
                     Attempts.Ended.class, JobEpochs.EpochReport.class, Lineage.LineageNode.class,
-                    Lineage.LineageEdge.class, Lineage.LineageGraph.class)) {
+                    Lineage.LineageEdge.class, Lineage.LineageGraph.class, dev.valley.api.model.UploadedModel.class,
+                    dev.valley.model.job.InspectResult.class, dev.valley.model.job.InspectResult.Tensor.class)) {
                 present(response, schemas);
             }
             schemas.get("PagedModelJobView").setRequired(List.of("content", "page"));

@@ -97,6 +97,22 @@ public class JobService {
     }
 
     /**
+     * Queues the inspection of a TorchScript module just stored ({@link dev.valley.model.job.InspectSpec}), in the
+     * caller's transaction; the module's status is this job's outcome. Returns the job's id.
+     */
+    @Transactional
+    public UUID inspect(UUID module, String dataset, String name) {
+        dev.valley.model.job.InspectSpec spec = new dev.valley.model.job.InspectSpec(module, dataset);
+        Instant now = Instant.now();
+        Job job = new Job(UUID.randomUUID(), JobType.INSPECT, name, dispatch.defaultPool(), dispatch.maxAttempts(),
+                spec, JobStatus.QUEUED, now);
+        job.keyResult(ResultKey.of(JobType.INSPECT, spec, Map.of()));
+        jobs.saveAndFlush(job);
+        dispatches.dispatch(job, List.of());
+        return job.getId();
+    }
+
+    /**
      * A spec that names an uploaded dataset: it must exist (and stays locked for share until this submission
      * commits, so that it cannot be deleted under the job), and a convolutional network needs images [C, H, W].
      */

@@ -31,12 +31,18 @@ class JobSpecs {
         this.validator = validator;
     }
 
+    /** The type a client submits: one it may submit (an inspection is made by its upload, not submitted). */
     JobType type(String name) {
         if (name == null) {
-            throw new InvalidRequestException("type", "is required; one of: " + JobType.knownNames());
+            throw new InvalidRequestException("type", "is required; one of: " + JobType.submittableNames());
         }
-        return JobType.fromWireName(name).orElseThrow(() -> new InvalidRequestException("type",
-                "'" + name + "' is not a job type; one of: " + JobType.knownNames()));
+        JobType type = JobType.fromWireName(name).orElseThrow(() -> new InvalidRequestException("type",
+                "'" + name + "' is not a job type; one of: " + JobType.submittableNames()));
+        if (!type.isSubmittable()) {
+            throw new InvalidRequestException("type", "inspect jobs are made by uploading a TorchScript module"
+                    + " (POST /api/v1/models with format=torchscript), not submitted");
+        }
+        return type;
     }
 
     /** The spec with every default filled in, or an exception naming each offending field. */
@@ -84,6 +90,7 @@ class JobSpecs {
             case CURVE -> "{\"endpoints\":[" + zero + "," + zero + "]}";
             case FGE -> "{\"start\":" + zero + "}";
             case GRID -> "{\"plane\":{\"kind\":\"curve\",\"curve\":" + zero + "}}";
+            case INSPECT -> "{\"module\":\"00000000-0000-0000-0000-000000000000\",\"dataset\":\"fashion-mnist\"}";
         };
     }
 
@@ -100,6 +107,8 @@ class JobSpecs {
             Map.entry("skipsOnlyForPreresnet", "skips"),
             Map.entry("artifactValid", "artifact"),
             Map.entry("refSourceGiven", "job"),
+            Map.entry("moduleGivenForTorchscript", "module"),
+            Map.entry("initOnlyForTorchscript", "init"),
             Map.entry("ensembleSizeWithinPoints", "ensembleSize"),
             Map.entry("sourceGiven", "start"),
             Map.entry("swaStartBeforeEnd", "swaStart"),

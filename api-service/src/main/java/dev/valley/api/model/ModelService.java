@@ -31,9 +31,10 @@ import org.springframework.web.multipart.MultipartFile;
 import tools.jackson.core.JacksonException;
 
 /**
- * Uploaded weights: a safetensors file for a registered architecture on a dataset, checked tensor by tensor against
- * the architecture's layout ({@link WeightsFile}), streamed to {@code models/{id}/model.safetensors} with its
- * SHA-256 and then recorded. A refused upload leaves neither object nor row.
+ * Uploaded networks. Weights: a safetensors file for a registered architecture on a dataset, checked tensor by
+ * tensor against the architecture's layout ({@link WeightsFile}), streamed to {@code models/{id}/model.safetensors}
+ * with its SHA-256 and then recorded. A TorchScript module: see {@link TorchScriptUploads}. A refused upload leaves
+ * neither object nor row.
  */
 @Service
 public class ModelService {
@@ -53,57 +54,43 @@ public class ModelService {
 
     public UploadedModel upload(String name, String model, String dataset, MultipartFile file) {
         ModelSpec spec = parse(model);
-        if (dataset == null || dataset.isBlank()) {
-            throw new InvalidRequestException("dataset", "is required: the dataset the weights were trained on"
-                    + " (fashion-mnist, spirals or an uploaded dataset's id)");
-        }
-        long[] shape;
-        int classes;
-        if (DatasetManifest.isUploaded(dataset)) {
-            DatasetManifest d = datasets.find(UUID.fromString(dataset)).orElseThrow(() ->
-                    new InvalidRequestException("dataset", "no dataset " + dataset));
-            shape = d.sampleShape().stream().mapToLong(Long::longValue).toArray();
-            classes = d.classes();
-        } else {
-            shape = Datasets.sampleShape(dataset);
-            classes = Datasets.classes(dataset);
-            if (shape == null) {
-                throw new InvalidRequestException("dataset", "'" + dataset + "' is not a dataset: fashion-mnist,"
-                        + " spirals or an uploaded dataset's id");
-            }
-        }
-        if (name != null && (name.isBlank() || name.length() > 200)) {
-            throw new InvalidRequestException("name", "must be 1 to 200 characters");
-        }
-        if (file == null || file.isEmpty()) {
-            throw new InvalidRequestException("file", file == null ? "is required: the safetensors file"
-                    : "is empty");
-        }
+        Target target = target(dataset, name, file, "the safetensors file");
+        long[] shape = target.shape();
+        int classes = target.classes();
         List<ModelLayout.Tensor> layout;
         try {
             layout = ModelLayout.of(spec, shape, classes);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("model", e.getMessage());
         }
+        UploadedModel uploaded = store(file, "model.safetensors", spooled -> WeightsFile.check(spooled, layout),
+                (id, key, stored) -> record(new UploadedModel(id, name, UploadedModel.SAFETENSORS,
+                        UploadedModel.Status.READY, spec, dataset, key, stored.size(), stored.sha256(),
+                        Instant.now().truncatedTo(ChronoUnit.MICROS), null, null, null)));
+        log.info("model {} stored: {} for {}, {} bytes", uploaded.id(), spec.arch(), dataset, uploaded.size());
+        return uploaded;
+    }
+
+    /** Records an upload whose file is stored as {@code key} under the new model's {@code id}. */
+    interface Recorder {
+        UploadedModel record(UUID id, String key, UploadStore.Stored stored);
+    }
+
+    /**
+     * Spools {@code file} to a temporary folder, checks it ({@code check} throws to refuse it), stores it as
+     * {@code models/{id}/{name}} and records it: a refused or unrecorded upload leaves neither object nor file.
+     */
+    UploadedModel store(MultipartFile file, String name, java.util.function.Consumer<Path> check, Recorder recorder) {
         UUID id = UUID.randomUUID();
         Path dir = UploadStore.temporaryFolder("model");
-        String key = "models/" + id + "/model.safetensors";
+        String key = "models/" + id + "/" + name;
         boolean recorded = false;
         try {
-            Path spooled = dir.resolve("model.safetensors");
+            Path spooled = dir.resolve(name);
             file.transferTo(spooled);
-            WeightsFile.check(spooled, layout);
-            UploadStore.Stored stored = store.put(key, spooled);
-            UploadedModel uploaded = new UploadedModel(id, name, spec, dataset, key, stored.size(), stored.sha256(),
-                    Instant.now().truncatedTo(ChronoUnit.MICROS));
-            db.sql("""
-                    insert into uploaded_model (id, name, model, dataset, object_key, size, sha256, created_at)
-                    values (?, ?, ?::jsonb, ?, ?, ?, ?, ?)""")
-                    .params(id, name, JSON.writeValueAsString(spec), dataset, key, stored.size(), stored.sha256(),
-                            Timestamp.from(uploaded.createdAt()))
-                    .update();
+            check.accept(spooled);
+            UploadedModel uploaded = recorder.record(id, key, store.put(key, spooled));
             recorded = true;
-            log.info("model {} stored: {} for {}, {} bytes", id, spec.arch(), dataset, stored.size());
             return uploaded;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -115,8 +102,55 @@ public class ModelService {
         }
     }
 
+    /** The dataset an upload names, its sample shape and classes, after the checks every upload shares. */
+    record Target(long[] shape, int classes) {
+    }
+
+    Target target(String dataset, String name, MultipartFile file, String fileIs) {
+        if (dataset == null || dataset.isBlank()) {
+            throw new InvalidRequestException("dataset", "is required: the dataset the network is for"
+                    + " (fashion-mnist, spirals or an uploaded dataset's id)");
+        }
+        Target target;
+        if (DatasetManifest.isUploaded(dataset)) {
+            DatasetManifest d = datasets.find(UUID.fromString(dataset)).orElseThrow(() ->
+                    new InvalidRequestException("dataset", "no dataset " + dataset));
+            target = new Target(d.sampleShape().stream().mapToLong(Long::longValue).toArray(), d.classes());
+        } else {
+            long[] shape = Datasets.sampleShape(dataset);
+            if (shape == null) {
+                throw new InvalidRequestException("dataset", "'" + dataset + "' is not a dataset: fashion-mnist,"
+                        + " spirals or an uploaded dataset's id");
+            }
+            target = new Target(shape, Datasets.classes(dataset));
+        }
+        if (name != null && (name.isBlank() || name.length() > 200)) {
+            throw new InvalidRequestException("name", "must be 1 to 200 characters");
+        }
+        if (file == null || file.isEmpty()) {
+            throw new InvalidRequestException("file", file == null ? "is required: " + fileIs : "is empty");
+        }
+        return target;
+    }
+
+    /** Stores the model's row; its object is stored already. */
+    UploadedModel record(UploadedModel m) {
+        db.sql("""
+                insert into uploaded_model (id, name, format, model, dataset, object_key, size, sha256, created_at,
+                    inspect_job)
+                values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)""")
+                .params(m.id(), m.name(), m.format(), JSON.writeValueAsString(m.model()), m.dataset(), m.key(),
+                        m.size(), m.sha256(), Timestamp.from(m.createdAt()), m.inspectJob())
+                .update();
+        return m;
+    }
+
+    private static final String SELECT = """
+            select m.*, j.status as job_status, j.result as job_result, j.error as job_error
+            from uploaded_model m left join job j on j.id = m.inspect_job""";
+
     public List<UploadedModel> list() {
-        return db.sql("select * from uploaded_model order by created_at desc").query(this::row).list();
+        return db.sql(SELECT + " order by m.created_at desc").query(this::row).list();
     }
 
     public UploadedModel get(UUID id) {
@@ -124,14 +158,27 @@ public class ModelService {
     }
 
     public Optional<UploadedModel> find(UUID id) {
-        return db.sql("select * from uploaded_model where id = ?").param(id).query(this::row).optional();
+        return db.sql(SELECT + " where m.id = ?").param(id).query(this::row).optional();
     }
 
+    /** A module's status is its inspect job's: READY when it succeeded, INVALID when it failed or was cancelled. */
     private UploadedModel row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-        return new UploadedModel(rs.getObject("id", UUID.class), rs.getString("name"),
-                JSON.readValue(rs.getString("model"), ModelSpec.class), rs.getString("dataset"),
+        UUID inspectJob = rs.getObject("inspect_job", UUID.class);
+        String jobStatus = rs.getString("job_status");
+        UploadedModel.Status status = inspectJob == null ? UploadedModel.Status.READY : switch (jobStatus) {
+            case "SUCCEEDED" -> UploadedModel.Status.READY;
+            case "FAILED", "CANCELLED" -> UploadedModel.Status.INVALID;
+            default -> UploadedModel.Status.PENDING;
+        };
+        String result = rs.getString("job_result");
+        String error = status != UploadedModel.Status.INVALID ? null
+                : "CANCELLED".equals(jobStatus) ? "its inspection was cancelled" : rs.getString("job_error");
+        return new UploadedModel(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("format"),
+                status, JSON.readValue(rs.getString("model"), ModelSpec.class), rs.getString("dataset"),
                 rs.getString("object_key"), rs.getLong("size"), rs.getString("sha256"),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), inspectJob,
+                result == null || status != UploadedModel.Status.READY ? null
+                        : JSON.readValue(result, dev.valley.model.job.InspectResult.class), error);
     }
 
     private ModelSpec parse(String model) {
@@ -147,6 +194,10 @@ public class ModelService {
         }
         if (spec == null) {
             throw new InvalidRequestException("model", "is required");
+        }
+        if (spec.isTorchScript()) {
+            throw new InvalidRequestException("model", "a TorchScript module is uploaded as the archive itself, with"
+                    + " format=torchscript and no model field");
         }
         ModelSpec filled = spec.withDefaults();
         var violations = validator.validate(filled);

@@ -34,7 +34,11 @@ class TrainHandler implements JobHandler {
         JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
         TrainingRun.Output output = training.run(spec, device,
                 context.trainingListener(resume), resume.checkpoint());
-        return new Outcome(JSON.valueToTree(output.result()),
-                List.of(new Upload(ArtifactKeys.MODEL, "application/octet-stream", output.safetensors())));
+        List<Upload> uploads = new java.util.ArrayList<>();
+        uploads.add(new Upload(ArtifactKeys.MODEL, "application/octet-stream", output.safetensors()));
+        if (output.module() != null) {
+            uploads.add(new Upload(ArtifactKeys.MODULE, "application/octet-stream", output.module()));
+        }
+        return new Outcome(JSON.valueToTree(output.result()), uploads);
     }
 }

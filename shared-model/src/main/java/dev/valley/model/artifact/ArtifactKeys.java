@@ -6,6 +6,8 @@ import java.util.regex.Pattern;
 /** Deterministic object keys: an attempt writes only under its own prefix, so a retry never overwrites. */
 public final class ArtifactKeys {
     public static final String MODEL = "model.safetensors";
+    /** A TorchScript module with the job's weights in it, for {@code torch.jit.load}. */
+    public static final String MODULE = "model.pt";
     /** A training job's latest state, overwritten as it goes (for resume); not listed among the job's artifacts. */
     public static final String CHECKPOINT = "checkpoint.safetensors";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");

@@ -13,6 +13,8 @@ import java.util.Map;
  * @param batchNormRecomputed true when the network has batch norm and every point's statistics were recomputed
  * @param workers how many tiles each worker computed
  * @param computeSeconds the tiles' compute time summed over workers; {@code pointsPerSecond} is points over it
+ * @param evaluator how each point was computed: "first-layer algebra" (a built-in network, whose first layer is
+ *     linear in its weights, computed once per plane) or "per point" (a full forward pass at every point)
  */
 public record GridResult(
         String plane,
@@ -29,7 +31,8 @@ public record GridResult(
         double pointsPerSecond,
         int trainExamples,
         int testExamples,
-        long parameters) {
+        long parameters,
+        String evaluator) {
 
     /** The smallest and largest value and where each lies. */
     public record Summary(double min, double minX, double minY, double max, double maxX, double maxY) {

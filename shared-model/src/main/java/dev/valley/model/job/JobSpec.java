@@ -21,7 +21,8 @@ import java.lang.annotation.Target;
         @Type(value = CurveSpec.class, name = "curve"),
         @Type(value = SwaSpec.class, name = "swa"),
         @Type(value = FgeSpec.class, name = "fge"),
-        @Type(value = GridSpec.class, name = "grid")})
+        @Type(value = GridSpec.class, name = "grid"),
+        @Type(value = InspectSpec.class, name = "inspect")})
 public interface JobSpec {
     JobSpec withDefaults();
 

@@ -12,7 +12,9 @@ public enum JobType {
     CURVE("curve", CurveSpec.class, CurveResult.class),
     SWA("swa", SwaSpec.class, SwaResult.class),
     FGE("fge", FgeSpec.class, FgeResult.class),
-    GRID("grid", GridSpec.class, GridResult.class);
+    GRID("grid", GridSpec.class, GridResult.class),
+    /** Made by a TorchScript upload, never submitted: see {@link InspectSpec}. */
+    INSPECT("inspect", InspectSpec.class, InspectResult.class);
 
     private final String wireName;
     private final Class<? extends JobSpec> specType;
@@ -55,5 +57,16 @@ public enum JobType {
 
     public static String knownNames() {
         return Arrays.stream(values()).map(JobType::wireName).collect(Collectors.joining(", "));
+    }
+
+    /** Whether a client may submit jobs of this type (an inspection is made by its upload). */
+    public boolean isSubmittable() {
+        return this != INSPECT;
+    }
+
+    /** The wire names of the types a client may submit. */
+    public static String submittableNames() {
+        return Arrays.stream(values()).filter(JobType::isSubmittable).map(JobType::wireName)
+                .collect(Collectors.joining(", "));
     }
 }

@@ -1,5 +1,6 @@
 package dev.valley.model.job;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -20,11 +21,14 @@ import java.util.Objects;
  *   <li>{@code preresnet}: a pre-activation ResNet for small images (He et al. 2016) of {@code depth} = 6n + 2
  *   layers, three stages of 16, 32 and 64 channels; {@code skips: false} removes the skip connections, as the
  *   loss-landscape pictures of Li et al. 2018 do.</li>
+ *   <li>{@code torchscript}: the user's own network, a TorchScript archive uploaded with
+ *   {@code POST /api/v1/models} ({@code format=torchscript}) and named by its id in {@code module}.</li>
  * </ul>
  */
 public record ModelSpec(
-        @Description("mlp, vgg or preresnet")
-        @NotNull @Pattern(regexp = "mlp|vgg|preresnet", message = "must be one of: mlp, vgg, preresnet") String arch,
+        @Description("mlp, vgg, preresnet, or torchscript (an uploaded module)")
+        @NotNull @Pattern(regexp = "mlp|vgg|preresnet|torchscript",
+                message = "must be one of: mlp, vgg, preresnet, torchscript") String arch,
         @Description("mlp: the hidden layers' widths")
         @Size(max = 16) List<@NotNull @Positive @Max(16384) Integer> hidden,
         @Description("vgg: each block's channels")
@@ -32,15 +36,32 @@ public record ModelSpec(
         @Description("preresnet: 6n + 2 layers")
         @Min(8) @Max(110) Integer depth,
         @Description("preresnet: with its skip connections")
-        Boolean skips) {
+        Boolean skips,
+        @Description("torchscript: the id of the module uploaded with POST /api/v1/models (format=torchscript)")
+        java.util.UUID module) {
 
     public static final String MLP = "mlp";
     public static final String VGG = "vgg";
     public static final String PRERESNET = "preresnet";
+    public static final String TORCHSCRIPT = "torchscript";
     public static final int DEFAULT_DEPTH = 20;
 
     public ModelSpec(String arch, List<Integer> hidden, List<Integer> channels) {
-        this(arch, hidden, channels, null, null);
+        this(arch, hidden, channels, null, null, null);
+    }
+
+    public ModelSpec(String arch, List<Integer> hidden, List<Integer> channels, Integer depth, Boolean skips) {
+        this(arch, hidden, channels, depth, skips, null);
+    }
+
+    /** The uploaded TorchScript module {@code module}. */
+    public static ModelSpec torchscript(java.util.UUID module) {
+        return new ModelSpec(TORCHSCRIPT, null, null, null, null, module);
+    }
+
+    @JsonIgnore
+    public boolean isTorchScript() {
+        return TORCHSCRIPT.equals(arch);
     }
 
     /** An unmodifiable copy that keeps null entries, so that validation names them instead of a copy failing. */
@@ -71,6 +92,7 @@ public record ModelSpec(
         compare(differences, "channels", channels, other.channels);
         compare(differences, "depth", depth, other.depth);
         compare(differences, "skips", skips, other.skips);
+        compare(differences, "module", module, other.module);
         return differences;
     }
 
@@ -98,5 +120,11 @@ public record ModelSpec(
     @AssertTrue(message = "is only for arch preresnet")
     boolean isSkipsOnlyForPreresnet() {
         return skips == null || PRERESNET.equals(arch);
+    }
+
+    @AssertTrue(message = "is required for arch torchscript, and only for it: the id POST /api/v1/models"
+            + " (format=torchscript) returned")
+    boolean isModuleGivenForTorchscript() {
+        return (module != null) == TORCHSCRIPT.equals(arch);
     }
 }

@@ -34,8 +34,24 @@ public record TrainSpec(
         @Positive Integer trainSubset,
         @Description("constant at lr; decay: dnn-mode-connectivity's (flat for half the epochs, then linear down to "
                 + "1 % at 90 %, epochs counted from 1); cosine: from lr to 0 over the run, per step")
-        @Pattern(regexp = "constant|decay|cosine", message = "must be one of: constant, decay, cosine") String schedule)
+        @Pattern(regexp = "constant|decay|cosine", message = "must be one of: constant, decay, cosine") String schedule,
+        @Description("torchscript only: archive (default: start from the weights saved in the archive) or seed (fresh "
+                + "weights drawn with the seed by PyTorch's default rules)")
+        @Pattern(regexp = "archive|seed", message = "must be one of: archive, seed") String init)
         implements JobSpec {
+
+    public static final String INIT_ARCHIVE = "archive";
+    public static final String INIT_SEED = "seed";
+
+    public TrainSpec(String dataset, ModelSpec model, Integer epochs, Integer batchSize, Double lr, Double momentum,
+            Double weightDecay, Long seed, Integer trainSubset, String schedule) {
+        this(dataset, model, epochs, batchSize, lr, momentum, weightDecay, seed, trainSubset, schedule, null);
+    }
+
+    @AssertTrue(message = "is only for arch torchscript: the built-in networks always start from the seed")
+    boolean isInitOnlyForTorchscript() {
+        return init == null || model == null || model.isTorchScript();
+    }
 
     public static final int DEFAULT_EPOCHS = 10;
     public static final String CONSTANT = "constant";
@@ -63,6 +79,7 @@ public record TrainSpec(
                 weightDecay == null ? Sgd.DEFAULT_WEIGHT_DECAY : weightDecay,
                 seed == null ? Sgd.DEFAULT_SEED : seed,
                 trainSubset,
-                schedule == null ? CONSTANT : schedule);
+                schedule == null ? CONSTANT : schedule,
+                init == null && model != null && model.isTorchScript() ? INIT_ARCHIVE : init);
     }
 }

@@ -29,7 +29,8 @@ class DispatchMessageTest {
             JobType.CURVE, "{\"endpoints\":[" + REF + "," + REF + "]}",
             JobType.SWA, "{\"dataset\":\"spirals\",\"model\":{\"arch\":\"mlp\"}}",
             JobType.FGE, "{\"start\":" + REF + "}",
-            JobType.GRID, "{\"plane\":{\"kind\":\"curve\",\"curve\":" + REF + "}}");
+            JobType.GRID, "{\"plane\":{\"kind\":\"curve\",\"curve\":" + REF + "}}",
+            JobType.INSPECT, "{\"module\":\"00000000-0000-0000-0000-000000000002\",\"dataset\":\"spirals\"}");
 
     @Test
     void everyTypeTravelsAsItsOwnRecordWithTheTypeOnlyBesideIt() {

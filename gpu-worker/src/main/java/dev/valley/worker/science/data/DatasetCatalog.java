@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Loads datasets by name (built-in) or id (uploaded), each once per process. */
+/** Loads datasets by name (built-in) or id (uploaded), each once per process, and reads uploaded TorchScript
+ * modules, the other input every run opens with. */
 public final class DatasetCatalog {
     private final Path fashionMnistDir;
     private final UploadedDatasets.Source uploads;
@@ -21,6 +22,15 @@ public final class DatasetCatalog {
     public DatasetCatalog(Path fashionMnistDir, UploadedDatasets.Source uploads) {
         this.fashionMnistDir = fashionMnistDir;
         this.uploads = uploads;
+    }
+
+    /** The archive of the TorchScript module uploaded as {@code id} ({@code models/{id}/module.pt}). */
+    public byte[] module(java.util.UUID id) {
+        if (uploads == null) {
+            throw new IllegalArgumentException("module " + id + " is an upload, and this catalog has no storage to"
+                    + " read it from");
+        }
+        return uploads.read("models/" + id + "/module.pt");
     }
 
     /** Spirals are generated from {@code seed}; the others ignore it. An upload never changes, so it is kept. */

@@ -70,7 +70,7 @@ public final class GridAssembly {
         GridResult result = new GridResult(plane.kind(), spec.resolution(), spec.range().x(), spec.range().y(),
                 tiles.size(), summaries, plane.markers(), plane.curve(), plane.batchNormRecomputed(), workers,
                 seconds, seconds > 0 ? nx * (double) ny / seconds : 0, plane.trainExamples(), plane.testExamples(),
-                plane.parameters());
+                plane.parameters(), plane.evaluator());
 
         Map<String, Npz.Array> arrays = new LinkedHashMap<>();
         arrays.put("x", new Npz.Array(xs, nx));

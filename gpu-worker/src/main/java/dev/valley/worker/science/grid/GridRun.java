@@ -38,7 +38,8 @@ public final class GridRun {
     /**
      * The data (subsets on the device), the plane built from the inputs ({@code bytes} by spec field:
      * {@code plane.points[i]}, {@code plane.curve} or {@code plane.center}) and the evaluator: the first-layer
-     * algebra when its products fit in {@code memoryBudget} bytes, the plain per-point loop otherwise.
+     * algebra when the network's first layer is linear in its weights and its products fit in {@code memoryBudget}
+     * bytes, the plain per-point loop otherwise.
      */
     public Session open(GridSpec spec, ModelSpec model, Function<String, byte[]> bytes, Device device,
             long memoryBudget) {
@@ -48,8 +49,10 @@ public final class GridRun {
             Plane plane = plane(spec.plane(), ws.architecture(), ws.manager(), bytes);
             GridMetrics metrics = new GridMetrics(spec.metrics());
             long examples = (long) ws.train().size() + ws.test().size();
-            long needed = examples * LinearFirstLayerEvaluator.bytesPerExample(plane, ws.train());
-            boolean linear = needed <= memoryBudget;
+            // Only where the first layer is known to be linear in its weights (the built-in networks); a
+            // TorchScript module is evaluated whole at every point.
+            boolean linear = ws.architecture().firstWeight() != null
+                    && examples * LinearFirstLayerEvaluator.bytesPerExample(plane, ws.train()) <= memoryBudget;
             PointEvaluator evaluator = linear
                     ? new LinearFirstLayerEvaluator(plane, ws.train(), ws.test(), metrics, spec.recomputeBatchNorm(),
                             spec.batchSize(), Evaluator.BATCH)

@@ -6,6 +6,7 @@ import dev.valley.model.job.TrainSpec;
 import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.io.SafeTensors;
+import dev.valley.worker.science.model.TorchScriptNetwork;
 import dev.valley.worker.science.model.Weights;
 
 /** A train spec, start to end: data and network on the device, SGD, final evaluation, the weights as safetensors. */
@@ -16,7 +17,8 @@ public final class TrainingRun {
         this.datasets = datasets;
     }
 
-    public record Output(TrainResult result, byte[] safetensors) {
+    /** {@code module}: for a TorchScript module, the archive with the trained weights in it (else null). */
+    public record Output(TrainResult result, byte[] safetensors, byte[] module) {
     }
 
     public Output run(TrainSpec requested, Device device, TrainingListener listener) {
@@ -32,7 +34,9 @@ public final class TrainingRun {
         long start = System.nanoTime();
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.model(),
                 device);
-                Weights weights = ws.architecture().initialize(ws.manager(), spec.seed())) {
+                Weights weights = TrainSpec.INIT_ARCHIVE.equals(spec.init())
+                        ? ((TorchScriptNetwork) ws.architecture()).archiveWeights(ws.manager())
+                        : ws.architecture().initialize(ws.manager(), spec.seed())) {
             DeviceData train = ws.train();
             DeviceData test = ws.test();
             Trainer.Outcome outcome = Trainer.train(weights, train, test, new Trainer.Config(spec.epochs(),
@@ -46,7 +50,8 @@ public final class TrainingRun {
                     weights.parameterCount(), train.size(), test.size(),
                     (double) outcome.steps() * spec.batchSize() / outcome.seconds(),
                     restored == null ? 0 : restored.epoch());
-            return new Output(result, SafeTensors.write(weights.tensors(), ws.metadata("valley/model-v1", spec)));
+            return new Output(result, SafeTensors.write(weights.tensors(), ws.metadata("valley/model-v1", spec)),
+                    ws.architecture() instanceof TorchScriptNetwork module ? module.save(weights) : null);
         }
     }
 }

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * What every job run starts from: its dataset (the seeded train subset where one is asked for) on the device, in a
- * manager of its own, and the architecture the model spec names for that data. Closing it frees the device.
+ * manager of its own, and the architecture the model spec names for that data (a TorchScript module loaded into that
+ * manager). Closing it frees the device.
  */
 public record Workspace(DatasetSplits data, Architecture architecture, NDManager manager, DeviceData train,
         DeviceData test) implements AutoCloseable {
@@ -28,9 +29,10 @@ public record Workspace(DatasetSplits data, Architecture architecture, NDManager
             Integer testSubset, ModelSpec model, Device device) {
         DatasetSplits data = datasets.load(dataset, seed).withTrainSubset(trainSubset, seed)
                 .withTestSubset(testSubset, seed);
-        Architecture architecture = Architectures.of(model, data.sampleShape(), data.classes());
         NDManager manager = NDManager.newBaseManager(device);
         try {
+            Architecture architecture = Architectures.of(model, data.sampleShape(), data.classes(), datasets::module,
+                    manager);
             return new Workspace(data, architecture, manager, DeviceData.of(manager, data.train()),
                     DeviceData.of(manager, data.test()));
         } catch (RuntimeException e) {

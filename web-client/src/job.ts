@@ -121,6 +121,16 @@ async function draw(container: HTMLElement, job: Job): Promise<void> {
     case "grid":
       await drawGrid(container, job);
       break;
+    case "align": {
+      for (const [metric, label] of [["trainLoss", "Train loss"], ["testAccuracy", "Test error"]]) {
+        const value = (v: number) => (metric === "testAccuracy" ? 1 - v : v);
+        plot(container, `${label} on the line from the reference`, [
+          { x: r.t, y: r.aligned[metric].map(value), name: "to the aligned target" },
+          { x: r.t, y: r.target[metric].map(value), name: "to the target", line: { dash: "dash" } }],
+          { xaxis: { title: { text: "t" } } });
+      }
+      break;
+    }
     case "inspect":
       container.append(inspection(job.result as Schemas["InspectResult"]));
       break;

@@ -237,4 +237,45 @@ class JobMethods:
         return self._submit('grid', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
                             pool=pool, max_attempts=max_attempts)
 
-JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid')
+    def align(
+            self, *, reference=None, target=None, method=None, seed=None, subset=None, points=None,
+            batchSize=None, trainSubset=None, testSubset=None, dataset=None, model=None, name=None,
+            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+        """Submits a align job and returns it as a Job (not waiting for it to run).
+
+        Args:
+            reference (ModelRef): a ref to the network whose basis the target is permuted into.
+            target (ModelRef): a ref to the network to permute; the same architecture as the reference.
+            method (str): weights (weight matching, default) or activations (correlation of activations;
+                mlp); one of weights, activations; default "weights".
+            seed (int): the order in which weight matching visits the permutations, the activations'
+                examples, and the spirals data; default 0.
+            subset (int): activations: the training examples whose activations are compared; >= 10, <=
+                60000; default 10000.
+            points (int): points on each line, ends included; >= 2, <= 101; default 21.
+            batchSize (int): the batch-norm pass's batch size; >= 1, <= 65536; default 128.
+            trainSubset (int): evaluate the lines on a seeded subset of this many training examples
+                (null: all); > 0.
+            testSubset (int): evaluate the lines on a seeded subset of this many test examples (null:
+                all); the same-function check uses it too; > 0.
+            dataset (str): must be the inputs' dataset (null: theirs).
+            model (ModelSpec): must be the inputs' architecture (null: theirs).
+            name (str): a label for the job, up to 200 characters.
+            experiment (str): files the job under this name (up to 100 characters).
+            tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
+            reuse (bool): answer with a job that already computed the same (its type, spec and input
+                SHA-256s) instead of running again; the job then says reused.
+            pool (str): the worker pool to run on (default "default").
+            max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+
+        A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
+        the API fills in its default.
+        """
+        spec = {
+            'reference': reference, 'target': target, 'method': method, 'seed': seed, 'subset':
+            subset, 'points': points, 'batchSize': batchSize, 'trainSubset': trainSubset,
+            'testSubset': testSubset, 'dataset': dataset, 'model': model}
+        return self._submit('align', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
+                            pool=pool, max_attempts=max_attempts)
+
+JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid', 'align')

@@ -131,7 +131,8 @@ class OpenApiDocumentTest {
             assertThat(answer.path("errors").findValuesAsString("message")).as("%s defaults sent back", type)
                     .allSatisfy(m -> assertThat(m).doesNotContain("not a known field"));
             assertThat(answer.path("errors").findValuesAsString("field")).as("%s defaults sent back", type)
-                    .allSatisfy(f -> assertThat(f).matches("spec\\.(endpoints\\[\\d]|start|plane\\.curve)\\.job"));
+                    .allSatisfy(f -> assertThat(f)
+                            .matches("spec\\.(endpoints\\[\\d]|start|plane\\.curve|reference|target)\\.job"));
 
             ObjectNode wrong = submission.deepCopy();
             ((ObjectNode) wrong.get("spec")).put(firstNumber(type), "ten");

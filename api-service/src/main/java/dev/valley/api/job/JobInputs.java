@@ -56,6 +56,9 @@ public class JobInputs {
     record Plan(JobSpec spec, Decision decision) {
     }
 
+    /** The network an align job makes. */
+    static final String ALIGNED = "aligned.safetensors";
+
     /** The spec field under which a job whose network is a TorchScript module reads it (its inspect job's). */
     static final String MODULE_FIELD = "model.module";
 
@@ -63,11 +66,16 @@ public class JobInputs {
      * What a job reads, by spec field: the networks its spec names and, where its network is a TorchScript module,
      * the module as {@value #MODULE_FIELD}. A module's network and {@code {"model": id}} of a module are its
      * inspect job's {@code model.safetensors} (the archive's own weights), so that a job waits for a PENDING module
-     * as it waits for a running job. An unknown or INVALID module is an error.
+     * as it waits for a running job. An unknown or INVALID module is an error. {@code {"job": id}} of an align job
+     * names its aligned network.
      */
     private Map<String, ModelRef> inputRefs(JobSpec spec, List<FieldError> errors) {
         Map<String, ModelRef> refs = new java.util.LinkedHashMap<>();
         spec.modelRefs().forEach((field, ref) -> {
+            if (!ref.isUploaded() && ArtifactKeys.MODEL.equals(ref.artifact())
+                    && jobs.findById(ref.job()).map(j -> j.getType() == JobType.ALIGN).orElse(false)) {
+                ref = new ModelRef(ref.job(), ALIGNED); // an align job's network is the aligned target
+            }
             if (ref.isUploaded()) {
                 Optional<UploadedModel> m = models.find(ref.model());
                 if (m.isPresent() && m.get().isTorchScript()) {
@@ -254,7 +262,7 @@ public class JobInputs {
     /** Each input's spec field to the SHA-256 of what it reads, for a spec whose inputs all succeeded. */
     Map<String, String> sha256s(JobSpec spec) {
         Map<String, String> shas = new java.util.TreeMap<>();
-        spec.modelRefs().forEach((field, ref) -> shas.put(field, ref.model() != null
+        inputRefs(spec, new ArrayList<>()).forEach((field, ref) -> shas.put(field, ref.model() != null
                 ? models.get(ref.model()).sha256() : artifact(ref).orElseThrow().getSha256()));
         return shas;
     }
@@ -294,7 +302,8 @@ public class JobInputs {
                     .map(m -> new Origin(m.model(), m.dataset()))
                     : jobs.findById(first.getSourceJobId()).flatMap(this::origin);
         }
-        if (job.getType() == JobType.TRAIN || job.getType() == JobType.SWA || job.getType() == JobType.INSPECT) {
+        if (job.getType() == JobType.TRAIN || job.getType() == JobType.SWA || job.getType() == JobType.INSPECT
+                || job.getType() == JobType.ALIGN) {
             JobSpec spec = job.spec();
             return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));
         }

@@ -90,6 +90,7 @@ class JobSpecs {
             case CURVE -> "{\"endpoints\":[" + zero + "," + zero + "]}";
             case FGE -> "{\"start\":" + zero + "}";
             case GRID -> "{\"plane\":{\"kind\":\"curve\",\"curve\":" + zero + "}}";
+            case ALIGN -> "{\"reference\":" + zero + ",\"target\":" + zero + "}";
             case INSPECT -> "{\"module\":\"00000000-0000-0000-0000-000000000000\",\"dataset\":\"fashion-mnist\"}";
         };
     }

@@ -22,6 +22,7 @@ import java.lang.annotation.Target;
         @Type(value = SwaSpec.class, name = "swa"),
         @Type(value = FgeSpec.class, name = "fge"),
         @Type(value = GridSpec.class, name = "grid"),
+        @Type(value = AlignSpec.class, name = "align"),
         @Type(value = InspectSpec.class, name = "inspect")})
 public interface JobSpec {
     JobSpec withDefaults();

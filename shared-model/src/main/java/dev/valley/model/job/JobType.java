@@ -13,6 +13,7 @@ public enum JobType {
     SWA("swa", SwaSpec.class, SwaResult.class),
     FGE("fge", FgeSpec.class, FgeResult.class),
     GRID("grid", GridSpec.class, GridResult.class),
+    ALIGN("align", AlignSpec.class, AlignResult.class),
     /** Made by a TorchScript upload, never submitted: see {@link InspectSpec}. */
     INSPECT("inspect", InspectSpec.class, InspectResult.class);
 

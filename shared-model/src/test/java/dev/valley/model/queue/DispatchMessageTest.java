@@ -30,6 +30,7 @@ class DispatchMessageTest {
             JobType.SWA, "{\"dataset\":\"spirals\",\"model\":{\"arch\":\"mlp\"}}",
             JobType.FGE, "{\"start\":" + REF + "}",
             JobType.GRID, "{\"plane\":{\"kind\":\"curve\",\"curve\":" + REF + "}}",
+            JobType.ALIGN, "{\"reference\":" + REF + ",\"target\":" + REF + "}",
             JobType.INSPECT, "{\"module\":\"00000000-0000-0000-0000-000000000002\",\"dataset\":\"spirals\"}");
 
     @Test

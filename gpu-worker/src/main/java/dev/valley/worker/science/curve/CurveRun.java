@@ -75,10 +75,11 @@ public final class CurveRun {
             double pathShare = (1 - fitShare) / 2;
             try (Ensembler ensembler = new Ensembler(ts.length, spec.ensembleSize(), ws.test(), ws.manager())) {
                 PathEvaluation.Series curveSeries = PathEvaluation.evaluate(curve, ts, ws.train(), ws.test(),
-                        spec.batchSize(), ensembler, points(job.slice(fitShare, pathShare), ts.length, "curve"));
+                        spec.batchSize(), ensembler, PathEvaluation.progress(job.slice(fitShare, pathShare), ts.length,
+                                "curve"));
                 PathEvaluation.Series lineSeries = PathEvaluation.evaluate(line, ts, ws.train(), ws.test(),
-                        spec.batchSize(), null, points(job.slice(fitShare + pathShare, pathShare), ts.length,
-                                "line"));
+                        spec.batchSize(), null, PathEvaluation.progress(job.slice(fitShare + pathShare, pathShare),
+                                ts.length, "line"));
                 return output(spec, model, ws, curve, w1.parameterCount(), fit, ts, curveSeries, lineSeries,
                         ensembler.report(ts), device, began);
             }
@@ -96,7 +97,7 @@ public final class CurveRun {
         return spec.epochs() * epochCost / (spec.epochs() * epochCost + 2 * spec.points() * pointCost);
     }
 
-    private static double[] evenlySpaced(int points) {
+    public static double[] evenlySpaced(int points) {
         double[] ts = new double[points];
         for (int i = 0; i < ts.length; i++) {
             ts[i] = (double) i / (ts.length - 1);
@@ -127,21 +128,6 @@ public final class CurveRun {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
         }
-    }
-
-    private static PathEvaluation.PointListener points(Progress part, int points, String path) {
-        return new PathEvaluation.PointListener() {
-            @Override
-            public void onPoint(int index) {
-                part.onEvaluation((double) (index + 1) / points,
-                        String.format("evaluated the %s at %d of %d points", path, index + 1, points));
-            }
-
-            @Override
-            public boolean cancelRequested() {
-                return part.cancelRequested();
-            }
-        };
     }
 
     private static byte[] npz(double[] ts, PathEvaluation.Series curve, PathEvaluation.Series line,

@@ -60,6 +60,22 @@ public final class PathEvaluation {
     private PathEvaluation() {
     }
 
+    /** Reports each evaluated point of {@code path} as progress of {@code part}, and passes on its cancel. */
+    public static PointListener progress(dev.valley.worker.science.train.Progress part, int points, String path) {
+        return new PointListener() {
+            @Override
+            public void onPoint(int index) {
+                part.onEvaluation((double) (index + 1) / points,
+                        String.format("evaluated the %s at %d of %d points", path, index + 1, points));
+            }
+
+            @Override
+            public boolean cancelRequested() {
+                return part.cancelRequested();
+            }
+        };
+    }
+
     /** Min, max, plain mean, and the mean over arc length by the trapezoid rule (the plain mean if length is 0). */
     static CurveResult.Stats stats(double[] values, double[] steps) {
         double min = Double.POSITIVE_INFINITY;

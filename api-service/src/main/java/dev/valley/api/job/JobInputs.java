@@ -52,8 +52,11 @@ public class JobInputs {
     record Decision(JobStatus status, String reason) {
     }
 
-    /** A checked submission: the spec with what the inputs imply filled in, and its first status. */
-    record Plan(JobSpec spec, Decision decision) {
+    /**
+     * A checked submission: the spec with what the inputs imply filled in, its first status, and what it reads by
+     * spec field ({@link #inputRefs}), looked up once for the submission.
+     */
+    record Plan(JobSpec spec, Decision decision, Map<String, ModelRef> inputs) {
     }
 
     /** The network an align job makes. */
@@ -66,16 +69,11 @@ public class JobInputs {
      * What a job reads, by spec field: the networks its spec names and, where its network is a TorchScript module,
      * the module as {@value #MODULE_FIELD}. A module's network and {@code {"model": id}} of a module are its
      * inspect job's {@code model.safetensors} (the archive's own weights), so that a job waits for a PENDING module
-     * as it waits for a running job. An unknown or INVALID module is an error. {@code {"job": id}} of an align job
-     * names its aligned network.
+     * as it waits for a running job. An unknown or INVALID module is an error.
      */
     private Map<String, ModelRef> inputRefs(JobSpec spec, List<FieldError> errors) {
         Map<String, ModelRef> refs = new java.util.LinkedHashMap<>();
         spec.modelRefs().forEach((field, ref) -> {
-            if (!ref.isUploaded() && ArtifactKeys.MODEL.equals(ref.artifact())
-                    && jobs.findById(ref.job()).map(j -> j.getType() == JobType.ALIGN).orElse(false)) {
-                ref = new ModelRef(ref.job(), ALIGNED); // an align job's network is the aligned target
-            }
             if (ref.isUploaded()) {
                 Optional<UploadedModel> m = models.find(ref.model());
                 if (m.isPresent() && m.get().isTorchScript()) {
@@ -89,23 +87,30 @@ public class JobInputs {
             }
             refs.put(field, ref);
         });
-        ModelSpec model = spec.model();
-        if (model != null && model.isTorchScript() && !(spec instanceof dev.valley.model.job.InspectSpec)) {
-            String field = "spec." + MODULE_FIELD;
-            Optional<UploadedModel> m = models.find(model.module());
-            if (m.isEmpty()) {
-                errors.add(new FieldError(field, "no module " + model.module()
-                        + "; upload one with POST /api/v1/models (format=torchscript)"));
-            } else if (!m.get().isTorchScript()) {
-                errors.add(new FieldError(field, "model " + model.module() + " is safetensors weights for "
-                        + m.get().model().arch() + ", not a TorchScript module"));
-            } else if (m.get().status() == UploadedModel.Status.INVALID) {
-                errors.add(new FieldError(field, "module " + model.module() + " is INVALID: " + m.get().error()));
-            } else {
-                refs.put(MODULE_FIELD, new ModelRef(m.get().inspectJob(), ArtifactKeys.MODEL));
-            }
-        }
+        addModule(spec, refs, errors);
         return refs;
+    }
+
+    /** {@value #MODULE_FIELD}, where the spec's network is a TorchScript module and it is not there yet. */
+    private void addModule(JobSpec spec, Map<String, ModelRef> refs, List<FieldError> errors) {
+        ModelSpec model = spec.model();
+        if (model == null || !model.isTorchScript() || spec instanceof dev.valley.model.job.InspectSpec
+                || refs.containsKey(MODULE_FIELD)) {
+            return;
+        }
+        String field = "spec." + MODULE_FIELD;
+        Optional<UploadedModel> m = models.find(model.module());
+        if (m.isEmpty()) {
+            errors.add(new FieldError(field, "no module " + model.module()
+                    + "; upload one with POST /api/v1/models (format=torchscript)"));
+        } else if (!m.get().isTorchScript()) {
+            errors.add(new FieldError(field, "model " + model.module() + " is safetensors weights for "
+                    + m.get().model().arch() + ", not a TorchScript module"));
+        } else if (m.get().status() == UploadedModel.Status.INVALID) {
+            errors.add(new FieldError(field, "module " + model.module() + " is INVALID: " + m.get().error()));
+        } else {
+            refs.put(MODULE_FIELD, new ModelRef(m.get().inspectJob(), ArtifactKeys.MODEL));
+        }
     }
 
     /** Must run in the submitting transaction: the inputs stay locked for share until it commits. */
@@ -116,11 +121,15 @@ public class JobInputs {
             if (!errors.isEmpty()) {
                 throw new InvalidRequestException(errors);
             }
-            return new Plan(spec, new Decision(JobStatus.QUEUED, null));
+            return new Plan(spec, new Decision(JobStatus.QUEUED, null), refs);
         }
         List<UUID> sourceJobs = refs.values().stream().map(ModelRef::job).filter(java.util.Objects::nonNull).toList();
         Map<UUID, Job> sources = (sourceJobs.isEmpty() ? List.<Job>of() : jobs.findAllForShare(sourceJobs)).stream()
-                .collect(Collectors.toMap(Job::getId, Function.identity(), (a, b) -> a));
+                .collect(Collectors.toMap(Job::getId, Function.identity()));
+        // {"job": id} of an align job names its network, the aligned target.
+        refs.replaceAll((field, ref) -> ref.job() != null && ArtifactKeys.MODEL.equals(ref.artifact())
+                && sources.containsKey(ref.job()) && sources.get(ref.job()).getType() == JobType.ALIGN
+                ? new ModelRef(ref.job(), ALIGNED) : ref);
         Origin first = null;
         String firstField = null;
         for (Map.Entry<String, ModelRef> entry : refs.entrySet()) {
@@ -170,7 +179,15 @@ public class JobInputs {
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
-        return new Plan(filled, decide(refs, sources::get));
+        Decision decision = decide(refs, sources::get);
+        // A network its inputs imply is read too: the module of a curve between a module's trainings. Its inspect
+        // job succeeded, or the inputs that come from it wait for it.
+        Map<String, ModelRef> read = new java.util.LinkedHashMap<>(refs);
+        addModule(filled, read, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+        return new Plan(filled, decision, read);
     }
 
     /** The origin of another job's weights, checked; null (with the errors added) when the ref cannot be used. */
@@ -209,14 +226,9 @@ public class JobInputs {
         return origin;
     }
 
-    /** Stores the job's input rows and returns them, in the order of their fields. */
-    List<JobInput> record(UUID jobId, JobSpec spec) {
+    /** Stores the job's input rows ({@link Plan#inputs}) and returns them, in the order of their fields. */
+    List<JobInput> record(UUID jobId, Map<String, ModelRef> refs) {
         List<JobInput> rows = new ArrayList<>();
-        List<FieldError> errors = new ArrayList<>();
-        Map<String, ModelRef> refs = inputRefs(spec, errors);
-        if (!errors.isEmpty()) {
-            throw new InvalidRequestException(errors);
-        }
         refs.forEach((field, ref) -> rows.add(inputs.save(ref.isUploaded()
                 ? new JobInput(jobId, field, null, ArtifactKeys.MODEL, ref.model())
                 : new JobInput(jobId, field, ref.job(), ref.artifact(), null))));
@@ -259,10 +271,10 @@ public class JobInputs {
         return new Decision(waiting ? JobStatus.WAITING : JobStatus.QUEUED, null);
     }
 
-    /** Each input's spec field to the SHA-256 of what it reads, for a spec whose inputs all succeeded. */
-    Map<String, String> sha256s(JobSpec spec) {
+    /** Each input's spec field to the SHA-256 of what it reads ({@link Plan#inputs}), once they all succeeded. */
+    Map<String, String> sha256s(Map<String, ModelRef> refs) {
         Map<String, String> shas = new java.util.TreeMap<>();
-        inputRefs(spec, new ArrayList<>()).forEach((field, ref) -> shas.put(field, ref.model() != null
+        refs.forEach((field, ref) -> shas.put(field, ref.model() != null
                 ? models.get(ref.model()).sha256() : artifact(ref).orElseThrow().getSha256()));
         return shas;
     }

@@ -73,7 +73,7 @@ public class JobService {
         checkUploadedDataset(spec);
         // What it computes is known now when its inputs all succeeded; a waiting job's, when they have.
         String key = plan.decision().status() == JobStatus.QUEUED
-                ? ResultKey.of(type, spec, inputs.sha256s(spec)) : null;
+                ? ResultKey.of(type, spec, inputs.sha256s(plan.inputs())) : null;
         if (Boolean.TRUE.equals(request.reuse()) && key != null) {
             Optional<Job> done = jobs.findFirstByResultKeyAndStatusOrderByFinishedAtDesc(key, JobStatus.SUCCEEDED);
             if (done.isPresent()) {
@@ -89,7 +89,7 @@ public class JobService {
             job.failBeforeRunning(plan.decision().reason(), now);
         }
         jobs.saveAndFlush(job);
-        List<JobInput> rows = inputs.record(job.getId(), spec);
+        List<JobInput> rows = inputs.record(job.getId(), plan.inputs());
         if (job.getStatus() == JobStatus.QUEUED) {
             dispatches.dispatch(job, inputs.resolve(rows));
         }

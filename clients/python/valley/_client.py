@@ -146,11 +146,14 @@ class _Uploads:
         self._client = client
 
     def get(self, id):
-        return self.kind(self._client._request("GET", f"{self.path}/{_id(id)}").json())
+        return self._wrap(self._client._request("GET", f"{self.path}/{_id(id)}").json())
 
     def list(self):
         """Every upload, newest first."""
-        return [self.kind(d) for d in self._client._request("GET", self.path).json()]
+        return [self._wrap(d) for d in self._client._request("GET", self.path).json()]
+
+    def _wrap(self, record):
+        return self.kind(record)
 
 
 class Datasets(_Uploads):
@@ -177,14 +180,9 @@ class Datasets(_Uploads):
 class Models(_Uploads):
     path, kind = "/api/v1/models", UploadedModel
 
-    def get(self, id):
-        record = self._client._request("GET", f"{self.path}/{_id(id)}").json()
+    def _wrap(self, record):
+        """A TorchScript module's record is a Module; weights' an UploadedModel."""
         return Module(self._client, record) if record.get("format") == "torchscript" else UploadedModel(record)
-
-    def list(self):
-        """Every upload, newest first."""
-        return [Module(self._client, d) if d.get("format") == "torchscript" else UploadedModel(d)
-                for d in self._client._request("GET", self.path).json()]
 
     def upload(self, weights, model=None, dataset=None, name=None):
         """Uploads weights for a built-in architecture: ``weights`` is a state_dict (a torch module's, or name ->

@@ -28,18 +28,31 @@ public final class TorchScriptFile {
             throw new InvalidUploadException("file is not a TorchScript archive: it is not a readable zip file ("
                     + e.getMessage() + "); save the module with torch.jit.save, and upload the whole file");
         }
+        try {
+            root(names);
+        } catch (InvalidUploadException e) {
+            throw new InvalidUploadException("file is " + e.getMessage());
+        }
+    }
+
+    /**
+     * The folder (with its slash) that holds every entry of a zip whose entries are {@code names}, refusing, with
+     * "not a TorchScript archive: " and the reason, a zip that is not of TorchScript's layout.
+     */
+    public static String root(List<String> names) {
         if (names.isEmpty()) {
-            throw new InvalidUploadException("file is not a TorchScript archive: the zip file is empty");
+            throw new InvalidUploadException("not a TorchScript archive: the zip file is empty");
         }
         int slash = names.get(0).indexOf('/');
         String root = slash < 0 ? "" : names.get(0).substring(0, slash + 1);
         if (root.isEmpty() || names.stream().anyMatch(n -> !n.startsWith(root))) {
-            throw new InvalidUploadException("file is not a TorchScript archive: torch.jit.save puts every entry"
-                    + " under one folder, and this zip does not");
+            throw new InvalidUploadException("not a TorchScript archive: torch.jit.save puts every entry under one"
+                    + " folder, and this zip does not");
         }
         if (!names.contains(root + "data.pkl") || names.stream().noneMatch(n -> n.startsWith(root + "code/"))) {
-            throw new InvalidUploadException("file is not a TorchScript archive: it has no " + root + "data.pkl and "
-                    + root + "code/ (save the module with torch.jit.save; torch.save writes a pickle, not TorchScript)");
+            throw new InvalidUploadException("not a TorchScript archive: it has no " + root + "data.pkl and " + root
+                    + "code/ (save the module with torch.jit.save; torch.save writes a pickle, not TorchScript)");
         }
+        return root;
     }
 }

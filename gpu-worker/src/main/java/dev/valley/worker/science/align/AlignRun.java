@@ -15,7 +15,6 @@ import dev.valley.worker.science.curve.PathEvaluation;
 import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.io.SafeTensors;
-import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.plot.LineChart;
@@ -53,8 +52,8 @@ public final class AlignRun {
         Progress job = Progress.of(listener);
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(),
                 spec.testSubset(), spec.model(), device);
-                Weights reference = load(ws.architecture(), ws.manager(), referenceBytes, "reference");
-                Weights target = load(ws.architecture(), ws.manager(), targetBytes, "target")) {
+                Weights reference = Weights.load(ws.architecture(), ws.manager(), referenceBytes, "reference");
+                Weights target = Weights.load(ws.architecture(), ws.manager(), targetBytes, "target")) {
             PermutationSpec permutations = PermutationSpec.of(ws.architecture());
             WeightMatching.Result matched = AlignSpec.ACTIVATIONS.equals(spec.method())
                     ? ActivationMatching.match(reference, target, permutations, ws.train(), spec.subset(), spec.seed())
@@ -96,14 +95,6 @@ public final class AlignRun {
                         JSON.writeValueAsBytes(matched.permutations()), JSON.writeValueAsBytes(result),
                         png(ts, lineToTarget, lineToAligned));
             }
-        }
-    }
-
-    private static Weights load(Architecture architecture, NDManager manager, byte[] bytes, String field) {
-        try {
-            return Weights.load(architecture, manager, SafeTensors.read(bytes));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
         }
     }
 

@@ -12,7 +12,6 @@ import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.io.Npz;
 import dev.valley.worker.science.io.SafeTensors;
-import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.Checkpoint;
 import dev.valley.worker.science.train.Progress;
@@ -56,8 +55,8 @@ public final class CurveRun {
         Progress job = Progress.of(listener);
         CurveKind kind = CurveKind.of(spec.curve());
         try (Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), model, device);
-                Weights w1 = load(ws.architecture(), ws.manager(), start, "endpoints[0]");
-                Weights w2 = load(ws.architecture(), ws.manager(), end, "endpoints[1]");
+                Weights w1 = Weights.load(ws.architecture(), ws.manager(), start, "endpoints[0]");
+                Weights w2 = Weights.load(ws.architecture(), ws.manager(), end, "endpoints[1]");
                 Curve curve = Curve.between(kind, spec.bends(), w1, w2, spec.initLinear(), spec.seed(),
                         ws.manager());
                 Curve line = Curve.line(w1, w2, ws.manager())) {
@@ -120,14 +119,6 @@ public final class CurveRun {
         metadata.put("model", JSON.writeValueAsString(model));
         return new Output(result, SafeTensors.write(curve.namedTensors(), metadata),
                 npz(ts, curveSeries, lineSeries, ensembles), JSON.writeValueAsBytes(result), CurvePlots.png(result));
-    }
-
-    private static Weights load(Architecture architecture, NDManager manager, byte[] bytes, String field) {
-        try {
-            return Weights.load(architecture, manager, SafeTensors.read(bytes));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
-        }
     }
 
     private static byte[] npz(double[] ts, PathEvaluation.Series curve, PathEvaluation.Series line,

@@ -157,11 +157,7 @@ public final class GridRun {
 
     private static Weights load(Architecture architecture, NDManager manager, Function<String, byte[]> bytes,
             String field) {
-        try {
-            return Weights.load(architecture, manager, SafeTensors.read(bytes.apply(field)));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
-        }
+        return Weights.load(architecture, manager, bytes.apply(field), field);
     }
 
     /** The endpoints and bend of a 3-bend curve file ({@code bends.{k}.{name}}, parameters only). */

@@ -124,6 +124,11 @@ public interface Architecture {
         if (fanIn == 0) {
             return name.endsWith("weight") ? manager.ones(shape) : manager.zeros(shape);
         }
+        return uniform(manager, shape, fanIn, random);
+    }
+
+    /** U(−1/√fanIn, 1/√fanIn), float32, drawn on the host in order: PyTorch's default for Linear and conv layers. */
+    static NDArray uniform(NDManager manager, Shape shape, long fanIn, SplittableRandom random) {
         float bound = (float) (1 / Math.sqrt(fanIn));
         float[] values = new float[Math.toIntExact(shape.size())];
         for (int i = 0; i < values.length; i++) {

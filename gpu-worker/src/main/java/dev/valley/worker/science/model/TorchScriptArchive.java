@@ -1,5 +1,7 @@
 package dev.valley.worker.science.model;
 
+import dev.valley.model.upload.InvalidUploadException;
+import dev.valley.model.upload.TorchScriptFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,17 +27,17 @@ import java.util.zip.ZipOutputStream;
  * norm's running statistics), which a curve point, an average or a grid point must recompute. The archive carries
  * its modules as TorchScript source ({@code code/…py}), compiled when it loads: each class lists its
  * {@code __parameters__} and {@code __buffers__} and types its submodules, and {@code data.pkl} names the top
- * module's class. {@link #buffers} walks that source the way {@code Module.named_buffers()} walks the modules (a
- * module's own buffers, then each submodule's, in the order they were registered); {@link #withBufferAccess} adds
- * one method to the top class, {@value #METHOD}, that returns them all, so that the loaded module hands out tensors
- * that alias its buffers and can be written in place.
+ * module's class. {@link #stateDictEntries} walks that source the way {@code Module.state_dict()} walks the modules
+ * (a module's own parameters and buffers, then each submodule's, in the order they were registered);
+ * {@link #withValleyMethods} adds two methods to the top class: {@value #METHOD}, which returns the buffers, so that
+ * the loaded module hands out tensors that alias them, and {@value #BIND}, which makes given tensors its own.
  *
  * <p>A buffer typed {@code Optional[Tensor]} (batch norm without running statistics holds None there) is left out.
  */
 public final class TorchScriptArchive {
-    /** The method {@link #withBufferAccess} adds: {@code def valley_buffers(self) -> List[Tensor]}. */
+    /** The method {@link #withValleyMethods} adds: {@code def valley_buffers(self) -> List[Tensor]}. */
     public static final String METHOD = "valley_buffers";
-    /** The method {@link #withBufferAccess} adds: {@code def valley_bind(self, tensors: List[Tensor]) -> None}. */
+    /** The method {@link #withValleyMethods} adds: {@code def valley_bind(self, tensors: List[Tensor]) -> None}. */
     public static final String BIND = "valley_bind";
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -51,13 +53,12 @@ public final class TorchScriptArchive {
 
     private TorchScriptArchive(Map<String, byte[]> entries) {
         this.entries = entries;
-        String first = entries.keySet().iterator().next();
-        this.root = first.substring(0, first.indexOf('/') + 1);
-        byte[] pickle = entries.get(root + "data.pkl");
-        if (pickle == null || entries.keySet().stream().noneMatch(n -> n.startsWith(root + "code/"))) {
-            throw new IllegalArgumentException("not a TorchScript archive: it has no " + root + "data.pkl and "
-                    + root + "code/ (save the module with torch.jit.save)");
+        try {
+            this.root = TorchScriptFile.root(List.copyOf(entries.keySet()));
+        } catch (InvalidUploadException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
+        byte[] pickle = entries.get(root + "data.pkl");
         Matcher top = ROOT_CLASS.matcher(new String(pickle, 0, Math.min(pickle.length, 512),
                 StandardCharsets.ISO_8859_1));
         if (!top.find()) {
@@ -94,9 +95,6 @@ public final class TorchScriptArchive {
                 }
             }
         }
-        if (entries.isEmpty()) {
-            throw new IllegalArgumentException("not a TorchScript archive: no zip entries");
-        }
         return new TorchScriptArchive(entries);
     }
 
@@ -107,7 +105,7 @@ public final class TorchScriptArchive {
 
     /** Every buffer by its {@code state_dict} name, in {@code named_buffers()} order. */
     public List<String> buffers() {
-        return bufferPaths().stream().map(path -> String.join(".", path)).toList();
+        return stateDictEntries().stream().filter(Entry::buffer).map(Entry::name).toList();
     }
 
     /**
@@ -116,13 +114,16 @@ public final class TorchScriptArchive {
      * {@value #BIND}, which makes the given tensors the module's own, in {@code state_dict} order (parameters that
      * hold None skipped): the module then computes with, and its batch norms update, exactly those tensors.
      */
-    public byte[] withBufferAccess() {
+    public byte[] withValleyMethods() {
         String file = file(topClass);
         String source = source(file);
         StringBuilder method = new StringBuilder("  def ").append(METHOD).append("(self: ").append(topClass)
                 .append(") -> List[Tensor]:\n    return [");
-        for (List<String> path : bufferPaths()) {
-            method.append(attribute(path)).append(", ");
+        List<Entry> stateDict = stateDictEntries();
+        for (Entry e : stateDict) {
+            if (e.buffer()) {
+                method.append(attribute(e.path())).append(", ");
+            }
         }
         method.append("]\n");
         // A parameter slot may hold None (a convolution without bias), typed Optional[Tensor]: such a slot is
@@ -130,7 +131,7 @@ public final class TorchScriptArchive {
         method.append("  def ").append(BIND).append("(self: ").append(topClass)
                 .append(", tensors: List[Tensor]) -> NoneType:\n    _k = 0\n");
         int i = 0;
-        for (Entry e : stateDictEntries()) {
+        for (Entry e : stateDict) {
             String leaf = e.path().get(e.path().size() - 1);
             if (!IDENTIFIER.matcher(leaf).matches()) {
                 throw new IllegalArgumentException(e.name() + " is named by a number (nn.ParameterList or"
@@ -162,7 +163,7 @@ public final class TorchScriptArchive {
     }
 
     /**
-     * The source without the methods an earlier {@link #withBufferAccess} added: an archive Valley saved (a job's
+     * The source without the methods an earlier {@link #withValleyMethods} added: an archive Valley saved (a job's
      * {@code model.pt}) has them already, and TorchScript refuses a method defined twice.
      */
     private String withoutValleyMethods(String source) {
@@ -189,11 +190,6 @@ public final class TorchScriptArchive {
             expression = "getattr(" + expression + ", \"" + step + "\")";
         }
         return expression;
-    }
-
-    /** Each buffer as the attributes that lead to it from the top module ({@code [blocks, 0, bn1, running_var]}). */
-    private List<List<String>> bufferPaths() {
-        return stateDictEntries().stream().filter(Entry::buffer).map(Entry::path).toList();
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.valley.worker.science.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
@@ -88,7 +87,7 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         TorchScriptArchive source = TorchScriptArchive.read(archive);
         byte[] rewritten;
         try {
-            rewritten = source.withBufferAccess();
+            rewritten = source.withValleyMethods();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the archive does not load: " + e.getMessage(), e);
         }
@@ -170,9 +169,7 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         meta.putIfAbsent("arch", "torchscript");
         meta.put("class", source.topClass());
-        TorchScriptNetwork network = new TorchScriptNetwork(manager, module, tensors, original, statistics, counters,
-                meta);
-        return network;
+        return new TorchScriptNetwork(manager, module, tensors, original, statistics, counters, meta);
     }
 
     /**
@@ -360,9 +357,7 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
             return Rule.KAIMING_UNIFORM;
         }
         String leaf = name.substring(name.lastIndexOf('.') + 1);
-        String layer = name.substring(0, Math.max(0, name.lastIndexOf('.')));
-        TensorSpec sibling = tensors.stream().filter(t -> t.name().equals(layer.isEmpty() ? "weight"
-                : layer + ".weight")).findFirst().orElse(null);
+        TensorSpec sibling = weightBeside(spec);
         if (dims == 1 && leaf.equals("bias")) {
             return sibling != null && sibling.shape().dimension() >= 2 ? Rule.BIAS
                     : sibling != null ? Rule.ZERO : Rule.ARCHIVE;
@@ -373,6 +368,13 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         return Rule.ARCHIVE;
     }
 
+    /** The {@code weight} of the module that holds {@code spec} ({@code blocks.0.conv.weight} beside
+     * {@code blocks.0.conv.bias}, {@code weight} beside a top-level {@code bias}), or null. */
+    private TensorSpec weightBeside(TensorSpec spec) {
+        String prefix = spec.name().substring(0, spec.name().lastIndexOf('.') + 1);
+        return tensors.stream().filter(t -> t.name().equals(prefix + "weight")).findFirst().orElse(null);
+    }
+
     @Override
     public long fanIn(TensorSpec spec) {
         Rule rule = rule(spec);
@@ -380,9 +382,7 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         if (rule == Rule.KAIMING_UNIFORM) {
             shape = spec.shape().getShape();
         } else if (rule == Rule.BIAS) {
-            String layer = spec.name().substring(0, spec.name().lastIndexOf('.'));
-            shape = tensors.stream().filter(t -> t.name().equals(layer + ".weight")).findFirst().orElseThrow()
-                    .shape().getShape();
+            shape = weightBeside(spec).shape().getShape();
         } else {
             return 0;
         }
@@ -404,14 +404,8 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         Map<String, NDArray> fresh = new LinkedHashMap<>();
         for (TensorSpec spec : tensors) {
             NDArray array = switch (rule(spec)) {
-                case KAIMING_UNIFORM, BIAS -> {
-                    float bound = (float) (1 / Math.sqrt(fanIn(spec)));
-                    float[] values = new float[Math.toIntExact(spec.shape().size())];
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = (float) ((2 * random.nextDouble() - 1) * bound);
-                    }
-                    yield scope.create(values, spec.shape()).toType(spec.dataType(), false);
-                }
+                case KAIMING_UNIFORM, BIAS -> Architecture.uniform(scope, spec.shape(), fanIn(spec), random)
+                        .toType(spec.dataType(), false);
                 case ONE -> scope.ones(spec.shape(), spec.dataType());
                 case ZERO -> scope.zeros(spec.shape(), spec.dataType());
                 case ARCHIVE -> original.get(spec.name()).duplicate();
@@ -429,15 +423,6 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         JniUtils.writeModule(module, out, false);
         return out.toByteArray();
-    }
-
-    /** A shape as the JSON-friendly list of its sizes. */
-    static List<Long> sizes(Shape shape) {
-        List<Long> sizes = new ArrayList<>();
-        for (long d : shape.getShape()) {
-            sizes.add(d);
-        }
-        return sizes;
     }
 
     @Override

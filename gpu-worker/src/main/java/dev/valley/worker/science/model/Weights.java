@@ -62,6 +62,15 @@ public final class Weights implements AutoCloseable {
         }
     }
 
+    /** The weights of a job's input, a safetensors file: a refusal names the spec {@code field} it came from. */
+    public static Weights load(Architecture architecture, NDManager parent, byte[] safetensors, String field) {
+        try {
+            return load(architecture, parent, SafeTensors.read(safetensors));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A deep copy in a sub-manager of {@code parent}; its parameters require gradients when {@code trainable}. */
     public Weights copy(NDManager parent, boolean trainable) {
         NDManager manager = parent.newSubManager();

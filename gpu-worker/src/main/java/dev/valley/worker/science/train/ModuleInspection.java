@@ -19,7 +19,6 @@ import dev.valley.worker.science.model.TorchScriptNetwork;
 import dev.valley.worker.science.model.Weights;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -86,11 +85,7 @@ public final class ModuleInspection {
                     noRule.add(t.name());
                 }
             }
-            Map<String, String> metadata = new LinkedHashMap<>(net.metadata());
-            metadata.put("dataset", data.name());
-            metadata.put("classes", Integer.toString(data.classes()));
-            metadata.put("format", "valley/model-v1");
-            metadata.put("spec", SpecJson.write(spec));
+            Map<String, String> metadata = Workspace.metadata(net, data, "valley/model-v1", spec);
             InspectResult result = new InspectResult(net.metadata().get("class"), input, output,
                     archive.parameterCount(), tensors, List.copyOf(net.batchNormStatistics().keySet()), noRule,
                     device.toString(), (System.nanoTime() - start) / 1e9);

@@ -44,6 +44,12 @@ public record Workspace(DatasetSplits data, Architecture architecture, NDManager
     /** The {@code __metadata__} every file of a run carries: the architecture's own entries, {@code dataset},
      * {@code classes}, {@code format} and the {@code spec} as JSON; callers add their own after. */
     public Map<String, String> metadata(String format, Object spec) {
+        return metadata(architecture, data, format, spec);
+    }
+
+    /** As {@link #metadata(String, Object)}, for a run that puts no whole dataset on the device. */
+    public static Map<String, String> metadata(Architecture architecture, DatasetSplits data, String format,
+            Object spec) {
         Map<String, String> metadata = new LinkedHashMap<>(architecture.metadata());
         metadata.put("dataset", data.name());
         metadata.put("classes", Integer.toString(data.classes()));

@@ -67,7 +67,7 @@ class TorchScriptArchiveTest {
     void theRewrittenArchiveLoadsComputesAsPyTorchAndItsBuffersAreWritableInPlace() throws Exception {
         JsonNode facts = facts("resnet");
         Path file = dir.resolve("resnet.pt");
-        Files.write(file, TorchScriptArchive.read(fixture("resnet.pt")).withBufferAccess());
+        Files.write(file, TorchScriptArchive.read(fixture("resnet.pt")).withValleyMethods());
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             // Loaded trainable: otherwise its tensors are inference tensors, which refuse in-place writes.
             PtSymbolBlock module = JniUtils.loadModule((PtNDManager) manager, file, true, new String[0],
@@ -118,7 +118,7 @@ class TorchScriptArchiveTest {
         JsonNode facts = facts("mixer");
         byte[] archive = fixture("mixer.pt");
         Path file = dir.resolve("mixer.pt");
-        Files.write(file, TorchScriptArchive.read(archive).withBufferAccess());
+        Files.write(file, TorchScriptArchive.read(archive).withValleyMethods());
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             PtSymbolBlock module = JniUtils.loadModule((PtNDManager) manager, file, true, new String[0],
                     new String[0], true);

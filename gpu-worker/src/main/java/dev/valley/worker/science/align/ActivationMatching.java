@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
+import dev.valley.model.layout.PermutationSpec;
 import dev.valley.worker.science.data.DatasetSplits;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Mlp;

@@ -9,6 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import dev.valley.model.job.AlignResult;
 import dev.valley.model.job.AlignSpec;
 import dev.valley.model.job.CurveResult;
+import dev.valley.model.layout.PermutationSpec;
 import dev.valley.worker.science.curve.Curve;
 import dev.valley.worker.science.curve.CurveRun;
 import dev.valley.worker.science.curve.PathEvaluation;
@@ -54,7 +55,7 @@ public final class AlignRun {
                 spec.testSubset(), spec.model(), device);
                 Weights reference = Weights.load(ws.architecture(), ws.manager(), referenceBytes, "reference");
                 Weights target = Weights.load(ws.architecture(), ws.manager(), targetBytes, "target")) {
-            PermutationSpec permutations = PermutationSpec.of(ws.architecture());
+            PermutationSpec permutations = ws.architecture().permutations();
             WeightMatching.Result matched = AlignSpec.ACTIVATIONS.equals(spec.method())
                     ? ActivationMatching.match(reference, target, permutations, ws.train(), spec.subset(), spec.seed())
                     : WeightMatching.match(reference, target, permutations, spec.seed(), AlignSpec.MAX_SWEEPS);

@@ -3,6 +3,7 @@ package dev.valley.worker.science.align;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.valley.model.layout.PermutationSpec;
 import dev.valley.worker.science.model.TensorMaps;
 import dev.valley.worker.science.model.TensorSpec;
 import dev.valley.worker.science.model.Weights;

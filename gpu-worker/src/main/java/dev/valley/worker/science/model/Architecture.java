@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import dev.valley.model.layout.PermutationSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +54,15 @@ public interface Architecture {
         return tensors().stream().anyMatch(s -> !s.isParameter());
     }
 
-    /** For the safetensors {@code __metadata__}: the architecture's name and sizes. */
+    /** The permutations of hidden units that leave the function unchanged; only the built-in networks declare
+     * them (a TorchScript module's units are unknown), and the rest throw. */
+    default PermutationSpec permutations() {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        tensors().forEach(t -> shapes.put(t.name(), t.shape().getShape()));
+        return PermutationSpec.of(metadata().get("arch"), shapes);
+    }
+
+    /** For the safetensors {@code __metadata__}: the architecture's name ({@code arch}) and sizes. */
     Map<String, String> metadata();
 
     String describe();

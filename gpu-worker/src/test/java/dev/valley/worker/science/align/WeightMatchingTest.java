@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.valley.model.job.ModelSpec;
+import dev.valley.model.layout.PermutationSpec;
 import dev.valley.worker.science.data.DatasetSplits;
 import dev.valley.worker.science.data.FashionMnist;
 import dev.valley.worker.science.model.Architecture;
@@ -30,15 +31,15 @@ import org.junit.jupiter.api.Test;
  * and the objective reaches ‖W‖²), and the objective never falls from one sweep to the next.
  */
 class WeightMatchingTest {
-    private static final DatasetSplits DATA = FashionMnist.load(FashionMnist.DEBIAN_PACKAGE_DIR);
-    private static final List<ModelSpec> MODELS = List.of(
+    static final DatasetSplits DATA = FashionMnist.load(FashionMnist.DEBIAN_PACKAGE_DIR);
+    static final List<ModelSpec> MODELS = List.of(
             new ModelSpec("mlp", List.of(32, 24), null),
             new ModelSpec("vgg", null, List.of(8, 16)),
             new ModelSpec("preresnet", null, null, 8, true),
             new ModelSpec("preresnet", null, null, 8, false));
 
     /** Random running statistics too, so that a batch norm's buffers that were not permuted with it would show. */
-    private static Weights network(Architecture architecture, NDManager manager, long seed) {
+    static Weights network(Architecture architecture, NDManager manager, long seed) {
         Weights w = architecture.initialize(manager, seed);
         SplittableRandom random = new SplittableRandom(seed * 31);
         try (NoGrad noGrad = NoGrad.enter()) {
@@ -67,7 +68,7 @@ class WeightMatchingTest {
     void theAlignedNetworkIsTheTargetsFunctionForEveryArchitecture() {
         for (ModelSpec model : MODELS) {
             Architecture architecture = Architectures.of(model, DATA.sampleShape(), DATA.classes());
-            PermutationSpec spec = PermutationSpec.of(architecture);
+            PermutationSpec spec = architecture.permutations();
             for (long seed : new long[] {1, 2, 3}) {
                 try (NDManager manager = NDManager.newBaseManager(Device.cpu());
                         Weights reference = network(architecture, manager, seed);
@@ -105,7 +106,7 @@ class WeightMatchingTest {
     void aNetworkPermutedAtRandomIsMatchedBackToItself() {
         for (ModelSpec model : MODELS) {
             Architecture architecture = Architectures.of(model, DATA.sampleShape(), DATA.classes());
-            PermutationSpec spec = PermutationSpec.of(architecture);
+            PermutationSpec spec = architecture.permutations();
             try (NDManager manager = NDManager.newBaseManager(Device.cpu());
                     Weights reference = network(architecture, manager, 5)) {
                 SplittableRandom random = new SplittableRandom(9);
@@ -127,29 +128,6 @@ class WeightMatchingTest {
                 }
             }
         }
-    }
-
-    @Test
-    void theResidualStreamIsOnePermutationPerStageWithSkipsAndNoneWithout() {
-        var with = PermutationSpec.of(Architectures.of(MODELS.get(2), DATA.sampleShape(), DATA.classes()));
-        var without = PermutationSpec.of(Architectures.of(MODELS.get(3), DATA.sampleShape(), DATA.classes()));
-        // PreResNet-8: one block per stage. With skips: 3 streams + 3 blocks' inner channels; without: the stem, and
-        // each block's two convolutions.
-        assertThat(with.groups().stream().map(PermutationSpec.Group::name)).containsExactlyInAnyOrder(
-                "stream1", "stream2", "stream3", "layer1.0.conv1", "layer2.0.conv1", "layer3.0.conv1");
-        assertThat(with.group("stream2").axes()).extracting(PermutationSpec.Axis::tensor).contains(
-                "layer2.0.downsample.0.weight", "layer2.0.conv2.weight", "layer3.0.bn1.weight",
-                "layer3.0.downsample.0.weight");
-        assertThat(without.groups()).hasSize(7);
-        assertThatThrownBy(() -> PermutationSpec.of(new dev.valley.worker.science.model.Architecture() {
-            public List<TensorSpec> tensors() { return List.of(); }
-            public String firstWeight() { return null; }
-            public String firstBias() { return null; }
-            public NDArray first(NDArray x, NDArray w, NDArray b) { return null; }
-            public NDArray rest(Weights w, NDArray h, Mode m) { return null; }
-            public Map<String, String> metadata() { return Map.of(); }
-            public String describe() { return "torchscript __torch__.Net"; }
-        })).hasMessageContaining("alignment takes the built-in architectures");
     }
 
     private static int[] shuffled(int n, SplittableRandom random) {

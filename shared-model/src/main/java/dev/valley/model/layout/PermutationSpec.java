@@ -1,10 +1,6 @@
-package dev.valley.worker.science.align;
+package dev.valley.model.layout;
 
-import dev.valley.worker.science.model.Architecture;
-import dev.valley.worker.science.model.Mlp;
-import dev.valley.worker.science.model.PreResNet;
-import dev.valley.worker.science.model.TensorSpec;
-import dev.valley.worker.science.model.Vgg;
+import dev.valley.model.job.ModelSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +14,9 @@ import java.util.Map;
  *
  * <p>{@code expand}: a unit covers that many consecutive indices of the axis (a channel of a feature map flattened
  * into a classifier's input covers height × width of them).
+ *
+ * <p>It is built from the tensors' names and shapes alone ({@link ModelLayout}), so that the api-service checks a
+ * spec that names a permutation against the same groups the worker permutes.
  */
 public record PermutationSpec(List<Group> groups) {
 
@@ -45,33 +44,68 @@ public record PermutationSpec(List<Group> groups) {
                 .orElseThrow(() -> new IllegalArgumentException("no permutation " + name));
     }
 
-    /** The spec of a built-in architecture; a TorchScript module's units are not declared, so it has none. */
-    public static PermutationSpec of(Architecture architecture) {
-        Builder b = new Builder(architecture);
-        if (architecture instanceof Mlp) {
-            int layers = b.count("layers.%d.weight");
-            for (int i = 0; i < layers - 1; i++) {
-                String layer = "layers." + i;
-                b.group(layer).out(layer + ".weight").out(layer + ".bias").in("layers." + (i + 1) + ".weight", 1);
+    /**
+     * The group that permutes {@code layer}: a group's name, or the prefix of a layer whose outputs a group permutes
+     * ({@code layer1.0.conv2} is the residual stream {@code stream1} with skips). Throws, naming every group, when
+     * there is none.
+     */
+    public Group resolve(String layer) {
+        for (Group g : groups) {
+            if (g.name().equals(layer)) {
+                return g;
             }
-        } else if (architecture instanceof Vgg) {
-            int blocks = b.count("features.%d.weight", 4);
-            for (int k = 0; k < blocks; k++) {
-                String conv = "features." + 4 * k;
-                Builder.Open g = b.group(conv).out(conv + ".weight").out(conv + ".bias")
-                        .batchNorm("features." + (4 * k + 1));
-                if (k + 1 < blocks) {
-                    g.in("features." + 4 * (k + 1) + ".weight", 1);
-                } else {
-                    long channels = b.shape(conv + ".weight")[0];
-                    g.in("classifier.weight", (int) (b.shape("classifier.weight")[1] / channels));
+        }
+        for (Group g : groups) {
+            for (Axis a : g.axes()) {
+                if (a.axis() == 0 && a.tensor().startsWith(layer + ".")
+                        && a.tensor().indexOf('.', layer.length() + 1) < 0) {
+                    return g;
                 }
             }
-        } else if (architecture instanceof PreResNet) {
-            preResNet(b);
-        } else {
-            throw new IllegalArgumentException(architecture.describe() + " declares no hidden units to permute;"
-                    + " alignment takes the built-in architectures (mlp, vgg, preresnet)");
+        }
+        throw new IllegalArgumentException("'" + layer + "' is no layer with hidden units to permute; this network's"
+                + " are " + String.join(", ", groups.stream().map(Group::name).toList()));
+    }
+
+    /** The spec of a built-in architecture ({@link ModelSpec#arch}) with these tensors, by name in order. */
+    public static PermutationSpec of(ModelSpec model, List<ModelLayout.Tensor> tensors) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        tensors.forEach(t -> shapes.put(t.name(), t.shape()));
+        return of(model.arch(), shapes);
+    }
+
+    /**
+     * The spec of the built-in architecture {@code arch} whose tensors have these shapes; a TorchScript module's
+     * units are not declared, so it has none.
+     */
+    public static PermutationSpec of(String arch, Map<String, long[]> shapes) {
+        Builder b = new Builder(shapes);
+        switch (arch == null ? "" : arch) {
+            case ModelSpec.MLP -> {
+                int layers = b.count("layers.%d.weight");
+                for (int i = 0; i < layers - 1; i++) {
+                    String layer = "layers." + i;
+                    b.group(layer).out(layer + ".weight").out(layer + ".bias").in("layers." + (i + 1) + ".weight", 1);
+                }
+            }
+            case ModelSpec.VGG -> {
+                int blocks = b.count("features.%d.weight", 4);
+                for (int k = 0; k < blocks; k++) {
+                    String conv = "features." + 4 * k;
+                    Builder.Open g = b.group(conv).out(conv + ".weight").out(conv + ".bias")
+                            .batchNorm("features." + (4 * k + 1));
+                    if (k + 1 < blocks) {
+                        g.in("features." + 4 * (k + 1) + ".weight", 1);
+                    } else {
+                        long channels = b.shape(conv + ".weight")[0];
+                        g.in("classifier.weight", (int) (b.shape("classifier.weight")[1] / channels));
+                    }
+                }
+            }
+            case ModelSpec.PRERESNET -> preResNet(b);
+            default -> throw new IllegalArgumentException((arch == null ? "this network" : arch)
+                    + " declares no hidden units to permute; only the built-in architectures (mlp, vgg, preresnet)"
+                    + " do");
         }
         return new PermutationSpec(List.copyOf(b.groups));
     }
@@ -115,23 +149,23 @@ public record PermutationSpec(List<Group> groups) {
 
     /** Collects groups, checking each tensor it names against the architecture. */
     private static final class Builder {
-        private final Map<String, TensorSpec> tensors = new LinkedHashMap<>();
+        private final Map<String, long[]> shapes;
         private final List<Group> groups = new ArrayList<>();
 
-        Builder(Architecture architecture) {
-            architecture.tensors().forEach(t -> tensors.put(t.name(), t));
+        Builder(Map<String, long[]> shapes) {
+            this.shapes = shapes;
         }
 
         boolean has(String tensor) {
-            return tensors.containsKey(tensor);
+            return shapes.containsKey(tensor);
         }
 
         long[] shape(String tensor) {
-            TensorSpec t = tensors.get(tensor);
-            if (t == null) {
+            long[] shape = shapes.get(tensor);
+            if (shape == null) {
                 throw new IllegalStateException("no tensor " + tensor);
             }
-            return t.shape().getShape();
+            return shape;
         }
 
         int count(String pattern) {

@@ -15,6 +15,7 @@ export interface JsonSchema {
   description?: string;
   format?: string;
   pattern?: string;
+  enum?: string[];
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;
@@ -200,12 +201,23 @@ export class FormBuilder {
         if (s.maximum !== undefined) box.max = String(s.maximum);
       }
       if (s.format === "uuid") box.placeholder = "a job's or upload's id";
+      // A field that is a list of numbers or a word (a swap's units: [i, j] or most-similar) reads "3, 7" as a list.
+      const alternatives = (s.oneOf ?? s.anyOf ?? []).filter((a) => a.type !== "null");
+      const listOrWord = alternatives.some((a) => a.type === "array");
+      if (listOrWord) {
+        box.placeholder = ["comma-separated numbers", ...alternatives.flatMap((a) => a.enum ?? [])].join(", or ");
+      }
       input = box;
       read = () => {
         if (box.value.trim() === "") return undefined;
+        if (listOrWord && /^\s*-?\d+(\s*,\s*-?\d+)*\s*$/.test(box.value)) {
+          return box.value.split(",").map((p) => Number(p.trim()));
+        }
         return numeric && box.value.trim() !== "" && !Number.isNaN(Number(box.value)) ? Number(box.value) : box.value;
       };
-      set = (v) => { box.value = v === null || v === undefined || v === ZERO_ID ? "" : String(v); };
+      set = (v) => {
+        box.value = v === null || v === undefined || v === ZERO_ID ? "" : Array.isArray(v) ? v.join(", ") : String(v);
+      };
     }
     const element = el("div", { class: "field", "data-field": path },
       el("label", { for: id }, label), input, this.errors.slot(path),

@@ -150,6 +150,25 @@ function inspection(r: Schemas["InspectResult"]): HTMLElement {
         el("td", {}, t.dtype), el("td", {}, t.role), el("td", {}, t.init))))));
 }
 
+/** The index of the grid coordinate nearest {@code x}. */
+function nearest(xs: number[], x: number): number {
+  let best = 0;
+  xs.forEach((v, i) => { if (Math.abs(v - x) < Math.abs(xs[best] - x)) best = i; });
+  return best;
+}
+
+/** A swap path's units and each metric at its ends and midpoint, with the barrier. */
+function swapSummary(swap: any): HTMLElement {
+  const f = (v: number) => v.toFixed(4);
+  return el("div", { class: "swap" },
+    el("p", {}, `Units ${swap.units.join(" and ")} of ${swap.group} swapped (${swap.selection}; `
+      + `distance ${f(swap.distance)}): the midpoint is where they coincide.`),
+    el("table", { "aria-label": "Swap path" },
+      el("thead", {}, el("tr", {}, ...["metric", "start", "midpoint", "end", "barrier"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, ...Object.entries<any>(swap.metrics).map(([m, v]) => el("tr", {}, el("td", {}, m),
+        el("td", {}, f(v.start)), el("td", {}, f(v.midpoint)), el("td", {}, f(v.end)), el("td", {}, f(v.barrier)))))));
+}
+
 async function drawGrid(container: HTMLElement, job: Job): Promise<void> {
   const grid = await artifactJson<any>(job.id, "grid.json");
   const metrics = Object.keys(grid.values);
@@ -160,15 +179,24 @@ async function drawGrid(container: HTMLElement, job: Job): Promise<void> {
     el("label", { for: "grid-metric" }, "Metric "), metric,
     el("label", {}, log, " log scale"), el("label", {}, surface, " 3-D surface"));
   const div = el("div", { class: "plot", role: "img", "aria-label": "Grid", "data-plot": "Grid" });
-  container.append(controls, div);
   const result = job.result as Schemas["GridResult"] | null;
+  const swap = result?.swap;
+  container.append(controls, div);
+  if (swap) container.append(swapSummary(swap));
   const markers = result?.markers ?? [];
   const curve = result?.curve ?? [];
+  const line = grid.y.length === 1;
   const redraw = () => {
     const raw: number[][] = grid.values[metric.value];
     const z = log.checked ? raw.map((row) => row.map((v) => Math.log10(Math.max(v, 1e-12)))) : raw;
     const title = `${metric.value}${log.checked ? " (log10)" : ""}`;
-    const data: unknown[] = surface.checked
+    // A line (or a swap path) is one row: a curve over x, the networks marked on it.
+    const data: unknown[] = line
+      ? [{ type: "scatter", mode: "lines+markers", x: grid.x, y: z[0], name: metric.value },
+         { type: "scatter", mode: "markers+text", x: markers.map((m: any) => m.x),
+           y: markers.map((m: any) => z[0][nearest(grid.x, m.x)]), text: markers.map((m: any) => m.label),
+           textposition: "top center", name: "networks", marker: { size: 9 } }]
+      : surface.checked
       ? [{ type: "surface", x: grid.x, y: grid.y, z, colorscale: "Viridis" }]
       : [{ type: "contour", x: grid.x, y: grid.y, z, colorscale: "Viridis", contours: { coloring: "heatmap" } },
          { type: "scatter", mode: "markers+text", x: markers.map((m: any) => m.x), y: markers.map((m: any) => m.y),

@@ -204,7 +204,7 @@ class JobMethods:
             resolution (list of ints): [nx, ny] grid points per axis (ny is 1 for a line); default 21
                 per axis, dnn-mode-connectivity's plane.py grid_points; default [21, 21].
             range (Range): the ends of each axis, both included (null: [-0.2, 1.2] each; random: [-1,
-                1]).
+                1]; swap: x [0, 1]).
             dataset (str): must be the inputs' dataset (null: theirs).
             trainSubset (int): evaluate on the first N examples of a seeded permutation of the train
                 split (null: all); > 0.

@@ -125,6 +125,21 @@ public class DatasetService {
                 .query(DatasetService::manifest).optional();
     }
 
+    /** What a network for a dataset sees: one example's shape, and the number of classes. */
+    public record Examples(long[] shape, int classes) {
+    }
+
+    /** The examples of a built-in dataset (by name) or an uploaded one (by id); empty when there is no such one. */
+    public Optional<Examples> examples(String dataset) {
+        if (DatasetManifest.isUploaded(dataset)) {
+            return find(UUID.fromString(dataset)).map(d -> new Examples(
+                    d.sampleShape().stream().mapToLong(Long::longValue).toArray(), d.classes()));
+        }
+        long[] shape = dev.valley.model.job.Datasets.sampleShape(dataset);
+        return shape == null ? Optional.empty()
+                : Optional.of(new Examples(shape, dev.valley.model.job.Datasets.classes(dataset)));
+    }
+
     /**
      * The dataset a job is being submitted with, locked for share until the submission commits (a delete waits for
      * it, and then sees the job).

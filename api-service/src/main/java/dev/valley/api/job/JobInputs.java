@@ -54,9 +54,10 @@ public class JobInputs {
 
     /**
      * A checked submission: the spec with what the inputs imply filled in, its first status, and what it reads by
-     * spec field ({@link #inputRefs}), looked up once for the submission.
+     * spec field ({@link #inputRefs}), looked up once for the submission; {@code model}: the inputs' network, null
+     * when the job reads none.
      */
-    record Plan(JobSpec spec, Decision decision, Map<String, ModelRef> inputs) {
+    record Plan(JobSpec spec, Decision decision, Map<String, ModelRef> inputs, ModelSpec model) {
     }
 
     /** The network an align job makes. */
@@ -121,7 +122,7 @@ public class JobInputs {
             if (!errors.isEmpty()) {
                 throw new InvalidRequestException(errors);
             }
-            return new Plan(spec, new Decision(JobStatus.QUEUED, null), refs);
+            return new Plan(spec, new Decision(JobStatus.QUEUED, null), refs, null);
         }
         List<UUID> sourceJobs = refs.values().stream().map(ModelRef::job).filter(java.util.Objects::nonNull).toList();
         Map<UUID, Job> sources = (sourceJobs.isEmpty() ? List.<Job>of() : jobs.findAllForShare(sourceJobs)).stream()
@@ -187,7 +188,7 @@ public class JobInputs {
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
-        return new Plan(filled, decision, read);
+        return new Plan(filled, decision, read, first == null ? null : first.model());
     }
 
     /** The origin of another job's weights, checked; null (with the errors added) when the ref cannot be used. */

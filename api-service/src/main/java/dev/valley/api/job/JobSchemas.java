@@ -93,6 +93,7 @@ class JobSchemas {
                 discriminator.mapping(type.wireName(), REF + name + "Job");
             }
             schemas.remove("JobSpec");
+            unitsOfASwap(schemas.get("PlaneSpec"));
             Schema<?> view = schemas.get("JobView");
             view.getProperties().put("spec", new Schema<>().oneOf(Arrays.stream(JobType.values())
                     .map(t -> (Schema) new Schema<>().$ref(REF + t.specType().getSimpleName())).toList())
@@ -120,6 +121,17 @@ class JobSchemas {
             openApi.getPaths().get("/api/v1/jobs").getPost().requestBody(new RequestBody().required(true)
                     .content(new Content().addMediaType("application/json", new MediaType().schema(oneOf))));
         };
+    }
+
+    /** A swap's {@code units} is [i, j] or the name of a rule: Java holds it as an Object, the schema says which. */
+    private static void unitsOfASwap(Schema<?> plane) {
+        Schema<?> units = plane.getProperties().get("units");
+        plane.getProperties().put("units", new Schema<>().description(units.getDescription()).oneOf(List.of(
+                new Schema<>().typesItem("array").minItems(2).maxItems(2)
+                        .items(new Schema<Integer>().typesItem("integer").minimum(BigDecimal.ZERO)),
+                new Schema<String>().typesItem("string")._enum(List.of(dev.valley.model.job.PlaneSpec.MOST_SIMILAR,
+                        dev.valley.model.job.PlaneSpec.MOST_DIFFERENT)),
+                new Schema<>().typesItem("null"))));
     }
 
     /**

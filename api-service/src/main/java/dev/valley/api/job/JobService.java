@@ -40,11 +40,13 @@ public class JobService {
     private final Attempts attempts;
     private final JobEpochs epochs;
     private final long maxListOffset;
+    private final UnitChecks units;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
             JobLifecycle lifecycle, DispatchProperties dispatch, JobInputs inputs, JobInputRepository inputRows,
-            GridTiles tiles, Attempts attempts, JobEpochs epochs, DatasetService datasets,
+            GridTiles tiles, Attempts attempts, JobEpochs epochs, DatasetService datasets, UnitChecks units,
             dev.valley.api.web.ApiProperties limits) {
+        this.units = units;
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.specs = specs;
@@ -71,6 +73,7 @@ public class JobService {
         JobInputs.Plan plan = inputs.plan(specs.parse(type, request.spec()));
         JobSpec spec = plan.spec();
         checkUploadedDataset(spec);
+        units.check(spec, plan.model());
         // What it computes is known now when its inputs all succeeded; a waiting job's, when they have.
         String key = plan.decision().status() == JobStatus.QUEUED
                 ? ResultKey.of(type, spec, inputs.sha256s(plan.inputs())) : null;

@@ -8,7 +8,6 @@ import dev.valley.api.upload.UploadStore;
 import dev.valley.api.web.InvalidRequestException;
 import dev.valley.api.web.NotFoundException;
 import dev.valley.model.dataset.DatasetManifest;
-import dev.valley.model.job.Datasets;
 import dev.valley.model.job.ModelSpec;
 import dev.valley.model.layout.ModelLayout;
 import dev.valley.model.upload.WeightsFile;
@@ -54,7 +53,7 @@ public class ModelService {
 
     public UploadedModel upload(String name, String model, String dataset, MultipartFile file) {
         ModelSpec spec = parse(model);
-        Target target = target(dataset, name, file, "the safetensors file");
+        DatasetService.Examples target = target(dataset, name, file, "the safetensors file");
         long[] shape = target.shape();
         int classes = target.classes();
         List<ModelLayout.Tensor> layout;
@@ -103,27 +102,14 @@ public class ModelService {
     }
 
     /** The dataset an upload names, its sample shape and classes, after the checks every upload shares. */
-    record Target(long[] shape, int classes) {
-    }
-
-    Target target(String dataset, String name, MultipartFile file, String fileIs) {
+    DatasetService.Examples target(String dataset, String name, MultipartFile file, String fileIs) {
         if (dataset == null || dataset.isBlank()) {
             throw new InvalidRequestException("dataset", "is required: the dataset the network is for"
                     + " (fashion-mnist, spirals or an uploaded dataset's id)");
         }
-        Target target;
-        if (DatasetManifest.isUploaded(dataset)) {
-            DatasetManifest d = datasets.find(UUID.fromString(dataset)).orElseThrow(() ->
-                    new InvalidRequestException("dataset", "no dataset " + dataset));
-            target = new Target(d.sampleShape().stream().mapToLong(Long::longValue).toArray(), d.classes());
-        } else {
-            long[] shape = Datasets.sampleShape(dataset);
-            if (shape == null) {
-                throw new InvalidRequestException("dataset", "'" + dataset + "' is not a dataset: fashion-mnist,"
-                        + " spirals or an uploaded dataset's id");
-            }
-            target = new Target(shape, Datasets.classes(dataset));
-        }
+        DatasetService.Examples target = datasets.examples(dataset).orElseThrow(() -> new InvalidRequestException(
+                "dataset", DatasetManifest.isUploaded(dataset) ? "no dataset " + dataset : "'" + dataset
+                        + "' is not a dataset: fashion-mnist, spirals or an uploaded dataset's id"));
         if (name != null && (name.isBlank() || name.length() > 200)) {
             throw new InvalidRequestException("name", "must be 1 to 200 characters");
         }

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param computeSeconds the tiles' compute time summed over workers; {@code pointsPerSecond} is points over it
  * @param evaluator how each point was computed: "first-layer algebra" (a built-in network, whose first layer is
  *     linear in its weights, computed once per plane) or "per point" (a full forward pass at every point)
+ * @param swap for a swap plane, the units swapped and each metric at the ends and the midpoint; else null
  */
 public record GridResult(
         String plane,
@@ -32,13 +33,35 @@ public record GridResult(
         int trainExamples,
         int testExamples,
         long parameters,
-        String evaluator) {
+        String evaluator,
+        Swap swap) {
 
     /** The smallest and largest value and where each lies. */
     public record Summary(double min, double minX, double minY, double max, double maxX, double maxY) {
     }
 
     public record Marker(String label, double x, double y) {
+    }
+
+    /**
+     * A swap path (Brea et al. 2019): units {@code units} of the permutation {@code group} (which {@code layer}
+     * named) traded places along x.
+     *
+     * @param selection given ([i, j] in the spec), most-similar or most-different
+     * @param distance ‖θ_i − θ_j‖ over the two units' incoming weights, bias and batch-norm scale and shift: the
+     *     pair's distance, by which most-similar and most-different choose
+     * @param metrics each metric at x = 0, ½ and 1
+     */
+    public record Swap(String layer, String group, List<Integer> units, String selection, double distance,
+            Map<String, SwapValues> metrics) {
+    }
+
+    /**
+     * One metric on a swap path: at its ends (the same function, so equal to float32 rounding) and its midpoint,
+     * where the two units coincide. {@code barrier}: for a loss, its largest value on [0, 1] less the ends' mean;
+     * for an accuracy, the ends' mean less its smallest value on [0, 1] (so positive is worse either way).
+     */
+    public record SwapValues(double start, double midpoint, double end, double barrier) {
     }
 
     public record CurveSample(double t, double x, double y) {

@@ -26,7 +26,7 @@ public record GridSpec(
                 + "dnn-mode-connectivity's plane.py grid_points")
         @NotNull @Size(min = 2, max = 2, message = "must be [nx, ny]")
         List<@NotNull @Min(1) @Max(MAX_SIDE) Integer> resolution,
-        @Description("the ends of each axis, both included (null: [-0.2, 1.2] each; random: [-1, 1])")
+        @Description("the ends of each axis, both included (null: [-0.2, 1.2] each; random: [-1, 1]; swap: x [0, 1])")
         @Valid Range range,
         @Description("must be the inputs' dataset (null: theirs)")
         @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
@@ -87,7 +87,11 @@ public record GridSpec(
         }
         Range r = range;
         if (r == null && p != null && p.kind() != null) {
-            List<Double> span = PlaneSpec.RANDOM.equals(p.kind()) ? List.of(-1.0, 1.0) : List.of(-0.2, 1.2);
+            List<Double> span = switch (p.kind()) {
+                case PlaneSpec.RANDOM -> List.of(-1.0, 1.0);
+                case PlaneSpec.SWAP -> List.of(0.0, 1.0);
+                default -> List.of(-0.2, 1.2);
+            };
             r = new Range(span, p.isLine() ? List.of(0.0, 0.0) : span);
         }
         List<Integer> t = tile;
@@ -121,6 +125,37 @@ public record GridSpec(
         }
         return (range.x().get(0).equals(range.x().get(1))) == (resolution.get(0) == 1)
                 && (range.y().get(0).equals(range.y().get(1))) == (resolution.get(1) == 1);
+    }
+
+    /** Where x = 0, ½ and 1 lie on the x axis: a swap path's ends and its midpoint. */
+    public static final double[] SWAP_POINTS = {0, 0.5, 1};
+
+    @AssertTrue(message = "must put grid points at x = 0, 0.5 and 1 for a swap plane (the ends and the midpoint):"
+            + " for example range.x [0, 1] with an odd resolution")
+    boolean isRangeThroughSwapPoints() {
+        if (plane == null || !plane.isSwap() || range == null || range.x() == null || range.x().size() != 2
+                || hasNull(range.x()) || resolution == null || resolution.size() != 2 || hasNull(resolution)
+                || resolution.get(0) < 1) {
+            return true;
+        }
+        double[] xs = linspace(range.x(), resolution.get(0));
+        for (double x : SWAP_POINTS) {
+            if (indexOf(xs, x) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The index of the grid coordinate equal to {@code x} (within 1e-9 of the axis's span), or −1. */
+    public static int indexOf(double[] axis, double x) {
+        double tolerance = 1e-9 * Math.max(1, Math.abs(axis[axis.length - 1] - axis[0]));
+        for (int i = 0; i < axis.length; i++) {
+            if (Math.abs(axis[i] - x) <= tolerance) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @AssertTrue(message = "must fit in the resolution, hold at most " + MAX_TILE_POINTS

@@ -18,13 +18,19 @@ import java.util.Map;
  * <li>{@code random}: W(x, y) = center + x·d1 + y·d2 with Gaussian directions scaled per filter, per layer or not
  * at all (Li et al. 2018); {@code ignore} zeroes the directions of biases and batch-norm parameters.</li>
  * <li>{@code line}: W(x) = w1 + x·(w2 − w1) (Goodfellow et al. 2015), with resolution [nx, 1].</li>
+ * <li>{@code swap}: W(x) = θ + x·(π_ij θ − θ), with θ the network {@code point} and π_ij the transposition of hidden
+ * units i and j of {@code layer} (their incoming weights, bias and batch-norm parameters, and their outgoing
+ * weights, trade places). Both ends compute the same function; at x = ½ the two units coincide: the permutation
+ * saddle of Brea et al. 2019 ("Weight-space symmetry in deep networks gives rise to permutation saddles, connected
+ * by equal-loss valleys"). Resolution [nx, 1]; the x axis must pass through 0, ½ and 1.</li>
  * </ul>
  */
 public record PlaneSpec(
         @Description("points (three networks), curve (a 3-bend curve job's plane), random (Li et al. 2018's "
-                + "normalised directions around center) or line (two networks)")
-        @NotNull @Pattern(regexp = "points|curve|random|line", message = "must be one of: points, curve, random, line")
-        String kind,
+                + "normalised directions around center), line (two networks) or swap (from point to point with two "
+                + "hidden units swapped, Brea et al. 2019)")
+        @NotNull @Pattern(regexp = "points|curve|random|line|swap",
+                message = "must be one of: points, curve, random, line, swap") String kind,
         @Description("the networks: three for points, two for line")
         List<@NotNull @Valid ModelRef> points,
         @Description("the curve job whose plane it is")
@@ -36,12 +42,25 @@ public record PlaneSpec(
         @Description("random plane: directions set to zero for bias and/or batchnorm tensors (default both)")
         List<@NotNull @Pattern(regexp = "bias|batchnorm", message = "must be one of: bias, batchnorm") String> ignore,
         @Description("random plane: the directions' seed")
-        Long seed) {
+        Long seed,
+        @Description("swap: the network whose units are swapped")
+        @Valid ModelRef point,
+        @Description("swap: the layer whose hidden units are swapped: a permutation's name (as permutations.json of"
+                + " an align job names it: layers.0, features.4, stream2, layer1.0.conv1) or the prefix of a layer it"
+                + " permutes")
+        String layer,
+        @Description("swap: [i, j], two different units of the layer, or most-similar (the pair whose incoming "
+                + "weights are closest, the cheapest saddle) or most-different (the farthest pair); default "
+                + "most-similar")
+        Object units) {
 
     public static final String POINTS = "points";
     public static final String CURVE = "curve";
     public static final String RANDOM = "random";
     public static final String LINE = "line";
+    public static final String SWAP = "swap";
+    public static final String MOST_SIMILAR = "most-similar";
+    public static final String MOST_DIFFERENT = "most-different";
     /** The curve job's file that holds its bends. */
     public static final String CURVE_ARTIFACT = "curve.safetensors";
 
@@ -53,15 +72,41 @@ public record PlaneSpec(
                 center == null ? null : center.withDefaults(),
                 random && normalization == null ? "filter" : normalization,
                 random && ignore == null ? List.of("bias", "batchnorm") : ignore,
-                random && seed == null ? Long.valueOf(0) : seed);
+                random && seed == null ? Long.valueOf(0) : seed,
+                point == null ? null : point.withDefaults(),
+                layer,
+                SWAP.equals(kind) && units == null ? MOST_SIMILAR : units);
+    }
+
+    /** A line or a swap path: one row of points, resolution [nx, 1]. */
+    @JsonIgnore
+    public boolean isLine() {
+        return LINE.equals(kind) || SWAP.equals(kind);
     }
 
     @JsonIgnore
-    public boolean isLine() {
-        return LINE.equals(kind);
+    public boolean isSwap() {
+        return SWAP.equals(kind);
     }
 
-    @AssertTrue(message = "points needs 3 networks, line 2; curve needs curve, random needs center; nothing else")
+    /** The swap's two units when the spec names them, else null (a rule to pick them, or not a swap). */
+    @JsonIgnore
+    public int[] unitPair() {
+        if (units instanceof List<?> list && list.size() == 2 && list.get(0) instanceof Integer i
+                && list.get(1) instanceof Integer j) {
+            return new int[] {i, j};
+        }
+        return null;
+    }
+
+    /** most-similar or most-different when the spec asks for a rule, else null. */
+    @JsonIgnore
+    public String unitRule() {
+        return units instanceof String rule ? rule : null;
+    }
+
+    @AssertTrue(message = "points needs 3 networks, line 2; curve needs curve, random needs center, swap needs point;"
+            + " nothing else")
     boolean isInputsFitKind() {
         if (kind == null) {
             return true;
@@ -72,7 +117,29 @@ public record PlaneSpec(
             default -> 0;
         };
         boolean pointsOk = wanted == 0 ? points == null : points != null && points.size() == wanted;
-        return pointsOk && (curve != null) == CURVE.equals(kind) && (center != null) == RANDOM.equals(kind);
+        return pointsOk && (curve != null) == CURVE.equals(kind) && (center != null) == RANDOM.equals(kind)
+                && (point != null) == SWAP.equals(kind);
+    }
+
+    @AssertTrue(message = "is required for a swap plane, and only for it")
+    boolean isLayerGivenForSwap() {
+        return kind == null || (layer != null && !layer.isBlank()) == SWAP.equals(kind);
+    }
+
+    @AssertTrue(message = "must be [i, j], two different unit indices from 0, or one of: most-similar, most-different;"
+            + " only for a swap plane")
+    boolean isUnitsValid() {
+        if (units == null || kind == null) {
+            return true;
+        }
+        if (!SWAP.equals(kind)) {
+            return false;
+        }
+        int[] pair = unitPair();
+        if (pair != null) {
+            return pair[0] >= 0 && pair[1] >= 0 && pair[0] != pair[1];
+        }
+        return MOST_SIMILAR.equals(units) || MOST_DIFFERENT.equals(units);
     }
 
     @AssertTrue(message = "only for a random plane")
@@ -91,6 +158,9 @@ public record PlaneSpec(
         }
         if (center != null) {
             refs.put("plane.center", center);
+        }
+        if (point != null) {
+            refs.put("plane.point", point);
         }
         return refs;
     }

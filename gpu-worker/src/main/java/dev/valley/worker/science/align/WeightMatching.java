@@ -157,7 +157,7 @@ public final class WeightMatching {
         }
     }
 
-    private static int[] identity(int n) {
+    static int[] identity(int n) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

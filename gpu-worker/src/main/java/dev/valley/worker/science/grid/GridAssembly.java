@@ -70,7 +70,7 @@ public final class GridAssembly {
         GridResult result = new GridResult(plane.kind(), spec.resolution(), spec.range().x(), spec.range().y(),
                 tiles.size(), summaries, plane.markers(), plane.curve(), plane.batchNormRecomputed(), workers,
                 seconds, seconds > 0 ? nx * (double) ny / seconds : 0, plane.trainExamples(), plane.testExamples(),
-                plane.parameters(), plane.evaluator());
+                plane.parameters(), plane.evaluator(), swap(plane.swap(), spec, grids, xs));
 
         Map<String, Npz.Array> arrays = new LinkedHashMap<>();
         arrays.put("x", new Npz.Array(xs, nx));
@@ -92,6 +92,29 @@ public final class GridAssembly {
         grids.forEach((m, v) -> pictures.put("grid-" + m + ".png", picture(m, xs, ys, v, result)));
         return new Output(result, Npz.writeArrays(arrays), JSON.writeValueAsBytes(new GridJson(xs, ys, floats, result)),
                 pictures);
+    }
+
+    /** The swap's metrics at x = 0, ½ and 1 and its barrier over [0, 1]; null when the plane is no swap. */
+    static GridResult.Swap swap(GridResult.Swap swap, GridSpec spec, Map<String, double[][]> grids, double[] xs) {
+        if (swap == null) {
+            return null;
+        }
+        int start = GridSpec.indexOf(xs, 0);
+        int middle = GridSpec.indexOf(xs, 0.5);
+        int end = GridSpec.indexOf(xs, 1);
+        Map<String, GridResult.SwapValues> metrics = new LinkedHashMap<>();
+        for (String m : spec.metrics()) {
+            double[] v = grids.get(m)[0];
+            double ends = (v[start] + v[end]) / 2;
+            boolean loss = GridMetrics.isLoss(m);
+            double worst = loss ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+            for (int i = start; i <= end; i++) {
+                worst = loss ? Math.max(worst, v[i]) : Math.min(worst, v[i]);
+            }
+            metrics.put(m, new GridResult.SwapValues(v[start], v[middle], v[end], loss ? worst - ends : ends - worst));
+        }
+        return new GridResult.Swap(swap.layer(), swap.group(), swap.units(), swap.selection(), swap.distance(),
+                metrics);
     }
 
     private static GridResult.Summary summary(double[][] v, double[] xs, double[] ys) {
@@ -127,7 +150,9 @@ public final class GridAssembly {
     private static byte[] picture(String metric, double[] xs, double[] ys, double[][] v, GridResult r) {
         boolean loss = GridMetrics.isLoss(metric);
         if (ys.length == 1) {
-            return LineChart.png(List.of(new LineChart.Panel(title(metric) + " along the line", "x",
+            String along = r.swap() == null ? "the line" : "the swap of units " + r.swap().units().get(0) + " and "
+                    + r.swap().units().get(1) + " of " + r.swap().group();
+            return LineChart.png(List.of(new LineChart.Panel(title(metric) + " along " + along, "x",
                     loss ? "cross-entropy" : "accuracy", List.of(new LineChart.Series(title(metric), xs, v[0], 0,
                             false)))));
         }

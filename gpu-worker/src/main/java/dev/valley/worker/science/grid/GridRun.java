@@ -4,10 +4,13 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.valley.model.job.GridResult;
 import dev.valley.model.job.GridSpec;
 import dev.valley.model.job.GridTile;
 import dev.valley.model.job.ModelSpec;
 import dev.valley.model.job.PlaneSpec;
+import dev.valley.model.layout.PermutationSpec;
+import dev.valley.worker.science.align.UnitSwap;
 import dev.valley.worker.science.curve.CurveKind;
 import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.io.SafeTensors;
@@ -46,6 +49,10 @@ public final class GridRun {
         Workspace ws = Workspace.open(datasets, spec.dataset(), spec.seed(), spec.trainSubset(), spec.testSubset(),
                 model, device);
         try {
+            if (spec.plane().isSwap() && ws.architecture().hasBatchNorm() && !spec.recomputeBatchNorm()) {
+                throw new IllegalArgumentException("recomputeBatchNorm: a swap plane of a network with batch norm"
+                        + " must recompute the statistics at every point; the point's own belong to the unswapped units");
+            }
             Plane plane = plane(spec.plane(), ws.architecture(), ws.manager(), bytes);
             GridMetrics metrics = new GridMetrics(spec.metrics());
             long examples = (long) ws.train().size() + ws.test().size();
@@ -60,7 +67,7 @@ public final class GridRun {
                             spec.batchSize(), Evaluator.BATCH);
             TileValues.PlaneInfo info = new TileValues.PlaneInfo(spec.plane().kind(), plane.markers(), plane.curve(),
                     spec.recomputeBatchNorm() && ws.architecture().hasBatchNorm(), plane.parameterCount(),
-                    ws.train().size(), ws.test().size(), linear ? "first-layer algebra" : "per point");
+                    ws.train().size(), ws.test().size(), linear ? "first-layer algebra" : "per point", plane.swap());
             return new Session(spec, ws, plane, evaluator, info, device.toString());
         } catch (RuntimeException e) {
             ws.close();
@@ -149,10 +156,36 @@ public final class GridRun {
                 }
             }
             case PlaneSpec.CURVE -> curvePlane(architecture, manager, bytes.apply(GridSpec.CURVE_FIELD));
+            case PlaneSpec.SWAP -> swapPlane(spec, architecture, load(architecture, manager, bytes, "plane.point"));
             case PlaneSpec.RANDOM -> Plane.random(load(architecture, manager, bytes, "plane.center"),
                     spec.normalization(), new HashSet<>(spec.ignore()), spec.seed());
             default -> throw new IllegalArgumentException("unknown plane " + spec.kind());
         };
+    }
+
+    /** The path from θ to θ with two units of {@code spec.layer()} swapped; takes ownership of θ. */
+    private static Plane swapPlane(PlaneSpec spec, Architecture architecture, Weights theta) {
+        try {
+            PermutationSpec permutations;
+            PermutationSpec.Group group;
+            try {
+                permutations = architecture.permutations();
+                group = permutations.resolve(spec.layer());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("plane.layer: " + e.getMessage(), e);
+            }
+            int[] given = spec.unitPair();
+            UnitSwap.Pair pair = given != null ? UnitSwap.pair(theta, group, given[0], given[1])
+                    : UnitSwap.extreme(theta, group, PlaneSpec.MOST_DIFFERENT.equals(spec.unitRule()));
+            GridResult.Swap swap = new GridResult.Swap(spec.layer(), group.name(), List.of(pair.i(), pair.j()),
+                    given != null ? "given" : spec.unitRule(), pair.distance(), null);
+            try (Weights swapped = UnitSwap.swapped(theta, permutations, group, pair.i(), pair.j(), theta.manager())) {
+                return Plane.swap(theta, swapped, swap);
+            }
+        } catch (RuntimeException e) {
+            theta.close();
+            throw e;
+        }
     }
 
     private static Weights load(Architecture architecture, NDManager manager, Function<String, byte[]> bytes,

@@ -30,15 +30,22 @@ public final class Plane implements AutoCloseable {
     private final List<GridResult.Marker> markers;
     private final List<GridResult.CurveSample> curve;
     private final boolean originHasStatistics;
+    private final GridResult.Swap swap;
 
     private Plane(Weights origin, Map<String, NDArray> u, Map<String, NDArray> v, List<GridResult.Marker> markers,
             List<GridResult.CurveSample> curve, boolean originHasStatistics) {
+        this(origin, u, v, markers, curve, originHasStatistics, null);
+    }
+
+    private Plane(Weights origin, Map<String, NDArray> u, Map<String, NDArray> v, List<GridResult.Marker> markers,
+            List<GridResult.CurveSample> curve, boolean originHasStatistics, GridResult.Swap swap) {
         this.origin = origin;
         this.u = u;
         this.v = v;
         this.markers = List.copyOf(markers);
         this.curve = curve == null ? null : List.copyOf(curve);
         this.originHasStatistics = originHasStatistics;
+        this.swap = swap;
     }
 
     /**
@@ -71,14 +78,31 @@ public final class Plane implements AutoCloseable {
 
     /** The 1-D plane w1 + x·(w2 − w1); v is zero. Takes ownership of w1. */
     public static Plane line(Weights w1, Weights w2) {
+        return line(w1, w2, List.of(new GridResult.Marker("w1", 0, 0), new GridResult.Marker("w2", 1, 0)),
+                "points[0] and points[1] are the same network", null);
+    }
+
+    /**
+     * A swap path ({@link dev.valley.worker.science.align.UnitSwap}): the line from θ to {@code swapped}, θ with two
+     * units transposed. Takes ownership of θ; the origin's batch-norm statistics are θ's, not the swapped end's, so
+     * a network with batch norm must recompute them at every point.
+     */
+    public static Plane swap(Weights theta, Weights swapped, GridResult.Swap swap) {
+        return line(theta, swapped, List.of(new GridResult.Marker("point", 0, 0),
+                new GridResult.Marker("swapped", 1, 0)), "units " + swap.units().get(0) + " and "
+                + swap.units().get(1) + " of " + swap.group() + " have the same weights: swapping them changes nothing",
+                swap);
+    }
+
+    private static Plane line(Weights w1, Weights w2, List<GridResult.Marker> markers, String same,
+            GridResult.Swap swap) {
         try (NoGrad noGrad = NoGrad.enter()) {
             Map<String, NDArray> u = difference(w2, w1, w1.manager());
             if (!(TensorMaps.dot(u, u) > 0)) {
-                throw new IllegalArgumentException("points[0] and points[1] are the same network");
+                throw new IllegalArgumentException(same);
             }
             Map<String, NDArray> v = TensorMaps.map(u, NDArray::zerosLike, w1.manager());
-            return new Plane(w1, u, v, List.of(new GridResult.Marker("w1", 0, 0), new GridResult.Marker("w2", 1, 0)),
-                    null, true);
+            return new Plane(w1, u, v, markers, null, true, swap);
         }
     }
 
@@ -197,6 +221,11 @@ public final class Plane implements AutoCloseable {
     /** The curve's samples for a curve plane, else null. */
     public List<GridResult.CurveSample> curve() {
         return curve;
+    }
+
+    /** For a swap plane, the units swapped (without metrics), else null. */
+    public GridResult.Swap swap() {
+        return swap;
     }
 
     /** Whether the origin's batch-norm statistics belong to it (false for a curve's bends, which have none). */

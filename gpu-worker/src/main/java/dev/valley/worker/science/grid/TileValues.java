@@ -11,8 +11,9 @@ import java.util.Map;
 public record TileValues(int index, int x0, int x1, int y0, int y1, Map<String, double[]> values, String worker,
         String device, double seconds, PlaneInfo plane) {
 
-    /** The same for every tile of a grid. */
+    /** The same for every tile of a grid; {@code swap}, for a swap plane, without its metrics (the assembly's). */
     public record PlaneInfo(String kind, List<GridResult.Marker> markers, List<GridResult.CurveSample> curve,
-            boolean batchNormRecomputed, long parameters, int trainExamples, int testExamples, String evaluator) {
+            boolean batchNormRecomputed, long parameters, int trainExamples, int testExamples, String evaluator,
+            GridResult.Swap swap) {
     }
 }

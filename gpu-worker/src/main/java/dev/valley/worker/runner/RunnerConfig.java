@@ -13,7 +13,13 @@ import org.springframework.context.annotation.Configuration;
 class RunnerConfig {
     @Bean
     Device device(WorkerProperties worker) {
-        return Devices.select(worker.device());
+        Device device = Devices.select(worker.device());
+        // A broken engine cannot be mended from here; its operators must hear of it before their jobs do.
+        String wrong = dev.valley.worker.science.EngineCheck.wrong(device);
+        if (wrong != null) {
+            org.slf4j.LoggerFactory.getLogger(RunnerConfig.class).warn("{}", wrong);
+        }
+        return device;
     }
 
     @Bean(destroyMethod = "close")

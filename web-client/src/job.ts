@@ -131,10 +131,27 @@ async function draw(container: HTMLElement, job: Job): Promise<void> {
       }
       break;
     }
+    case "compare":
+      break; // its diversity, below, is all it has
     case "inspect":
       container.append(inspection(job.result as Schemas["InspectResult"]));
       break;
   }
+  if (r.diversity) drawDiversity(container, r.diversity);
+}
+
+/** How differently a set of networks predict: both matrices, and Fort et al.'s diversity against accuracy. */
+function drawDiversity(container: HTMLElement, d: any): void {
+  container.append(el("p", { class: "diversity" }, `${d.members.length} members: mean disagreement `
+    + `${d.meanDisagreement.toFixed(4)}, mean Jensen–Shannon ${d.meanJensenShannon.toFixed(5)} nats; ensemble `
+    + `accuracy ${d.ensembleAccuracy.toFixed(4)}, NLL ${d.ensembleLoss.toFixed(4)}`));
+  for (const [field, title] of [["disagreement", "Disagreement"], ["jensenShannon", "Jensen–Shannon divergence"]]) {
+    plot(container, title, [{ type: "heatmap", z: d[field], x: d.members, y: d.members, colorscale: "Viridis" }],
+      { yaxis: { autorange: "reversed" } });
+  }
+  plot(container, "Diversity against accuracy", [{ type: "scatter", mode: "markers+text", x: d.accuracy,
+    y: d.normalisedDisagreement, text: d.members, textposition: "top center", name: "members" }],
+  { xaxis: { title: { text: "test accuracy" } }, yaxis: { title: { text: "disagreement / error" } } });
 }
 
 /** What the inspection of an uploaded TorchScript module found: its shapes, and its state_dict. */

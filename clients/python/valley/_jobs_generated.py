@@ -278,4 +278,32 @@ class JobMethods:
         return self._submit('align', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
                             pool=pool, max_attempts=max_attempts)
 
-JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid', 'align')
+    def compare(
+            self, *, networks=None, testSubset=None, seed=None, dataset=None, model=None, name=None,
+            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+        """Submits a compare job and returns it as a Job (not waiting for it to run).
+
+        Args:
+            networks (list of ModelRefs): refs to 2 to 50 networks of one architecture and dataset.
+            testSubset (int): compare on a seeded subset of this many test examples (null: all); > 0.
+            seed (int): the test subset's permutation; default 0.
+            dataset (str): must be the inputs' dataset (null: theirs).
+            model (ModelSpec): must be the inputs' architecture (null: theirs).
+            name (str): a label for the job, up to 200 characters.
+            experiment (str): files the job under this name (up to 100 characters).
+            tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
+            reuse (bool): answer with a job that already computed the same (its type, spec and input
+                SHA-256s) instead of running again; the job then says reused.
+            pool (str): the worker pool to run on (default "default").
+            max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+
+        A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
+        the API fills in its default.
+        """
+        spec = {
+            'networks': networks, 'testSubset': testSubset, 'seed': seed, 'dataset': dataset,
+            'model': model}
+        return self._submit('compare', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
+                            pool=pool, max_attempts=max_attempts)
+
+JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid', 'align', 'compare')

@@ -85,8 +85,20 @@ class CurveEndToEndTest {
         assertThat(lineBarrier).isGreaterThan(0.2);
         assertThat(curveBarrier).isLessThan(0.5 * lineBarrier);
         assertThat(r.get("batchNormRecomputed").asBoolean()).isFalse();
-        assertThat(done.get("artifacts").findValuesAsString("name"))
-                .containsExactly("curve.json", "curve.npz", "curve.png", "curve.safetensors");
+        assertThat(done.get("artifacts").findValuesAsString("name")).containsExactly("curve.json", "curve.npz",
+                "curve.png", "curve.safetensors", "diversity-accuracy.png", "diversity.npz", "diversity.png");
+        // The diversity of the ensemble's curve points: its first member is the point at t = 0, evaluated as the
+        // path's first point was.
+        JsonNode diversity = r.get("diversity");
+        assertThat(diversity.get("members").size()).isEqualTo(r.at("/ensembles/curvePointsT").size());
+        assertThat(diversity.at("/members/0").asString()).isEqualTo("t=0.000");
+        // (argmax of probabilities rather than of logits, and a float64 mean: a tie may go the other way)
+        double example = 1.0 / r.get("testExamples").asInt();
+        assertThat(diversity.at("/accuracy/0").asDouble()).isCloseTo(r.at("/curvePath/testAccuracy/0").asDouble(),
+                within(example));
+        assertThat(diversity.get("ensembleAccuracy").asDouble()).isCloseTo(r.at("/ensembles/curvePointsAccuracy")
+                .asDouble(), within(example));
+        assertThat(diversity.at("/disagreement/0/0").asDouble()).isZero();
 
         var checkpoint = SafeTensors.read(valley.worker().getBean(ObjectStore.class)
                 .read("jobs/" + id + "/attempt-1/checkpoint.safetensors"));

@@ -91,6 +91,7 @@ class JobSpecs {
             case FGE -> "{\"start\":" + zero + "}";
             case GRID -> "{\"plane\":{\"kind\":\"curve\",\"curve\":" + zero + "}}";
             case ALIGN -> "{\"reference\":" + zero + ",\"target\":" + zero + "}";
+            case COMPARE -> "{\"networks\":[" + zero + "," + zero + "]}";
             case INSPECT -> "{\"module\":\"00000000-0000-0000-0000-000000000000\",\"dataset\":\"fashion-mnist\"}";
         };
     }

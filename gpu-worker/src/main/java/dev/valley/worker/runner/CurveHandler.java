@@ -41,10 +41,12 @@ class CurveHandler implements JobHandler {
         JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
         CurveRun.Output output = curves.run(spec, start.model(), startBytes, endBytes, device,
                 context.trainingListener(resume), resume.checkpoint());
-        return new Outcome(JSON.valueToTree(output.result()), List.of(
+        List<Upload> uploads = new java.util.ArrayList<>(List.of(
                 new Upload("curve.safetensors", "application/octet-stream", output.safetensors()),
                 new Upload("curve.npz", "application/octet-stream", output.npz()),
                 new Upload("curve.json", "application/json", output.json()),
                 new Upload("curve.png", "image/png", output.png())));
+        uploads.addAll(Upload.of(output.diversity()));
+        return new Outcome(JSON.valueToTree(output.result()), uploads);
     }
 }

@@ -38,9 +38,11 @@ class FgeHandler implements JobHandler {
         JobContext.Resume resume = context.resume(spec.epochs(), Checkpoint.Restored::epoch);
         FgeRun.Output output = runs.run(spec, store.get(input.key(), input.sha256()), device,
                 context.trainingListener(resume), resume.checkpoint());
-        return new Outcome(JSON.valueToTree(output.result()), List.of(
+        List<Upload> uploads = new java.util.ArrayList<>(List.of(
                 new Upload("fge-snapshots.safetensors", "application/octet-stream", output.snapshots()),
                 new Upload("fge.json", "application/json", output.json()),
                 new Upload("fge.png", "image/png", output.png())));
+        uploads.addAll(Upload.of(output.diversity()));
+        return new Outcome(JSON.valueToTree(output.result()), uploads);
     }
 }

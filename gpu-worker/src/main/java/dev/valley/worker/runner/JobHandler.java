@@ -24,5 +24,11 @@ interface JobHandler {
     }
 
     record Upload(String name, String contentType, byte[] bytes) {
+        /** Files by name, each typed by its extension (.png, .json, else bytes). */
+        static List<Upload> of(java.util.Map<String, byte[]> files) {
+            return files.entrySet().stream().map(e -> new Upload(e.getKey(), e.getKey().endsWith(".png") ? "image/png"
+                    : e.getKey().endsWith(".json") ? "application/json" : "application/octet-stream", e.getValue()))
+                    .toList();
+        }
     }
 }

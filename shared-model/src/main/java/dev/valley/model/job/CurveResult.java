@@ -26,7 +26,8 @@ public record CurveResult(
         double seconds,
         long parametersPerBend,
         int trainExamples,
-        int testExamples) {
+        int testExamples,
+        Diversity diversity) {
 
     /**
      * One path evaluated at every t. {@code summary} has min, max, mean and the length-weighted integral (the mean

@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * What a finished fge job reports, all on the test set: the start network, each snapshot alone, and the ensemble
  * of the snapshots so far (the mean of their softmax outputs) as each is added. {@code loss} is the NLL.
+ * {@code diversity}: how differently the snapshots predict (null with fewer than two).
  */
 public record FgeResult(
         double startTestLoss,
@@ -15,7 +16,8 @@ public record FgeResult(
         double seconds,
         long parameters,
         int trainExamples,
-        int testExamples) {
+        int testExamples,
+        Diversity diversity) {
 
     public record Snapshot(int index, int epoch, double testLoss, double testAccuracy, double ensembleTestLoss,
             double ensembleTestAccuracy) {

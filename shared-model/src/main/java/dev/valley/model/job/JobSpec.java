@@ -23,6 +23,7 @@ import java.lang.annotation.Target;
         @Type(value = FgeSpec.class, name = "fge"),
         @Type(value = GridSpec.class, name = "grid"),
         @Type(value = AlignSpec.class, name = "align"),
+        @Type(value = CompareSpec.class, name = "compare"),
         @Type(value = InspectSpec.class, name = "inspect")})
 public interface JobSpec {
     JobSpec withDefaults();

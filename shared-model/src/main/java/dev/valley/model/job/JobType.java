@@ -14,6 +14,7 @@ public enum JobType {
     FGE("fge", FgeSpec.class, FgeResult.class),
     GRID("grid", GridSpec.class, GridResult.class),
     ALIGN("align", AlignSpec.class, AlignResult.class),
+    COMPARE("compare", CompareSpec.class, CompareResult.class),
     /** Made by a TorchScript upload, never submitted: see {@link InspectSpec}. */
     INSPECT("inspect", InspectSpec.class, InspectResult.class);
 

@@ -5,11 +5,14 @@ import static dev.valley.model.Json.JSON;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.valley.model.job.Diversity;
 import dev.valley.model.job.FgeResult;
 import dev.valley.model.job.FgeSpec;
 import dev.valley.model.job.TrainResult.EpochRecord;
 import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.diversity.DiversityFiles;
+import dev.valley.worker.science.diversity.FunctionalDiversity;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.plot.LineChart;
@@ -38,7 +41,8 @@ public final class FgeRun {
         this.datasets = datasets;
     }
 
-    public record Output(FgeResult result, byte[] snapshots, byte[] json, byte[] png) {
+    /** {@code diversity}: the snapshots' diversity artifacts by name (none with fewer than two snapshots). */
+    public record Output(FgeResult result, byte[] snapshots, byte[] json, byte[] png, Map<String, byte[]> diversity) {
     }
 
     public Output run(FgeSpec spec, byte[] startBytes, Device device, TrainingListener listener) {
@@ -81,13 +85,14 @@ public final class FgeRun {
                             super.onCheckpoint(epoch, () -> snapshots.into(state.get()));
                         }
                     }, restored == null ? null : new Trainer.Resume(restored));
+            Diversity diversity = snapshots.diversity(weights, test);
             FgeResult result = new FgeResult(start.loss(), start.accuracy(), snapshots.records, outcome.history(),
                     device.toString(), (System.nanoTime() - began) / 1e9, weights.parameterCount(),
-                    ws.train().size(), test.size());
+                    ws.train().size(), test.size(), diversity);
             Map<String, String> metadata = ws.metadata("valley/snapshots-v1", spec);
             metadata.put("snapshots", Integer.toString(snapshots.records.size()));
             return new Output(result, SafeTensors.write(snapshots.tensors, metadata), JSON.writeValueAsBytes(result),
-                    png(result));
+                    png(result), diversity == null ? Map.of() : DiversityFiles.of(diversity));
         }
     }
 
@@ -132,6 +137,29 @@ public final class FgeRun {
                 Metrics ensemble = Evaluator.ensemble(mean, test);
                 records.add(new FgeResult.Snapshot(index, epoch, alone.metrics().loss(), alone.metrics().accuracy(),
                         ensemble.loss(), ensemble.accuracy()));
+            }
+        }
+
+        /**
+         * How differently the snapshots predict, each evaluated again from its stored tensors (so that a resumed run,
+         * which kept no probabilities, measures the same); null with fewer than two.
+         */
+        Diversity diversity(Weights like, DeviceData test) {
+            if (records.size() < 2) {
+                return null;
+            }
+            try (NDManager scope = kept.newSubManager()) {
+                List<String> names = new ArrayList<>();
+                List<NDArray> probabilities = new ArrayList<>();
+                for (FgeResult.Snapshot record : records) {
+                    Map<String, NDArray> own = new LinkedHashMap<>();
+                    like.tensors().keySet().forEach(name -> own.put(name,
+                            tensors.get("snapshots." + record.index() + "." + name)));
+                    Weights snapshot = Weights.view(like.architecture(), scope.newSubManager(), own);
+                    probabilities.add(Evaluator.evaluate(snapshot, test, scope).probabilities());
+                    names.add("snapshot " + record.index() + " (epoch " + record.epoch() + ")");
+                }
+                return FunctionalDiversity.of(names, probabilities, test);
             }
         }
 

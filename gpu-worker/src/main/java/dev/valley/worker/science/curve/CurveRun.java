@@ -7,9 +7,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.valley.model.job.CurveResult;
 import dev.valley.model.job.CurveSpec;
+import dev.valley.model.job.Diversity;
 import dev.valley.model.job.ModelSpec;
 import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.diversity.DiversityFiles;
+import dev.valley.worker.science.diversity.FunctionalDiversity;
 import dev.valley.worker.science.io.Npz;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Weights;
@@ -37,7 +40,9 @@ public final class CurveRun {
         this.datasets = datasets;
     }
 
-    public record Output(CurveResult result, byte[] safetensors, byte[] npz, byte[] json, byte[] png) {
+    /** {@code diversity}: the curve points' diversity artifacts by name ({@link DiversityFiles}). */
+    public record Output(CurveResult result, byte[] safetensors, byte[] npz, byte[] json, byte[] png,
+            Map<String, byte[]> diversity) {
     }
 
     public Output run(CurveSpec spec, ModelSpec model, byte[] start, byte[] end, Device device,
@@ -80,7 +85,7 @@ public final class CurveRun {
                         spec.batchSize(), null, PathEvaluation.progress(job.slice(fitShare + pathShare, pathShare),
                                 ts.length, "line"));
                 return output(spec, model, ws, curve, w1.parameterCount(), fit, ts, curveSeries, lineSeries,
-                        ensembler.report(ts), device, began);
+                        ensembler.report(ts), ensembler.diversity(ts), device, began);
             }
         }
     }
@@ -106,19 +111,20 @@ public final class CurveRun {
 
     private static Output output(CurveSpec spec, ModelSpec model, Workspace ws, Curve curve, long parameters,
             CurveTrainer.Outcome fit, double[] ts, PathEvaluation.Series curveSeries, PathEvaluation.Series lineSeries,
-            CurveResult.Ensembles ensembles, Device device, long began) {
+            CurveResult.Ensembles ensembles, Diversity diversity, Device device, long began) {
         // Over the epochs of every attempt: a resumed fit ran only the later ones here.
         double secondsPerEpoch = fit.history().stream().mapToDouble(CurveResult.Epoch::seconds).average().orElse(0);
         CurveResult result = new CurveResult(curve.kind().wireName(), spec.bends(), curveSeries.batchNormRecomputed(),
                 PathEvaluation.list(ts), curveSeries.report(), lineSeries.report(), ensembles, fit.history(),
                 secondsPerEpoch, device.toString(), (System.nanoTime() - began) / 1e9, parameters, ws.train().size(),
-                ws.test().size());
+                ws.test().size(), diversity);
         Map<String, String> metadata = ws.metadata("valley/curve-v1", spec);
         metadata.put("curve", curve.kind().wireName());
         metadata.put("bends", Integer.toString(spec.bends()));
         metadata.put("model", JSON.writeValueAsString(model));
         return new Output(result, SafeTensors.write(curve.namedTensors(), metadata),
-                npz(ts, curveSeries, lineSeries, ensembles), JSON.writeValueAsBytes(result), CurvePlots.png(result));
+                npz(ts, curveSeries, lineSeries, ensembles), JSON.writeValueAsBytes(result), CurvePlots.png(result),
+                DiversityFiles.of(diversity));
     }
 
     private static byte[] npz(double[] ts, PathEvaluation.Series curve, PathEvaluation.Series line,
@@ -140,7 +146,7 @@ public final class CurveRun {
 
     /**
      * Test-set ensembles along the curve from each point's softmax outputs: w1 (the point at t = 0) with every
-     * point, w1 with w2 (t = 1), and the points nearest to K evenly spaced t.
+     * point, w1 with w2 (t = 1), and the points nearest to K evenly spaced t; and those K points' diversity.
      */
     private static final class Ensembler implements PathEvaluation.Predictions, AutoCloseable {
         private final DeviceData test;
@@ -149,7 +155,8 @@ public final class CurveRun {
         private final List<Double> withStart = new ArrayList<>();
         private final int last;
         private NDArray start;
-        private NDArray chosenSum;
+        /** The K chosen points' probabilities, by index along the path. */
+        private final Map<Integer, NDArray> chosenProbabilities = new java.util.TreeMap<>();
         private Metrics endpoints;
 
         Ensembler(int points, int size, DeviceData test, NDManager parent) {
@@ -176,12 +183,9 @@ public final class CurveRun {
                     endpoints = metrics;
                 }
                 if (chosen.contains(index)) {
-                    if (chosenSum == null) {
-                        chosenSum = probabilities.duplicate();
-                        chosenSum.attach(manager);
-                    } else {
-                        chosenSum.addi(probabilities);
-                    }
+                    NDArray kept = probabilities.duplicate();
+                    kept.attach(manager);
+                    chosenProbabilities.put(index, kept);
                 }
             }
         }
@@ -189,12 +193,23 @@ public final class CurveRun {
         CurveResult.Ensembles report(double[] ts) {
             Metrics curvePoints;
             try (NoGrad noGrad = NoGrad.enter(); NDManager scope = manager.newSubManager()) {
-                NDArray mean = chosenSum.div(chosen.size());
+                NDArray sum = null;
+                for (NDArray p : chosenProbabilities.values()) {
+                    sum = sum == null ? p.duplicate() : sum.addi(p);
+                }
+                NDArray mean = sum.divi(chosen.size());
                 mean.attach(scope);
                 curvePoints = Evaluator.ensemble(mean, test);
             }
             return new CurveResult.Ensembles(withStart, endpoints.accuracy(), endpoints.loss(),
                     chosen.stream().map(i -> ts[i]).toList(), curvePoints.accuracy(), curvePoints.loss());
+        }
+
+        /** How differently the K chosen points predict, each named by its t. */
+        Diversity diversity(double[] ts) {
+            List<String> names = chosenProbabilities.keySet().stream().map(i -> String.format("t=%.3f", ts[i]))
+                    .toList();
+            return FunctionalDiversity.of(names, List.copyOf(chosenProbabilities.values()), test);
         }
 
         @Override

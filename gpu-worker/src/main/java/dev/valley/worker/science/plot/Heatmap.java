@@ -146,7 +146,12 @@ public final class Heatmap {
     }
 
     private static int colour(double v, double[] range) {
-        double f = Math.max(0, Math.min(1, (v - range[0]) / (range[1] - range[0]))) * (VIRIDIS.length - 1);
+        return viridis((v - range[0]) / (range[1] - range[0]));
+    }
+
+    /** Viridis at {@code f} in [0, 1] (clamped), as 0xRRGGBB. */
+    static int viridis(double fraction) {
+        double f = Math.max(0, Math.min(1, fraction)) * (VIRIDIS.length - 1);
         int k = Math.min((int) f, VIRIDIS.length - 2);
         double t = f - k;
         int a = VIRIDIS[k];

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Line charts drawn with Java2D (headless), side by side in one PNG: the pictures Valley's jobs attach as
- * artifacts. Each panel has its own axes, ticks and legend; a series is solid or dashed.
+ * artifacts. Each panel has its own axes, ticks and legend; a series is solid or dashed, or points alone (a
+ * scatter).
  */
 public final class LineChart {
     private static final int PANEL_WIDTH = 560;
@@ -23,7 +24,15 @@ public final class LineChart {
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
         new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b)};
 
-    public record Series(String label, double[] x, double[] y, int color, boolean dashed) {
+    public record Series(String label, double[] x, double[] y, int color, boolean dashed, boolean points) {
+        public Series(String label, double[] x, double[] y, int color, boolean dashed) {
+            this(label, x, y, color, dashed, false);
+        }
+
+        /** Points alone, unjoined. */
+        public static Series scatter(String label, double[] x, double[] y, int color) {
+            return new Series(label, x, y, color, false, true);
+        }
     }
 
     public record Panel(String title, String xLabel, String yLabel, List<Series> series) {
@@ -83,6 +92,14 @@ public final class LineChart {
             Color color = PALETTE[s.color() % PALETTE.length];
             g.setColor(color);
             g.setStroke(stroke(s.dashed()));
+            if (s.points()) {
+                for (int i = 0; i < s.x().length; i++) {
+                    if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
+                        g.fillOval(map(s.x()[i], xr, x0, x1) - 4, map(s.y()[i], yr, y0, y1) - 4, 8, 8);
+                    }
+                }
+                continue;
+            }
             Path2D path = new Path2D.Double();
             for (int i = 0; i < s.x().length; i++) {
                 double px = map(s.x()[i], xr, x0, x1);
@@ -110,7 +127,11 @@ public final class LineChart {
         for (Series s : panel.series()) {
             g.setColor(PALETTE[s.color() % PALETTE.length]);
             g.setStroke(stroke(s.dashed()));
-            g.drawLine(legendX, legendY - 4, legendX + 30, legendY - 4);
+            if (s.points()) {
+                g.fillOval(legendX + 11, legendY - 8, 8, 8);
+            } else {
+                g.drawLine(legendX, legendY - 4, legendX + 30, legendY - 4);
+            }
             g.setStroke(new BasicStroke(1));
             g.setColor(Color.DARK_GRAY);
             g.drawString(s.label(), legendX + 36, legendY);

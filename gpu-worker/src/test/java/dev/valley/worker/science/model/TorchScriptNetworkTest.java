@@ -41,8 +41,24 @@ class TorchScriptNetworkTest {
     }
 
     @Test
-    void theArchivesOwnWeightsGiveItsLogitsAndTheGradientReachesTheCallersTensors() throws Exception {
-        for (String name : List.of("resnet", "mixer")) {
+    void theMixersOwnWeightsGiveItsLogitsAndTheGradientReachesTheCallersTensors() throws Exception {
+        logitsAndGradient("mixer");
+    }
+
+    /**
+     * Skipped where the engine's convolution input gradient is wrong for the residual network's 4-channel layers
+     * ({@link dev.valley.worker.science.EngineCheck}: on this project's AMD EPYC machines it comes out NaN now and
+     * then, even for this batch of 3).
+     */
+    @Test
+    void theResidualNetworksOwnWeightsGiveItsLogitsAndTheGradientReachesTheCallersTensors() throws Exception {
+        String wrong = dev.valley.worker.science.EngineCheck.wrong(Device.cpu());
+        org.junit.jupiter.api.Assumptions.assumeTrue(wrong == null, () -> "skipped: " + wrong);
+        logitsAndGradient("resnet");
+    }
+
+    private void logitsAndGradient(String name) throws Exception {
+        {
             JsonNode facts = facts(name);
             try (NDManager manager = NDManager.newBaseManager(Device.cpu());
                     TorchScriptNetwork net = TorchScriptNetwork.load(fixture(name + ".pt"), manager, Map.of());

@@ -133,6 +133,17 @@ async function draw(container: HTMLElement, job: Job): Promise<void> {
     }
     case "compare":
       break; // its diversity, below, is all it has
+    case "simplex": {
+      const k = r.ensembles.map((e: any) => e.size);
+      const start = r.vertices[0];
+      plot(container, "Ensemble of K simplex samples (ESPRO): test accuracy", [
+        { x: k, y: r.ensembles.map((e: any) => e.testAccuracy), name: "ensemble" },
+        { x: [k[0], k[k.length - 1]], y: [start.testAccuracy, start.testAccuracy], name: "vertex 0",
+          line: { dash: "dash" } }], { xaxis: { title: { text: "K" } } });
+      plot(container, "Vertices: test accuracy", [{ type: "bar", x: r.vertices.map((v: any) => `vertex ${v.index}`
+        + (v.fixed ? " (fixed)" : "")), y: r.vertices.map((v: any) => v.testAccuracy) }]);
+      break;
+    }
     case "inspect":
       container.append(inspection(job.result as Schemas["InspectResult"]));
       break;

@@ -306,4 +306,51 @@ class JobMethods:
         return self._submit('compare', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
                             pool=pool, max_attempts=max_attempts)
 
-JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid', 'align', 'compare')
+    def simplex(
+            self, *, start=None, modes=None, vertices=None, epochsPerVertex=None, lr=None, volumeWeight=None,
+            samples=None, batchSize=None, momentum=None, weightDecay=None, seed=None, trainSubset=None,
+            ensembleSize=None, dataset=None, model=None, name=None, experiment=None, tags=None,
+            reuse=None, pool=None, max_attempts=None):
+        """Submits a simplex job and returns it as a Job (not waiting for it to run).
+
+        Args:
+            start (ModelRef): a ref to a trained network: the first vertex, fixed (or give modes).
+            modes (list of ModelRefs): refs to 2 to 8 networks: fixed vertices of a simplicial complex
+                (or give start).
+            vertices (int): free vertices to add, one at a time; >= 1, <= 8; default 2.
+            epochsPerVertex (int): epochs of training for each added vertex; >= 1, <= 1000; default 10.
+            lr (float): > 0, <= 10; default 0.01.
+            volumeWeight (float): λ: the weight of −log(volume) in the loss; >= 0; default 1e-06.
+            samples (int): points drawn uniformly in the simplex per minibatch; >= 1, <= 64; default 5.
+            batchSize (int): examples per SGD step; >= 1, <= 65536; default 128.
+            momentum (float): SGD momentum (PyTorch's update rule: v = μv + g, w -= lr·v); >= 0, < 1;
+                default 0.9.
+            weightDecay (float): L2 weight decay, added to the gradient; >= 0, <= 1; default 0.0001.
+            seed (int): the new vertices' perturbation, the samples, batch order, subset and spirals;
+                default 0.
+            trainSubset (int): train on a seeded random subset of this many examples (null: all); > 0.
+            ensembleSize (int): K of the ensembles of K uniform samples (ESPRO), 1 to K; >= 1, <= 100;
+                default 10.
+            dataset (str): must be the inputs' dataset (null: theirs).
+            model (ModelSpec): must be the inputs' architecture (null: theirs).
+            name (str): a label for the job, up to 200 characters.
+            experiment (str): files the job under this name (up to 100 characters).
+            tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
+            reuse (bool): answer with a job that already computed the same (its type, spec and input
+                SHA-256s) instead of running again; the job then says reused.
+            pool (str): the worker pool to run on (default "default").
+            max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+
+        A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
+        the API fills in its default.
+        """
+        spec = {
+            'start': start, 'modes': modes, 'vertices': vertices, 'epochsPerVertex':
+            epochsPerVertex, 'lr': lr, 'volumeWeight': volumeWeight, 'samples': samples,
+            'batchSize': batchSize, 'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed,
+            'trainSubset': trainSubset, 'ensembleSize': ensembleSize, 'dataset': dataset, 'model':
+            model}
+        return self._submit('simplex', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
+                            pool=pool, max_attempts=max_attempts)
+
+JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid', 'align', 'compare', 'simplex')

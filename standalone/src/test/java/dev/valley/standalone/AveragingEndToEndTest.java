@@ -45,10 +45,16 @@ class AveragingEndToEndTest {
                  "swaStart":24,"batchSize":64,"lr":0.1,"swaLr":0.02,"weightDecay":0,"seed":4}}""").get("id").asString();
         JsonNode done = api.awaitEnd(id, LONG);
         assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
-        assertThat(done.get("artifacts").findValuesAsString("name"))
-                .containsExactly("sgd.safetensors", "swa.json", "swa.png", "swa.safetensors");
+        assertThat(done.get("artifacts").findValuesAsString("name")).containsExactly("diversity-accuracy.png",
+                "diversity.npz", "diversity.png", "sgd.safetensors", "swa.json", "swa.png", "swa.safetensors");
         JsonNode r = done.get("result");
         assertThat(r.get("averaged").asInt()).isEqualTo(6);
+        // The diversity of the iterates after swaStart: epochs 25 to 30, the last of them the final iterate.
+        JsonNode diversity = r.get("diversity");
+        assertThat(diversity.get("members").toString()).isEqualTo(
+                "[\"epoch 25\",\"epoch 26\",\"epoch 27\",\"epoch 28\",\"epoch 29\",\"epoch 30\"]");
+        assertThat(diversity.at("/accuracy/5").asDouble()).isCloseTo(r.at("/swaIterate/testAccuracy").asDouble(),
+                within(1.0 / r.get("testExamples").asInt()));
         // The last checkpoint, under the attempt: the SWA run after its last epoch, with its average.
         var checkpoint = SafeTensors.read(valley.worker().getBean(ObjectStore.class)
                 .read("jobs/" + id + "/attempt-1/checkpoint.safetensors"));

@@ -92,6 +92,7 @@ class JobSpecs {
             case GRID -> "{\"plane\":{\"kind\":\"curve\",\"curve\":" + zero + "}}";
             case ALIGN -> "{\"reference\":" + zero + ",\"target\":" + zero + "}";
             case COMPARE -> "{\"networks\":[" + zero + "," + zero + "]}";
+            case SIMPLEX -> "{\"start\":" + zero + "}";
             case INSPECT -> "{\"module\":\"00000000-0000-0000-0000-000000000000\",\"dataset\":\"fashion-mnist\"}";
         };
     }
@@ -120,6 +121,7 @@ class JobSpecs {
             Map.entry("randomOptionsOnlyForRandom", "kind"),
             Map.entry("layerGivenForSwap", "layer"),
             Map.entry("unitsValid", "units"),
+            Map.entry("oneSource", "start"),
             Map.entry("rangeThroughSwapPoints", "range.x"),
             Map.entry("XOrdered", "x"),
             Map.entry("YOrdered", "y"),

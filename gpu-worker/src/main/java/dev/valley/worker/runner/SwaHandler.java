@@ -43,10 +43,12 @@ class SwaHandler implements JobHandler {
         JobContext.Resume resume = context.resume(SwaRun.epochs(spec), restored -> SwaRun.epochsDone(spec, restored));
         SwaRun.Output output = runs.run(spec, start, startedFrom, device,
                 context.trainingListener(resume), resume.checkpoint());
-        return new Outcome(JSON.valueToTree(output.result()), List.of(
+        List<Upload> uploads = new java.util.ArrayList<>(List.of(
                 new Upload("swa.safetensors", "application/octet-stream", output.swa()),
                 new Upload("sgd.safetensors", "application/octet-stream", output.sgd()),
                 new Upload("swa.json", "application/json", output.json()),
                 new Upload("swa.png", "image/png", output.png())));
+        uploads.addAll(Upload.of(output.diversity()));
+        return new Outcome(JSON.valueToTree(output.result()), uploads);
     }
 }

@@ -24,6 +24,7 @@ import java.lang.annotation.Target;
         @Type(value = GridSpec.class, name = "grid"),
         @Type(value = AlignSpec.class, name = "align"),
         @Type(value = CompareSpec.class, name = "compare"),
+        @Type(value = SimplexSpec.class, name = "simplex"),
         @Type(value = InspectSpec.class, name = "inspect")})
 public interface JobSpec {
     JobSpec withDefaults();

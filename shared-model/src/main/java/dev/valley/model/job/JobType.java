@@ -15,6 +15,7 @@ public enum JobType {
     GRID("grid", GridSpec.class, GridResult.class),
     ALIGN("align", AlignSpec.class, AlignResult.class),
     COMPARE("compare", CompareSpec.class, CompareResult.class),
+    SIMPLEX("simplex", SimplexSpec.class, SimplexResult.class),
     /** Made by a TorchScript upload, never submitted: see {@link InspectSpec}. */
     INSPECT("inspect", InspectSpec.class, InspectResult.class);
 

@@ -6,6 +6,8 @@ import java.util.List;
  * What a finished swa job reports. {@code swa}: the average, its batch-norm statistics recomputed over the
  * training data; {@code swaIterate}: the last SGD iterate of the same run; {@code sgd}: the baseline, SGD from the
  * same start for the same epochs with a decaying rate. Losses are mean cross-entropy; each is on the whole split.
+ * {@code diversity}: how differently the SWA run's iterates after swaStart predict (the last 20 epochs' at most;
+ * null with fewer than two).
  */
 public record SwaResult(
         Scores sgd,
@@ -20,7 +22,8 @@ public record SwaResult(
         double seconds,
         long parameters,
         int trainExamples,
-        int testExamples) {
+        int testExamples,
+        Diversity diversity) {
 
     /** Train and test cross-entropy and accuracy of one network. */
     public record Scores(double trainLoss, double trainAccuracy, double testLoss, double testAccuracy) {

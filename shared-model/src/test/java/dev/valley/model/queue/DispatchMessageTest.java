@@ -32,6 +32,7 @@ class DispatchMessageTest {
             JobType.GRID, "{\"plane\":{\"kind\":\"curve\",\"curve\":" + REF + "}}",
             JobType.ALIGN, "{\"reference\":" + REF + ",\"target\":" + REF + "}",
             JobType.COMPARE, "{\"networks\":[" + REF + "," + REF + "]}",
+            JobType.SIMPLEX, "{\"start\":" + REF + "}",
             JobType.INSPECT, "{\"module\":\"00000000-0000-0000-0000-000000000002\",\"dataset\":\"spirals\"}");
 
     @Test

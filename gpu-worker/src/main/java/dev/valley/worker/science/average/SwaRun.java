@@ -3,12 +3,16 @@ package dev.valley.worker.science.average;
 import static dev.valley.model.Json.JSON;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.valley.model.job.Diversity;
 import dev.valley.model.job.SwaResult;
 import dev.valley.model.job.SwaSpec;
 import dev.valley.model.job.TrainResult.EpochRecord;
 import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.diversity.DiversityFiles;
+import dev.valley.worker.science.diversity.FunctionalDiversity;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.plot.LineChart;
@@ -41,8 +45,13 @@ public final class SwaRun {
         this.datasets = datasets;
     }
 
-    public record Output(SwaResult result, byte[] swa, byte[] sgd, byte[] json, byte[] png) {
+    /** {@code diversity}: the SWA iterates' diversity artifacts by name (none with fewer than two). */
+    public record Output(SwaResult result, byte[] swa, byte[] sgd, byte[] json, byte[] png,
+            Map<String, byte[]> diversity) {
     }
+
+    /** The SWA run's iterates whose diversity is measured: the last this many epochs' after swaStart. */
+    public static final int DIVERSITY_ITERATES = 20;
 
     /** {@code startBytes} null trains from the spec's seed. {@code listener} sees both runs as one: done in [0, 1]. */
     public Output run(SwaSpec spec, byte[] startBytes, String startedFrom, Device device, TrainingListener listener) {
@@ -76,8 +85,9 @@ public final class SwaRun {
                 NoGrad noGrad = NoGrad.enter();
                 Weights sgd = start.copy(ws.manager(), true);
                 Weights swa = start.copy(ws.manager(), true);
-                WeightAverage average = new WeightAverage(ws.manager())) {
-            Runs runs = new Runs(spec, ws, sgd, swa, average);
+                WeightAverage average = new WeightAverage(ws.manager());
+                Iterates iterates = new Iterates(ws.manager())) {
+            Runs runs = new Runs(spec, ws, sgd, swa, average, iterates);
             List<EpochRecord> baseline = inSwa ? runs.restoreBaseline(restored)
                     : runs.baseline(job.slice(0, 0.5, SGD_PHASE), restored);
             List<SwaResult.SwaEpoch> swaHistory = runs.averaging(job.slice(0.5, 0.5, SWA_PHASE), baseline,
@@ -87,7 +97,8 @@ public final class SwaRun {
     }
 
     /** The two runs of one job, on its workspace: the networks they train and the average the second keeps. */
-    private record Runs(SwaSpec spec, Workspace ws, Weights sgd, Weights swa, WeightAverage average) {
+    private record Runs(SwaSpec spec, Workspace ws, Weights sgd, Weights swa, WeightAverage average,
+            Iterates iterates) {
 
         /** The SGD baseline on the curve schedule, from the start or from its own checkpoint. */
         List<EpochRecord> baseline(Progress part, Checkpoint.Restored restored) {
@@ -120,6 +131,7 @@ public final class SwaRun {
                 history.addAll(List.of(JSON.readValue(restored.required("swaHistory"), SwaResult.SwaEpoch[].class)));
                 average.restore(restored.arrays("average", ws.manager()),
                         Integer.parseInt(restored.required("averaged")));
+                iterates.restore(restored);
                 steps[0] = (long) restored.epoch() * ((train.size() + spec.batchSize() - 1) / spec.batchSize());
             }
             Trainer.train(swa, train, ws.test(), new Trainer.Config(spec.epochs(), spec.batchSize(), spec.lr(),
@@ -141,6 +153,9 @@ public final class SwaRun {
                                     && (r.epoch() - spec.swaStart()) % spec.averageEvery() == 0) {
                                 average.add(swa);
                             }
+                            if (r.epoch() > spec.swaStart()) {
+                                iterates.take(r.epoch(), swa, ws.test());
+                            }
                             Metrics averaged = evaluateAverage(average, swa, train, ws.test(), spec.batchSize());
                             history.add(new SwaResult.SwaEpoch(r.epoch(), LearningRates.swa(spec.lr(),
                                     spec.swaLr(), spec.swaStart(), cosine, spec.annealEpochs(), r.epoch() - 1),
@@ -152,7 +167,8 @@ public final class SwaRun {
 
                         @Override
                         public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
-                            super.onCheckpoint(epoch, () -> state.get().put("average", average.tensors())
+                            super.onCheckpoint(epoch, () -> iterates.into(state.get()).put("average",
+                                    average.tensors())
                                     .meta("averaged", Integer.toString(average.count()))
                                     .put(SGD_PHASE, sgd.tensors())
                                     .meta("baselineHistory", JSON.writeValueAsString(baseline))
@@ -174,17 +190,64 @@ public final class SwaRun {
             try (NDManager scope = ws.manager().newSubManager()) {
                 Weights averaged = average.weights(swa, scope);
                 boolean recomputed = BatchNormStatistics.recompute(averaged, train, spec.batchSize());
+                Diversity diversity = iterates.diversity(test);
                 SwaResult result = new SwaResult(Networks.scores(sgd, train, test),
                         Networks.scores(averaged, train, test), Networks.scores(swa, train, test), average.count(),
                         recomputed, startedFrom, baseline, history, device.toString(),
-                        (System.nanoTime() - began) / 1e9, start.parameterCount(), train.size(), test.size());
+                        (System.nanoTime() - began) / 1e9, start.parameterCount(), train.size(), test.size(),
+                        diversity);
                 Map<String, String> metadata = ws.metadata("valley/model-v1", spec);
                 Map<String, String> swaMetadata = new LinkedHashMap<>(metadata);
                 swaMetadata.put("averaged", Integer.toString(average.count()));
                 swaMetadata.put("batchNormRecomputed", Boolean.toString(recomputed));
                 return new Output(result, SafeTensors.write(averaged.tensors(), swaMetadata),
-                        SafeTensors.write(sgd.tensors(), metadata), JSON.writeValueAsBytes(result), png(result));
+                        SafeTensors.write(sgd.tensors(), metadata), JSON.writeValueAsBytes(result), png(result),
+                        diversity == null ? Map.of() : DiversityFiles.of(diversity));
             }
+        }
+    }
+
+    /**
+     * The test probabilities of the SWA run's iterates after swaStart, the last {@link #DIVERSITY_ITERATES} of
+     * them, by epoch; a checkpoint carries them, so a resumed run measures the same.
+     */
+    private static final class Iterates implements AutoCloseable {
+        private final NDManager kept;
+        private final java.util.TreeMap<Integer, NDArray> byEpoch = new java.util.TreeMap<>();
+
+        Iterates(NDManager parent) {
+            this.kept = parent.newSubManager();
+        }
+
+        void take(int epoch, Weights iterate, DeviceData test) {
+            byEpoch.put(epoch, Evaluator.evaluate(iterate, test, kept).probabilities());
+            while (byEpoch.size() > DIVERSITY_ITERATES) {
+                byEpoch.pollFirstEntry().getValue().close();
+            }
+        }
+
+        Checkpoint into(Checkpoint taken) {
+            Map<String, NDArray> named = new LinkedHashMap<>();
+            byEpoch.forEach((epoch, p) -> named.put(Integer.toString(epoch), p));
+            return named.isEmpty() ? taken : taken.put("iterates", named);
+        }
+
+        void restore(Checkpoint.Restored restored) {
+            restored.arrays("iterates", kept).forEach((epoch, p) -> byEpoch.put(Integer.parseInt(epoch), p));
+        }
+
+        /** Null with fewer than two. */
+        Diversity diversity(DeviceData test) {
+            if (byEpoch.size() < 2) {
+                return null;
+            }
+            return FunctionalDiversity.of(byEpoch.keySet().stream().map(e -> "epoch " + e).toList(),
+                    List.copyOf(byEpoch.values()), test);
+        }
+
+        @Override
+        public void close() {
+            kept.close();
         }
     }
 

@@ -117,6 +117,15 @@ public final class Curve implements AutoCloseable {
      * {@code buffers} (shared, not copied). Bends whose coefficient is 0 cost nothing.
      */
     public Weights point(double[] coefficients, NDManager scope, Map<String, NDArray> buffers) {
+        return combination(architecture, bends, coefficients, scope, buffers);
+    }
+
+    /**
+     * Σ_k c_k·θ_k over the parameters of {@code members} (each a parameter name → tensor map), as weights of new
+     * tensors in {@code scope} with {@code buffers} as their batch-norm statistics: a curve's point, a simplex's.
+     */
+    public static Weights combination(Architecture architecture, List<Map<String, NDArray>> members,
+            double[] coefficients, NDManager scope, Map<String, NDArray> buffers) {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         List<NDArray> scalars = new ArrayList<>();
         for (double c : coefficients) {
@@ -128,11 +137,11 @@ public final class Curve implements AutoCloseable {
                 continue;
             }
             NDArray sum = null;
-            for (int k = 0; k < bends.size(); k++) {
+            for (int k = 0; k < members.size(); k++) {
                 if (scalars.get(k) == null) {
                     continue;
                 }
-                NDArray term = bends.get(k).get(spec.name()).mul(scalars.get(k));
+                NDArray term = members.get(k).get(spec.name()).mul(scalars.get(k));
                 term.attach(scope);
                 if (sum == null) {
                     sum = term;

@@ -18,7 +18,8 @@ import tools.jackson.databind.JsonNode;
  * trained 3 epochs on Fashion-MNIST (the simplex trains on a seeded 10,000-example subset, 5 epochs per vertex, to
  * fit the test budget). Every one of 100 uniform samples is within 1 point of the start's test accuracy, and the
  * ensemble of 10 samples (ESPRO) beats the start network in accuracy and NLL. The first vertex in
- * simplex.safetensors is the start network itself. Bad specs are 400s naming the field.
+ * simplex.safetensors is the start network itself, and so is the origin of a grid on the simplex's plane. Bad specs are
+ * 400s naming the field.
  */
 class SimplexEndToEndTest {
     private static final Duration LONG = Duration.ofMinutes(15);
@@ -79,6 +80,33 @@ class SimplexEndToEndTest {
         var vertices = PlainMlp.read(api.download(id, "simplex.safetensors"));
         assertThat(vertices.values().get("vertices.0.layers.1.weight")).containsExactly(
                 own.values().get("layers.1.weight"));
+
+        // The plane through its three vertices: vertex 0 at (0, 0) is the start network itself.
+        JsonNode grid = api.awaitEnd(api.submit("""
+                {"type":"grid","spec":{"plane":{"kind":"simplex","simplex":{"job":"%s"}},"resolution":[2,2],
+                 "range":{"x":[0,1],"y":[0,1]},"metrics":["test_accuracy"]}}""".formatted(id)).get("id").asString(),
+                LONG);
+        assertThat(grid.get("status").asString()).as(grid.toString()).isEqualTo("SUCCEEDED");
+        assertThat(grid.at("/result/markers").findValuesAsString("label")).containsExactly("vertex 0", "vertex 1",
+                "vertex 2");
+        JsonNode values = ApiClient.JSON.readTree(api.download(grid.get("id").asString(), "grid.json"));
+        assertThat(values.at("/values/test_accuracy/0/0").asDouble()).isCloseTo(startAccuracy, within(1e-6));
+
+        Map<String, String> planes = Map.of(
+                "{\"kind\":\"simplex\",\"simplex\":{\"job\":\"" + id + "\"},\"vertices\":[0,1,5]}",
+                "spec.plane.vertices",
+                "{\"kind\":\"simplex\",\"simplex\":{\"job\":\"" + id + "\"},\"vertices\":[0,1,1]}",
+                "spec.plane.vertices",
+                "{\"kind\":\"simplex\",\"simplex\":{\"job\":\"" + start + "\"}}", "spec.plane.simplex.job",
+                "{\"kind\":\"line\",\"points\":[{\"job\":\"" + id + "\"},{\"job\":\"" + start + "\"}]}",
+                "spec.plane.points[0].job");
+        for (var c : planes.entrySet()) {
+            HttpResponse<String> response = api.post("/api/v1/jobs", "{\"type\":\"grid\",\"spec\":{\"plane\":"
+                    + c.getKey() + "}}");
+            assertThat(response.statusCode()).as(c.getKey()).isEqualTo(400);
+            assertThat(ApiClient.JSON.readTree(response.body()).get("errors").findValuesAsString("field"))
+                    .as(c.getKey() + ": " + response.body()).contains(c.getValue());
+        }
 
         Map<String, String> bad = Map.of(
                 "{\"start\":{\"job\":\"" + start + "\"},\"vertices\":0}", "spec.vertices",

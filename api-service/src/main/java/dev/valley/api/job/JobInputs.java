@@ -143,14 +143,15 @@ public class JobInputs {
                     errors.add(new FieldError(field + ".model", "no model " + ref.model()));
                     continue;
                 }
-                if (spec.takesCurve(entry.getKey())) {
-                    errors.add(new FieldError(field + ".model", "model " + ref.model() + " is one network; a curve"
-                            + " plane needs a curve job"));
+                JobType takes = spec.takesJob(entry.getKey());
+                if (takes != null) {
+                    errors.add(new FieldError(field + ".model", "model " + ref.model() + " is one network; a "
+                            + takes.wireName() + " plane needs a " + takes.wireName() + " job"));
                     continue;
                 }
                 origin = Optional.of(new Origin(uploaded.get().model(), uploaded.get().dataset()));
             } else {
-                origin = jobOrigin(ref, field, sources, spec.takesCurve(entry.getKey()), errors);
+                origin = jobOrigin(ref, field, sources, spec.takesJob(entry.getKey()), errors);
                 if (origin == null) {
                     continue;
                 }
@@ -169,6 +170,7 @@ public class JobInputs {
                         + String.join("; ", differences)));
             }
         }
+        checkSimplexVertices(spec, refs, sources, errors);
         JobSpec filled = spec;
         if (first != null) {
             if (spec.dataset() != null && !spec.dataset().equals(first.dataset())) {
@@ -191,22 +193,49 @@ public class JobInputs {
         return new Plan(filled, decision, read, first == null ? null : first.model());
     }
 
+    /** A simplex plane's vertices must be among those of its simplex job: the fixed ones, then the trained. */
+    private static void checkSimplexVertices(JobSpec spec, Map<String, ModelRef> refs, Map<UUID, Job> sources,
+            List<FieldError> errors) {
+        if (!(spec instanceof dev.valley.model.job.GridSpec grid) || !grid.plane().isSimplexPlane()) {
+            return;
+        }
+        ModelRef ref = refs.get(dev.valley.model.job.GridSpec.SIMPLEX_FIELD);
+        Job source = ref == null || ref.job() == null ? null : sources.get(ref.job());
+        if (source == null || source.getType() != JobType.SIMPLEX) {
+            return; // refused where the inputs are checked
+        }
+        dev.valley.model.job.SimplexSpec simplex = (dev.valley.model.job.SimplexSpec) source.spec();
+        int count = simplex.fixedFields().size() + simplex.vertices();
+        for (int v : grid.plane().vertices()) {
+            if (v >= count) {
+                errors.add(new FieldError("spec.plane.vertices", "vertex " + v + " is out of range: simplex job "
+                        + source.getId() + " has " + count + " vertices (0 to " + (count - 1) + ")"));
+                return;
+            }
+        }
+    }
+
     /** The origin of another job's weights, checked; null (with the errors added) when the ref cannot be used. */
-    private Optional<Origin> jobOrigin(ModelRef ref, String field, Map<UUID, Job> sources, boolean takesCurve,
+    private Optional<Origin> jobOrigin(ModelRef ref, String field, Map<UUID, Job> sources, JobType takes,
             List<FieldError> errors) {
         Job source = sources.get(ref.job());
         if (source == null) {
             errors.add(new FieldError(field + ".job", "no job " + ref.job()));
             return null;
         }
-        boolean curve = source.getType() == JobType.CURVE;
-        if (takesCurve != curve) {
-            errors.add(new FieldError(field + ".job", curve
-                    ? "job " + ref.job() + " is a curve job, which makes no single network; name a train or swa job"
-                    : "job " + ref.job() + " is a " + source.getType().wireName() + " job; name a curve job"));
+        JobType type = source.getType();
+        boolean several = type == JobType.CURVE || type == JobType.SIMPLEX;
+        if (takes == null && several) {
+            errors.add(new FieldError(field + ".job", "job " + ref.job() + " is a " + type.wireName() + " job, which"
+                    + " makes no single network; name a train or swa job"));
             return null;
         }
-        if (curve) {
+        if (takes != null && type != takes) {
+            errors.add(new FieldError(field + ".job", "job " + ref.job() + " is a " + type.wireName() + " job; name a "
+                    + takes.wireName() + " job"));
+            return null;
+        }
+        if (type == JobType.CURVE) {
             int bends = ((CurveSpec) source.spec()).bends();
             if (bends != 3) {
                 errors.add(new FieldError(field + ".job", "curve job " + ref.job() + " has " + bends
@@ -303,9 +332,10 @@ public class JobInputs {
         return artifacts.findByJobIdAndName(ref.job(), ref.artifact());
     }
 
-    /** The network a job's weights are for, when it makes one; a curve's bends are its endpoints' network. */
+    /** The network a job's weights are for, when it makes one; a curve's bends and a simplex's vertices are its
+     * inputs' network. */
     Optional<Origin> origin(Job job) {
-        if (job.getType() == JobType.CURVE) {
+        if (job.getType() == JobType.CURVE || job.getType() == JobType.SIMPLEX) {
             List<JobInput> endpoints = inputs.findByJobIdOrderByField(job.getId());
             if (endpoints.isEmpty()) {
                 return Optional.empty();

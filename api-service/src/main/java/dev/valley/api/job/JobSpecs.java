@@ -122,6 +122,7 @@ class JobSpecs {
             Map.entry("layerGivenForSwap", "layer"),
             Map.entry("unitsValid", "units"),
             Map.entry("oneSource", "start"),
+            Map.entry("verticesValid", "vertices"),
             Map.entry("rangeThroughSwapPoints", "range.x"),
             Map.entry("XOrdered", "x"),
             Map.entry("YOrdered", "y"),

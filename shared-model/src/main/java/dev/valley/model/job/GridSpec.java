@@ -51,6 +51,7 @@ public record GridSpec(
     public static final int MAX_TILE_POINTS = 10_000;
     public static final int MAX_TILES = 10_000;
     public static final String CURVE_FIELD = "plane.curve";
+    public static final String SIMPLEX_FIELD = "plane.simplex";
     public static final List<String> METRICS = List.of("train_loss", "train_accuracy", "test_loss", "test_accuracy");
 
     /** {@code x} = [a, b] and {@code y} = [c, d], each a ≤ b, ends included. */
@@ -233,8 +234,8 @@ public record GridSpec(
     }
 
     @Override
-    public boolean takesCurve(String field) {
-        return CURVE_FIELD.equals(field);
+    public JobType takesJob(String field) {
+        return CURVE_FIELD.equals(field) ? JobType.CURVE : SIMPLEX_FIELD.equals(field) ? JobType.SIMPLEX : null;
     }
 
     @Override

@@ -58,9 +58,12 @@ public interface JobSpec {
         return this;
     }
 
-    /** Whether the field names a curve job's bends ({@code curve.safetensors}) rather than one network. */
-    default boolean takesCurve(String field) {
-        return false;
+    /**
+     * The job type whose artifact of several networks the field names ({@link JobType#CURVE}: a curve's bends in
+     * {@code curve.safetensors}; {@link JobType#SIMPLEX}: a simplex's vertices), or null for one network.
+     */
+    default JobType takesJob(String field) {
+        return null;
     }
 
     /** The dataset the spec names, or null; for jobs with inputs it must be the inputs' dataset. */

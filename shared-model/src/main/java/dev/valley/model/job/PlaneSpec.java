@@ -3,8 +3,10 @@ package dev.valley.model.job;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +25,16 @@ import java.util.Map;
  * weights, trade places). Both ends compute the same function; at x = ½ the two units coincide: the permutation
  * saddle of Brea et al. 2019 ("Weight-space symmetry in deep networks gives rise to permutation saddles, connected
  * by equal-loss valleys"). Resolution [nx, 1]; the x axis must pass through 0, ½ and 1.</li>
+ * <li>{@code simplex}: the plane through three vertices of a simplex job ({@code vertices}, default [0, 1, 2]), as
+ * {@code points} with them.</li>
  * </ul>
  */
 public record PlaneSpec(
         @Description("points (three networks), curve (a 3-bend curve job's plane), random (Li et al. 2018's "
-                + "normalised directions around center), line (two networks) or swap (from point to point with two "
-                + "hidden units swapped, Brea et al. 2019)")
-        @NotNull @Pattern(regexp = "points|curve|random|line|swap",
-                message = "must be one of: points, curve, random, line, swap") String kind,
+                + "normalised directions around center), line (two networks), swap (from point to point with two "
+                + "hidden units swapped, Brea et al. 2019) or simplex (three vertices of a simplex job)")
+        @NotNull @Pattern(regexp = "points|curve|random|line|swap|simplex",
+                message = "must be one of: points, curve, random, line, swap, simplex") String kind,
         @Description("the networks: three for points, two for line")
         List<@NotNull @Valid ModelRef> points,
         @Description("the curve job whose plane it is")
@@ -52,13 +56,20 @@ public record PlaneSpec(
         @Description("swap: [i, j], two different units of the layer, or most-similar (the pair whose incoming "
                 + "weights are closest, the cheapest saddle) or most-different (the farthest pair); default "
                 + "most-similar")
-        Object units) {
+        Object units,
+        @Description("simplex: the simplex job whose vertices span the plane")
+        @Valid ModelRef simplex,
+        @Description("simplex: the three vertices, by index (default [0, 1, 2])")
+        @Size(min = 3, max = 3, message = "must name 3 vertices") List<@NotNull @Min(0) Integer> vertices) {
 
     public static final String POINTS = "points";
     public static final String CURVE = "curve";
     public static final String RANDOM = "random";
     public static final String LINE = "line";
     public static final String SWAP = "swap";
+    public static final String SIMPLEX = "simplex";
+    /** The simplex job's file that holds its vertices. */
+    public static final String SIMPLEX_ARTIFACT = "simplex.safetensors";
     public static final String MOST_SIMILAR = "most-similar";
     public static final String MOST_DIFFERENT = "most-different";
     /** The curve job's file that holds its bends. */
@@ -75,13 +86,21 @@ public record PlaneSpec(
                 random && seed == null ? Long.valueOf(0) : seed,
                 point == null ? null : point.withDefaults(),
                 layer,
-                SWAP.equals(kind) && units == null ? MOST_SIMILAR : units);
+                SWAP.equals(kind) && units == null ? MOST_SIMILAR : units,
+                simplex == null ? null : simplex.withDefaults(SIMPLEX_ARTIFACT),
+                SIMPLEX.equals(kind) && vertices == null ? List.of(0, 1, 2) : vertices);
     }
 
-    /** A line or a swap path: one row of points, resolution [nx, 1]. */
+    /** A line or a swap path: one row of points, resolution [nx, 1]. (An is-method named after a field would hide
+     * it from Jackson: isSimplexPlane, not isSimplex.) */
     @JsonIgnore
     public boolean isLine() {
         return LINE.equals(kind) || SWAP.equals(kind);
+    }
+
+    @JsonIgnore
+    public boolean isSimplexPlane() {
+        return SIMPLEX.equals(kind);
     }
 
     @JsonIgnore
@@ -105,8 +124,8 @@ public record PlaneSpec(
         return units instanceof String rule ? rule : null;
     }
 
-    @AssertTrue(message = "points needs 3 networks, line 2; curve needs curve, random needs center, swap needs point;"
-            + " nothing else")
+    @AssertTrue(message = "points needs 3 networks, line 2; curve needs curve, random needs center, swap needs point,"
+            + " simplex needs simplex; nothing else")
     boolean isInputsFitKind() {
         if (kind == null) {
             return true;
@@ -118,7 +137,13 @@ public record PlaneSpec(
         };
         boolean pointsOk = wanted == 0 ? points == null : points != null && points.size() == wanted;
         return pointsOk && (curve != null) == CURVE.equals(kind) && (center != null) == RANDOM.equals(kind)
-                && (point != null) == SWAP.equals(kind);
+                && (point != null) == SWAP.equals(kind) && (simplex != null) == SIMPLEX.equals(kind);
+    }
+
+    @AssertTrue(message = "must be 3 different vertices, only for a simplex plane")
+    boolean isVerticesValid() {
+        return vertices == null || kind == null || (SIMPLEX.equals(kind) && vertices.size() == 3
+                && vertices.stream().distinct().count() == 3);
     }
 
     @AssertTrue(message = "is required for a swap plane, and only for it")
@@ -161,6 +186,9 @@ public record PlaneSpec(
         }
         if (point != null) {
             refs.put("plane.point", point);
+        }
+        if (simplex != null) {
+            refs.put(GridSpec.SIMPLEX_FIELD, simplex);
         }
         return refs;
     }

@@ -156,6 +156,8 @@ public final class GridRun {
                 }
             }
             case PlaneSpec.CURVE -> curvePlane(architecture, manager, bytes.apply(GridSpec.CURVE_FIELD));
+            case PlaneSpec.SIMPLEX -> simplexPlane(architecture, manager, bytes.apply(GridSpec.SIMPLEX_FIELD),
+                    spec.vertices());
             case PlaneSpec.SWAP -> swapPlane(spec, architecture, load(architecture, manager, bytes, "plane.point"));
             case PlaneSpec.RANDOM -> Plane.random(load(architecture, manager, bytes, "plane.center"),
                     spec.normalization(), new HashSet<>(spec.ignore()), spec.seed());
@@ -212,7 +214,35 @@ public final class GridRun {
         }
     }
 
+    /** The plane through three vertices of a simplex file ({@code vertices.{k}.{name}}, parameters only). */
+    private static Plane simplexPlane(Architecture architecture, NDManager manager, byte[] file, List<Integer> which) {
+        SafeTensors.Contents contents = SafeTensors.read(file);
+        int count = Integer.parseInt(contents.metadata().getOrDefault("vertices", "0"));
+        for (int v : which) {
+            if (v >= count) {
+                throw new IllegalArgumentException("plane.vertices: vertex " + v + " is out of range: the simplex has "
+                        + count + " vertices");
+            }
+        }
+        String field = GridSpec.SIMPLEX_FIELD;
+        Weights first = member(architecture, manager, contents, "vertices." + which.get(0) + ".", field);
+        try (Weights second = member(architecture, manager, contents, "vertices." + which.get(1) + ".", field);
+                Weights third = member(architecture, manager, contents, "vertices." + which.get(2) + ".", field)) {
+            return Plane.withoutStatistics(Plane.points(first, second, third, which.stream()
+                    .map(v -> "vertex " + v).toList()));
+        } catch (RuntimeException e) {
+            first.close();
+            throw e;
+        }
+    }
+
     private static Weights bend(Architecture architecture, NDManager parent, SafeTensors.Contents contents, int k) {
+        return member(architecture, parent, contents, "bends." + k + ".", GridSpec.CURVE_FIELD);
+    }
+
+    /** One network of a file of several ({@code prefix}{name}, parameters only), with fresh statistics. */
+    private static Weights member(Architecture architecture, NDManager parent, SafeTensors.Contents contents,
+            String prefix, String field) {
         NDManager manager = parent.newSubManager();
         try {
             Map<String, NDArray> tensors = new LinkedHashMap<>(architecture.freshBuffers(manager));
@@ -220,9 +250,9 @@ public final class GridRun {
                 if (!spec.isParameter()) {
                     continue;
                 }
-                SafeTensors.HostTensor t = contents.tensors().get("bends." + k + "." + spec.name());
+                SafeTensors.HostTensor t = contents.tensors().get(prefix + spec.name());
                 if (t == null || !"F32".equals(t.dtype())) {
-                    throw new IllegalArgumentException(GridSpec.CURVE_FIELD + ": bends." + k + "." + spec.name()
+                    throw new IllegalArgumentException(field + ": " + prefix + spec.name()
                             + " is missing or not F32");
                 }
                 tensors.put(spec.name(), manager.create(t.floats(), new Shape(t.shape())));

@@ -59,8 +59,8 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
             boolean recomputeBatchNorm, int batchNormBatch, int evaluationBatch) {
         Architecture architecture = plane.architecture();
         if (architecture.hasBatchNorm() && !recomputeBatchNorm && !plane.originHasStatistics()) {
-            throw new IllegalArgumentException("recomputeBatchNorm: a curve's bends carry no batch-norm statistics;"
-                    + " a curve plane of this network needs them recomputed");
+            throw new IllegalArgumentException("recomputeBatchNorm: a curve's bends and a simplex's vertices carry no"
+                    + " batch-norm statistics; their plane needs them recomputed for this network");
         }
         this.plane = plane;
         this.metrics = metrics;

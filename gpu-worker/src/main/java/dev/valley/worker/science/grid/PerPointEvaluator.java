@@ -31,8 +31,8 @@ public final class PerPointEvaluator implements PointEvaluator {
     public PerPointEvaluator(Plane plane, DeviceData train, DeviceData test, GridMetrics metrics,
             boolean recomputeBatchNorm, int batchNormBatch, int evaluationBatch) {
         if (plane.architecture().hasBatchNorm() && !recomputeBatchNorm && !plane.originHasStatistics()) {
-            throw new IllegalArgumentException("recomputeBatchNorm: a curve's bends carry no batch-norm statistics;"
-                    + " a curve plane of this network needs them recomputed");
+            throw new IllegalArgumentException("recomputeBatchNorm: a curve's bends and a simplex's vertices carry no"
+                    + " batch-norm statistics; their plane needs them recomputed for this network");
         }
         this.plane = plane;
         this.train = train;

@@ -82,6 +82,11 @@ public final class Plane implements AutoCloseable {
                 "points[0] and points[1] are the same network", null);
     }
 
+    /** The same plane, its origin's batch-norm statistics marked as not its own (a simplex's vertices carry none). */
+    public static Plane withoutStatistics(Plane plane) {
+        return new Plane(plane.origin, plane.u, plane.v, plane.markers, plane.curve, false, plane.swap);
+    }
+
     /**
      * A swap path ({@link dev.valley.worker.science.align.UnitSwap}): the line from θ to {@code swapped}, θ with two
      * units transposed. Takes ownership of θ; the origin's batch-norm statistics are θ's, not the swapped end's, so

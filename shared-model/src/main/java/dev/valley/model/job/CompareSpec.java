@@ -32,9 +32,8 @@ public record CompareSpec(
 
     @Override
     public CompareSpec withDefaults() {
-        return new CompareSpec(networks == null ? null
-                : networks.stream().map(r -> r == null ? null : r.withDefaults()).toList(),
-                testSubset, seed == null ? Sgd.DEFAULT_SEED : seed, dataset, model == null ? null : model.withDefaults());
+        return new CompareSpec(ModelRef.withDefaults(networks), testSubset, seed == null ? Sgd.DEFAULT_SEED : seed,
+                dataset, model == null ? null : model.withDefaults());
     }
 
     @Override

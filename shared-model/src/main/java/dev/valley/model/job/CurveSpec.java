@@ -64,7 +64,7 @@ public record CurveSpec(
     public CurveSpec withDefaults() {
         Integer p = points == null ? Integer.valueOf(DEFAULT_POINTS) : points;
         return new CurveSpec(
-                endpoints == null ? null : endpoints.stream().map(r -> r == null ? null : r.withDefaults()).toList(),
+                ModelRef.withDefaults(endpoints),
                 curve == null ? BEZIER : curve,
                 bends == null ? DEFAULT_BENDS : bends,
                 epochs == null ? DEFAULT_EPOCHS : epochs,

@@ -35,6 +35,11 @@ UUID job,
         return withDefaults(ArtifactKeys.MODEL);
     }
 
+    /** Each ref of a spec's list with its defaults; a null list or entry stays null, for validation to name. */
+    public static java.util.List<ModelRef> withDefaults(java.util.List<ModelRef> refs) {
+        return refs == null ? null : refs.stream().map(r -> r == null ? null : r.withDefaults()).toList();
+    }
+
     /** With {@code defaultArtifact} where a job's ref names no artifact. */
     public ModelRef withDefaults(String defaultArtifact) {
         return model != null ? this : new ModelRef(job, artifact == null ? defaultArtifact : artifact, null);

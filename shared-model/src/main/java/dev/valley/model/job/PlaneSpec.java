@@ -78,7 +78,7 @@ public record PlaneSpec(
     public PlaneSpec withDefaults() {
         boolean random = RANDOM.equals(kind);
         return new PlaneSpec(kind,
-                points == null ? null : points.stream().map(r -> r == null ? null : r.withDefaults()).toList(),
+                ModelRef.withDefaults(points),
                 curve == null ? null : curve.withDefaults(CURVE_ARTIFACT),
                 center == null ? null : center.withDefaults(),
                 random && normalization == null ? "filter" : normalization,

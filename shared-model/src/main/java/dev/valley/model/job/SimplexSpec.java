@@ -59,7 +59,7 @@ public record SimplexSpec(
     @Override
     public SimplexSpec withDefaults() {
         return new SimplexSpec(start == null ? null : start.withDefaults(),
-                modes == null ? null : modes.stream().map(r -> r == null ? null : r.withDefaults()).toList(),
+                ModelRef.withDefaults(modes),
                 vertices == null ? 2 : vertices,
                 epochsPerVertex == null ? 10 : epochsPerVertex,
                 lr == null ? 0.01 : lr,

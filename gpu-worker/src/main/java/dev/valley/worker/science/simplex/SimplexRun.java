@@ -68,13 +68,12 @@ public final class SimplexRun {
             Progress describing = job.slice(0.8, 0.2);
             try (NoGrad noGrad = NoGrad.enter()) {
                 List<SimplexResult.Vertex> described = new ArrayList<>();
-                boolean recomputed = false;
+                boolean recomputed = architecture.hasBatchNorm(); // point() recomputes for every point
                 for (int k = 0; k < vertices.size(); k++) {
                     double[] c = new double[vertices.size()];
                     c[k] = 1;
                     try (NDManager scope = kept.newSubManager()) {
                         Weights w = point(architecture, vertices, c, scope, ws.train(), spec.batchSize());
-                        recomputed = architecture.hasBatchNorm();
                         Metrics tr = Evaluator.evaluate(w, ws.train());
                         Metrics te = Evaluator.evaluate(w, ws.test());
                         described.add(new SimplexResult.Vertex(k, k < fixed, tr.loss(), tr.accuracy(), te.loss(),

@@ -68,6 +68,13 @@ export async function download(jobId: string, name: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** An artifact as an object URL, for an image (the request carries the token, which an img's own would not). */
+export async function artifactUrl(jobId: string, name: string): Promise<string> {
+  const response = await fetch(`/api/v1/jobs/${jobId}/artifacts/${encodeURIComponent(name)}`, { headers: headers() });
+  if (!response.ok) throw new ApiError(response.status, `download of ${name} failed: HTTP ${response.status}`, []);
+  return URL.createObjectURL(await response.blob());
+}
+
 /** An artifact as JSON (grid.json, curve.json). */
 export async function artifactJson<T>(jobId: string, name: string): Promise<T> {
   return get<T>(`/api/v1/jobs/${jobId}/artifacts/${encodeURIComponent(name)}`);

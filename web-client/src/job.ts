@@ -1,5 +1,5 @@
 import Plotly from "plotly.js-dist-min";
-import { artifactJson, download, Epoch, get, Job, Schemas, stream } from "./api";
+import { artifactJson, artifactUrl, download, Epoch, get, Job, Schemas, stream } from "./api";
 import { drawLineage } from "./lineage";
 import { duration, el, progressBar, statusBadge } from "./util";
 
@@ -79,42 +79,52 @@ function plot(container: HTMLElement, title: string, data: unknown[], layout: Re
 async function draw(container: HTMLElement, job: Job): Promise<void> {
   const r = job.result as Record<string, any>;
   container.append(el("h2", {}, "Pictures"));
+  // A regression (regression-1d) has no accuracy: its pictures show the test MSE instead.
+  const regression = (job.spec as Record<string, unknown>).dataset === "regression-1d";
+  const score = regression ? "test MSE" : "test accuracy";
+  const scored = (accuracyField: string) => (regression ? accuracyField.replace("Accuracy", "Loss") : accuracyField);
   switch (job.type) {
     case "train": {
       const epochs = r.history.map((e: any) => e.epoch);
       plot(container, "Loss per epoch", [
         { x: epochs, y: r.history.map((e: any) => e.trainLoss), name: "train loss" },
         { x: epochs, y: r.history.map((e: any) => e.testLoss), name: "test loss" }], { xaxis: { title: { text: "epoch" } } });
-      plot(container, "Test accuracy per epoch", [
-        { x: epochs, y: r.history.map((e: any) => e.testAccuracy), name: "test accuracy" }]);
+      if (!regression) {
+        plot(container, "Test accuracy per epoch", [
+          { x: epochs, y: r.history.map((e: any) => e.testAccuracy), name: "test accuracy" }]);
+      }
       break;
     }
     case "curve": {
-      for (const [metric, label] of [["trainLoss", "Train loss"], ["testAccuracy", "Test error"]]) {
+      const metrics = regression ? [["trainLoss", "Train MSE"], ["testLoss", "Test MSE"]]
+        : [["trainLoss", "Train loss"], ["testAccuracy", "Test error"]];
+      for (const [metric, label] of metrics) {
         const value = (v: number) => (metric === "testAccuracy" ? 1 - v : v);
         plot(container, `${label} along t`, [
           { x: r.t, y: r.curvePath[metric].map(value), name: `${r.curve} curve` },
           { x: r.t, y: r.line[metric].map(value), name: "line", line: { dash: "dash" } }],
           { xaxis: { title: { text: "t" } } });
       }
-      plot(container, "Ensemble of w(0) with w(t): test accuracy", [
-        { x: r.t, y: r.ensembles.withStartAccuracy, name: "ensemble" }], { xaxis: { title: { text: "t" } } });
+      if (!regression) {
+        plot(container, "Ensemble of w(0) with w(t): test accuracy", [
+          { x: r.t, y: r.ensembles.withStartAccuracy, name: "ensemble" }], { xaxis: { title: { text: "t" } } });
+      }
       break;
     }
     case "swa": {
       const sgd = r.sgdHistory;
-      const swa = r.swaHistory.filter((e: any) => e.averageTestAccuracy !== null);
-      plot(container, "SGD against SWA: test accuracy", [
-        { x: sgd.map((e: any) => e.epoch), y: sgd.map((e: any) => e.testAccuracy), name: "SGD" },
-        { x: swa.map((e: any) => e.epoch), y: swa.map((e: any) => e.averageTestAccuracy), name: "SWA average" }],
+      const swa = r.swaHistory.filter((e: any) => e.averageTestLoss !== null);
+      plot(container, `SGD against SWA: ${score}`, [
+        { x: sgd.map((e: any) => e.epoch), y: sgd.map((e: any) => e[scored("testAccuracy")]), name: "SGD" },
+        { x: swa.map((e: any) => e.epoch), y: swa.map((e: any) => e[scored("averageTestAccuracy")]), name: "SWA average" }],
         { xaxis: { title: { text: "epoch" } } });
       break;
     }
     case "fge": {
       const s = r.snapshots;
-      plot(container, "FGE: test accuracy against snapshots", [
-        { x: s.map((e: any) => e.index + 1), y: s.map((e: any) => e.ensembleTestAccuracy), name: "ensemble" },
-        { x: s.map((e: any) => e.index + 1), y: s.map((e: any) => e.testAccuracy), name: "snapshot alone" }],
+      plot(container, `FGE: ${score} against snapshots`, [
+        { x: s.map((e: any) => e.index + 1), y: s.map((e: any) => e[scored("ensembleTestAccuracy")]), name: "ensemble" },
+        { x: s.map((e: any) => e.index + 1), y: s.map((e: any) => e[scored("testAccuracy")]), name: "snapshot alone" }],
         { xaxis: { title: { text: "snapshots" } } });
       break;
     }
@@ -132,16 +142,17 @@ async function draw(container: HTMLElement, job: Job): Promise<void> {
       break;
     }
     case "compare":
-      break; // its diversity, below, is all it has
+      break; // its diversity (or a regression's functions), below, is all it has
     case "simplex": {
       const k = r.ensembles.map((e: any) => e.size);
       const start = r.vertices[0];
-      plot(container, "Ensemble of K simplex samples (ESPRO): test accuracy", [
-        { x: k, y: r.ensembles.map((e: any) => e.testAccuracy), name: "ensemble" },
-        { x: [k[0], k[k.length - 1]], y: [start.testAccuracy, start.testAccuracy], name: "vertex 0",
+      const field = scored("testAccuracy");
+      plot(container, `Ensemble of K simplex samples (ESPRO): ${score}`, [
+        { x: k, y: r.ensembles.map((e: any) => e[field]), name: "ensemble" },
+        { x: [k[0], k[k.length - 1]], y: [start[field], start[field]], name: "vertex 0",
           line: { dash: "dash" } }], { xaxis: { title: { text: "K" } } });
-      plot(container, "Vertices: test accuracy", [{ type: "bar", x: r.vertices.map((v: any) => `vertex ${v.index}`
-        + (v.fixed ? " (fixed)" : "")), y: r.vertices.map((v: any) => v.testAccuracy) }]);
+      plot(container, `Vertices: ${score}`, [{ type: "bar", x: r.vertices.map((v: any) => `vertex ${v.index}`
+        + (v.fixed ? " (fixed)" : "")), y: r.vertices.map((v: any) => v[field]) }]);
       break;
     }
     case "inspect":
@@ -149,6 +160,15 @@ async function draw(container: HTMLElement, job: Job): Promise<void> {
       break;
   }
   if (r.diversity) drawDiversity(container, r.diversity);
+  if (job.artifacts.some((a) => a.name === "functions.png")) await drawFunctions(container, job);
+}
+
+/** A regression's networks as functions of the input, over the data (functions.png, drawn by the worker). */
+async function drawFunctions(container: HTMLElement, job: Job): Promise<void> {
+  const title = "Predictions as functions of the input";
+  const img = el("img", { class: "functions", alt: title, "data-plot": "Functions" }) as HTMLImageElement;
+  container.append(el("h3", {}, title), img);
+  img.src = await artifactUrl(job.id, "functions.png");
 }
 
 /** How differently a set of networks predict: both matrices, and Fort et al.'s diversity against accuracy. */

@@ -15,9 +15,11 @@ class JobMethods:
 
         Args:
             dataset (str): fashion-mnist (the Debian package's IDX files), spirals (a seeded synthetic
-                2-D set of 3 arms), or an uploaded dataset's id.
+                2-D set of 3 arms), regression-1d (a 1-D regression toy, trained with the mean squared
+                error), or an uploaded dataset's id.
             model (ModelSpec): the architecture: mlp with hidden widths, vgg with channels, or preresnet
-                with depth and skips (vgg and preresnet need images).
+                with depth and skips (vgg and preresnet need images); required but for regression-1d,
+                whose default is an mlp of hidden [200, 50, 50, 50] and one output.
             epochs (int): passes over the training split; >= 1, <= 1000; default 10.
             batchSize (int): examples per SGD step; >= 1, <= 65536; default 128.
             lr (float): the learning rate (the base rate of the schedule); > 0, <= 10; default 0.05.
@@ -112,8 +114,9 @@ class JobMethods:
         """Submits a swa job and returns it as a Job (not waiting for it to run).
 
         Args:
-            dataset (str): as train; with model, train from the seed (or give start).
-            model (ModelSpec): as train; with dataset, train from the seed (or give start).
+            dataset (str): as train; train from the seed (or give start).
+            model (ModelSpec): as train (regression-1d's own network where left out); with dataset,
+                train from the seed.
             start (ModelRef): a ref to a trained network to start both runs from; model and dataset then
                 come from it.
             epochs (int): the budget of each of the two runs (the SGD baseline and the SWA run); >= 2,
@@ -210,8 +213,8 @@ class JobMethods:
                 split (null: all); > 0.
             testSubset (int): evaluate on the first N examples of a seeded permutation of the test split
                 (null: all); > 0.
-            metrics (list of strs): any of train_loss, train_accuracy, test_loss, test_accuracy; default
-                ["train_loss", "train_accuracy", "test_loss", "test_accuracy"].
+            metrics (list of strs): any of train_loss, train_accuracy, test_loss, test_accuracy
+                (default: all four; on a regression dataset, which has no accuracy, the two losses).
             recomputeBatchNorm (bool): recompute batch-norm statistics at every point, as update_bn;
                 default true.
             tile (list of ints): [tx, ty] points per tile; tiles are shared among workers; default [6,

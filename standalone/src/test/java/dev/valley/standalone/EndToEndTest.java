@@ -99,6 +99,8 @@ class EndToEndTest {
             zero hidden size  | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp","hidden":[64,0]}}}  | spec.model.hidden[1]
             misspelt field    | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"epoch":3}}        | spec.epoch
             vgg on spirals    | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"vgg"}}}                  | spec.model.arch
+            vgg on 1-d points | {"type":"train","spec":{"dataset":"regression-1d","model":{"arch":"preresnet"}}}      | spec.model.arch
+            swa without model | {"type":"swa","spec":{"dataset":"spirals"}}                                           | spec.start
             momentum of 1     | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"momentum":1}}     | spec.momentum
             unknown schedule  | {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"schedule":"step"}} | spec.schedule
             spec not object   | {"type":"train","spec":[1,2]}                                                         | spec

@@ -91,6 +91,26 @@ final class PlainMlp {
 
     /** Softmax outputs of the MLP, computed in double. */
     static double[][] probabilities(Tensors t, double[][] x) {
+        return java.util.Arrays.stream(outputs(t, x)).map(h -> {
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : h) {
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            double[] p = new double[h.length];
+            for (int c = 0; c < h.length; c++) {
+                p[c] = Math.exp(h[c] - max);
+                sum += p[c];
+            }
+            for (int c = 0; c < h.length; c++) {
+                p[c] /= sum;
+            }
+            return p;
+        }).toArray(double[][]::new);
+    }
+
+    /** The last layer's outputs (logits, or a regression's predictions), computed in double. */
+    static double[][] outputs(Tensors t, double[][] x) {
         int layers = (int) t.values().keySet().stream().filter(k -> k.endsWith(".weight")).count();
         return IntStream.range(0, x.length).parallel().mapToObj(i -> {
             double[] h = x[i];
@@ -109,20 +129,7 @@ final class PlainMlp {
                 }
                 h = next;
             }
-            double max = Double.NEGATIVE_INFINITY;
-            for (double v : h) {
-                max = Math.max(max, v);
-            }
-            double sum = 0;
-            double[] p = new double[h.length];
-            for (int c = 0; c < h.length; c++) {
-                p[c] = Math.exp(h[c] - max);
-                sum += p[c];
-            }
-            for (int c = 0; c < h.length; c++) {
-                p[c] /= sum;
-            }
-            return p;
+            return h;
         }).toArray(double[][]::new);
     }
 

@@ -178,6 +178,7 @@ public class JobInputs {
                         + ", the dataset whose inputs " + firstField + " takes"));
             }
             filled = spec.withInputs(first.model(), first.dataset());
+            checkGridMetrics(filled, errors);
         }
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
@@ -191,6 +192,18 @@ public class JobInputs {
             throw new InvalidRequestException(errors);
         }
         return new Plan(filled, decision, read, first == null ? null : first.model());
+    }
+
+    /** A regression dataset has no accuracy for a grid to map. */
+    private static void checkGridMetrics(JobSpec spec, List<FieldError> errors) {
+        if (spec instanceof dev.valley.model.job.GridSpec grid && grid.dataset() != null
+                && dev.valley.model.job.Datasets.isRegression(grid.dataset())) {
+            List<String> accuracies = grid.metrics().stream().filter(m -> m.endsWith("_accuracy")).toList();
+            if (!accuracies.isEmpty()) {
+                errors.add(new FieldError("spec.metrics", grid.dataset() + " is a regression and has no accuracy ("
+                        + String.join(", ", accuracies) + "): name train_loss or test_loss, its mean squared error"));
+            }
+        }
     }
 
     /** A simplex plane's vertices must be among those of its simplex job: the fixed ones, then the trained. */

@@ -106,6 +106,7 @@ class JobSpecs {
             Map.entry("hiddenOnlyForMlp", "hidden"),
             Map.entry("channelsOnlyForVgg", "channels"),
             Map.entry("modelFitsDataset", "model.arch"),
+            Map.entry("modelGiven", "model"),
             Map.entry("depthValid", "depth"),
             Map.entry("skipsOnlyForPreresnet", "skips"),
             Map.entry("artifactValid", "artifact"),

@@ -46,7 +46,7 @@ class CurveHandler implements JobHandler {
                 new Upload("curve.npz", "application/octet-stream", output.npz()),
                 new Upload("curve.json", "application/json", output.json()),
                 new Upload("curve.png", "image/png", output.png())));
-        uploads.addAll(Upload.of(output.diversity()));
+        uploads.addAll(Upload.of(output.files()));
         return new Outcome(JSON.valueToTree(output.result()), uploads);
     }
 }

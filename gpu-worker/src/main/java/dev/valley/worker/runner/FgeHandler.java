@@ -42,7 +42,7 @@ class FgeHandler implements JobHandler {
                 new Upload("fge-snapshots.safetensors", "application/octet-stream", output.snapshots()),
                 new Upload("fge.json", "application/json", output.json()),
                 new Upload("fge.png", "image/png", output.png())));
-        uploads.addAll(Upload.of(output.diversity()));
+        uploads.addAll(Upload.of(output.files()));
         return new Outcome(JSON.valueToTree(output.result()), uploads);
     }
 }

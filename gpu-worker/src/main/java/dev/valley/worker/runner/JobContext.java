@@ -85,8 +85,11 @@ final class JobContext {
             @Override
             public void onEpoch(String part, EpochRecord r) {
                 epochsDone++;
-                figures(part, r.epoch(), r, (double) epochsDone / resume.epochs(), String.format(
-                        "epoch %d: train loss %.4f, test accuracy %.4f", r.epoch(), r.trainLoss(), r.testAccuracy()));
+                figures(part, r.epoch(), r, (double) epochsDone / resume.epochs(), r.testAccuracy() == null
+                        ? String.format("epoch %d: train loss %.4f, test loss %.4f", r.epoch(), r.trainLoss(),
+                                r.testLoss())
+                        : String.format("epoch %d: train loss %.4f, test accuracy %.4f", r.epoch(), r.trainLoss(),
+                                r.testAccuracy()));
             }
 
             @Override

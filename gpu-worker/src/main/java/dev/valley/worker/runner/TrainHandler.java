@@ -39,6 +39,7 @@ class TrainHandler implements JobHandler {
         if (output.module() != null) {
             uploads.add(new Upload(ArtifactKeys.MODULE, "application/octet-stream", output.module()));
         }
+        uploads.addAll(Upload.of(output.files()));
         return new Outcome(JSON.valueToTree(output.result()), uploads);
     }
 }

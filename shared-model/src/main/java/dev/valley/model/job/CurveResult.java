@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * What a finished curve job reports. Losses are mean cross-entropy without the weight-decay term, accuracies
- * fractions in [0, 1]. Every series is indexed like {@code t}.
+ * fractions in [0, 1]. Every series is indexed like {@code t}. On a regression dataset (regression-1d) every loss is the mean squared error and every accuracy null.
+ * Regression ensembles are the mean of the members' predictions, and their loss the mean squared error.
  *
  * @param batchNormRecomputed true when the network has batch norm and every evaluated point's statistics were
  *     recomputed with one pass over the training data (cumulative average, as {@code update_bn} does) before it
@@ -46,8 +47,8 @@ public record CurveResult(
      * Test-set ensembles, each the mean of its members' softmax outputs. {@code withStart}: the first endpoint w1
      * with φ(t), for every t; {@code endpoints}: w1 with w2; {@code curvePoints}: the {@code curvePointsT} points.
      */
-    public record Ensembles(List<Double> withStartAccuracy, double endpointsAccuracy, double endpointsLoss,
-            List<Double> curvePointsT, double curvePointsAccuracy, double curvePointsLoss) {
+    public record Ensembles(List<Double> withStartAccuracy, Double endpointsAccuracy, double endpointsLoss,
+            List<Double> curvePointsT, Double curvePointsAccuracy, double curvePointsLoss) {
     }
 
     /** {@code trainLoss}: the mean minibatch cross-entropy at the sampled t; {@code seconds}: the training steps. */

@@ -34,8 +34,9 @@ public record GridSpec(
         @Positive Integer trainSubset,
         @Description("evaluate on the first N examples of a seeded permutation of the test split (null: all)")
         @Positive Integer testSubset,
-        @Description("any of train_loss, train_accuracy, test_loss, test_accuracy")
-        @NotNull @Size(min = 1, max = 4, message = "must name 1 to 4 metrics")
+        @Description("any of train_loss, train_accuracy, test_loss, test_accuracy (default: all four; on a regression "
+                + "dataset, which has no accuracy, the two losses)")
+        @Size(min = 1, max = 4, message = "must name 1 to 4 metrics")
         List<@NotNull @Pattern(regexp = "train_loss|train_accuracy|test_loss|test_accuracy",
                 message = "must be one of: train_loss, train_accuracy, test_loss, test_accuracy") String> metrics,
         @Description("recompute batch-norm statistics at every point, as update_bn")
@@ -99,7 +100,8 @@ public record GridSpec(
         if (t == null && res != null && res.size() == 2 && !hasNull(res)) {
             t = List.of(defaultTile(res.get(0)), defaultTile(res.get(1)));
         }
-        return new GridSpec(p, res, r, dataset, trainSubset, testSubset, metrics == null ? METRICS : metrics,
+        return new GridSpec(p, res, r, dataset, trainSubset, testSubset,
+                metrics == null ? defaultMetrics(dataset) : metrics,
                 recomputeBatchNorm == null ? Boolean.TRUE : recomputeBatchNorm, t,
                 batchSize == null ? Sgd.DEFAULT_BATCH_SIZE : batchSize,
                 seed == null ? Sgd.DEFAULT_SEED : seed);
@@ -238,9 +240,19 @@ public record GridSpec(
         return CURVE_FIELD.equals(field) ? JobType.CURVE : SIMPLEX_FIELD.equals(field) ? JobType.SIMPLEX : null;
     }
 
+    /** The metrics are filled here, where the dataset is known (a regression has no accuracy). */
     @Override
     public GridSpec withInputs(ModelSpec inputModel, String inputsDataset) {
-        return dataset != null ? this : new GridSpec(plane, resolution, range, inputsDataset, trainSubset, testSubset,
-                metrics, recomputeBatchNorm, tile, batchSize, seed);
+        String d = dataset != null ? dataset : inputsDataset;
+        return new GridSpec(plane, resolution, range, d, trainSubset, testSubset,
+                metrics == null ? defaultMetrics(d) : metrics, recomputeBatchNorm, tile, batchSize, seed);
     }
+
+    /** All four metrics; on a regression dataset, the losses (null while the dataset is unknown: the inputs tell). */
+    static List<String> defaultMetrics(String dataset) {
+        return dataset == null ? null : Datasets.isRegression(dataset) ? REGRESSION_METRICS : METRICS;
+    }
+
+    /** The metrics a regression dataset has. */
+    public static final List<String> REGRESSION_METRICS = List.of("train_loss", "test_loss");
 }

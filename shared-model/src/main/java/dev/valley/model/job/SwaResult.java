@@ -7,7 +7,7 @@ import java.util.List;
  * training data; {@code swaIterate}: the last SGD iterate of the same run; {@code sgd}: the baseline, SGD from the
  * same start for the same epochs with a decaying rate. Losses are mean cross-entropy; each is on the whole split.
  * {@code diversity}: how differently the SWA run's iterates after swaStart predict (the last 20 epochs' at most;
- * null with fewer than two).
+ * null with fewer than two, or for a regression). On a regression dataset (regression-1d) every loss is the mean squared error and every accuracy null.
  */
 public record SwaResult(
         Scores sgd,
@@ -26,12 +26,12 @@ public record SwaResult(
         Diversity diversity) {
 
     /** Train and test cross-entropy and accuracy of one network. */
-    public record Scores(double trainLoss, double trainAccuracy, double testLoss, double testAccuracy) {
+    public record Scores(double trainLoss, Double trainAccuracy, double testLoss, Double testAccuracy) {
     }
 
     /** One epoch of the SWA run: its iterate's test scores, and the average's once there is one (else null). */
     public record SwaEpoch(int epoch, double lr, double trainLoss, double iterateTestLoss,
-            double iterateTestAccuracy, Double averageTestLoss, Double averageTestAccuracy, int averaged,
+            Double iterateTestAccuracy, Double averageTestLoss, Double averageTestAccuracy, int averaged,
             double seconds) {
     }
 }

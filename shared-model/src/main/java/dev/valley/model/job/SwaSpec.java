@@ -19,9 +19,9 @@ import java.util.Map;
  * down to 1 %).
  */
 public record SwaSpec(
-        @Description("as train; with model, train from the seed (or give start)")
+        @Description("as train; train from the seed (or give start)")
         @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
-        @Description("as train; with dataset, train from the seed (or give start)")
+        @Description("as train (regression-1d's own network where left out); with dataset, train from the seed")
         @Valid ModelSpec model,
         @Description("a ref to a trained network to start both runs from; model and dataset then come from it")
         @Valid ModelRef start,
@@ -52,9 +52,10 @@ public record SwaSpec(
     public static final int DEFAULT_EPOCHS = 20;
     public static final double DEFAULT_SWA_LR = 0.01;
 
-    @AssertTrue(message = "give either start, or dataset and model")
+    @AssertTrue(message = "give either start, or dataset and model (model may be left out for regression-1d)")
     boolean isSourceGiven() {
-        return start != null ? model == null : dataset != null && model != null;
+        return start != null ? model == null : dataset != null && (model != null
+                || Datasets.defaultModel(dataset) != null);
     }
 
     @AssertTrue(message = "must be before epochs")
@@ -62,15 +63,17 @@ public record SwaSpec(
         return swaStart == null || epochs == null || swaStart < epochs;
     }
 
-    @AssertTrue(message = "needs image inputs; dataset spirals holds 2-D points")
+    @AssertTrue(message = "needs image inputs; datasets spirals and regression-1d hold points")
     boolean isModelFitsDataset() {
-        return model == null || !model.needsImages() || !Datasets.SPIRALS.equals(dataset);
+        return model == null || !model.needsImages() || Datasets.sampleShape(dataset) == null
+                || Datasets.sampleShape(dataset).length == 3;
     }
 
     @Override
     public SwaSpec withDefaults() {
         int e = epochs == null ? DEFAULT_EPOCHS : epochs;
-        return new SwaSpec(dataset, model == null ? null : model.withDefaults(),
+        return new SwaSpec(dataset, model != null ? model.withDefaults()
+                        : start == null ? Datasets.defaultModel(dataset) : null,
                 start == null ? null : start.withDefaults(), e,
                 swaStart == null ? Math.max(1, e * 3 / 4) : swaStart,
                 batchSize == null ? Sgd.DEFAULT_BATCH_SIZE : batchSize,

@@ -15,12 +15,12 @@ import jakarta.validation.constraints.Positive;
  * per step.
  */
 public record TrainSpec(
-        @Description("fashion-mnist (the Debian package's IDX files), spirals (a seeded synthetic 2-D set of 3 "
-                + "arms), or an uploaded dataset's id")
+        @Description(Datasets.DESCRIPTION)
         @NotNull @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
         @Description("the architecture: mlp with hidden widths, vgg with channels, or preresnet with depth and skips "
-                + "(vgg and preresnet need images)")
-        @NotNull @Valid ModelSpec model,
+                + "(vgg and preresnet need images); required but for regression-1d, whose default is an mlp of hidden "
+                + "[200, 50, 50, 50] and one output")
+        @Valid ModelSpec model,
         @Description("passes over the training split")
         @NotNull @Min(1) @Max(1000) Integer epochs,
         @Sgd.BatchSize Integer batchSize,
@@ -62,16 +62,22 @@ public record TrainSpec(
         this(dataset, model, epochs, batchSize, lr, momentum, weightDecay, seed, trainSubset, null);
     }
 
-    @AssertTrue(message = "needs image inputs; dataset spirals holds 2-D points")
+    @AssertTrue(message = "needs image inputs; datasets spirals and regression-1d hold points")
     boolean isModelFitsDataset() {
-        return model == null || !model.needsImages() || !Datasets.SPIRALS.equals(dataset);
+        return model == null || !model.needsImages() || Datasets.sampleShape(dataset) == null
+                || Datasets.sampleShape(dataset).length == 3;
+    }
+
+    @AssertTrue(message = "is required (only regression-1d has a network of its own)")
+    boolean isModelGiven() {
+        return model != null || dataset == null || Datasets.defaultModel(dataset) != null;
     }
 
     @Override
     public TrainSpec withDefaults() {
         return new TrainSpec(
                 dataset,
-                model == null ? null : model.withDefaults(),
+                model == null ? Datasets.defaultModel(dataset) : model.withDefaults(),
                 epochs == null ? DEFAULT_EPOCHS : epochs,
                 batchSize == null ? Sgd.DEFAULT_BATCH_SIZE : batchSize,
                 lr == null ? Sgd.DEFAULT_LR : lr,

@@ -13,6 +13,7 @@ import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.diversity.DiversityFiles;
 import dev.valley.worker.science.diversity.FunctionalDiversity;
+import dev.valley.worker.science.diversity.Functions;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.plot.LineChart;
@@ -41,8 +42,9 @@ public final class FgeRun {
         this.datasets = datasets;
     }
 
-    /** {@code diversity}: the snapshots' diversity artifacts by name (none with fewer than two snapshots). */
-    public record Output(FgeResult result, byte[] snapshots, byte[] json, byte[] png, Map<String, byte[]> diversity) {
+    /** {@code files}: by name, the snapshots' diversity artifacts (none with fewer than two snapshots), or for a
+     * regression their predictions as functions ({@link Functions}). */
+    public record Output(FgeResult result, byte[] snapshots, byte[] json, byte[] png, Map<String, byte[]> files) {
     }
 
     public Output run(FgeSpec spec, byte[] startBytes, Device device, TrainingListener listener) {
@@ -85,14 +87,15 @@ public final class FgeRun {
                             super.onCheckpoint(epoch, () -> snapshots.into(state.get()));
                         }
                     }, restored == null ? null : new Trainer.Resume(restored));
-            Diversity diversity = snapshots.diversity(weights, test);
-            FgeResult result = new FgeResult(start.loss(), start.accuracy(), snapshots.records, outcome.history(),
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            Diversity diversity = snapshots.compare(weights, ws, files);
+            FgeResult result = new FgeResult(start.loss(), start.reportedAccuracy(), snapshots.records, outcome.history(),
                     device.toString(), (System.nanoTime() - began) / 1e9, weights.parameterCount(),
                     ws.train().size(), test.size(), diversity);
             Map<String, String> metadata = ws.metadata("valley/snapshots-v1", spec);
             metadata.put("snapshots", Integer.toString(snapshots.records.size()));
             return new Output(result, SafeTensors.write(snapshots.tensors, metadata), JSON.writeValueAsBytes(result),
-                    png(result), diversity == null ? Map.of() : DiversityFiles.of(diversity));
+                    png(result), files);
         }
     }
 
@@ -135,31 +138,46 @@ public final class FgeRun {
                 NDArray mean = sum.div(index + 1);
                 mean.attach(scope);
                 Metrics ensemble = Evaluator.ensemble(mean, test);
-                records.add(new FgeResult.Snapshot(index, epoch, alone.metrics().loss(), alone.metrics().accuracy(),
-                        ensemble.loss(), ensemble.accuracy()));
+                records.add(new FgeResult.Snapshot(index, epoch, alone.metrics().loss(),
+                        alone.metrics().reportedAccuracy(), ensemble.loss(), ensemble.reportedAccuracy()));
             }
         }
 
         /**
          * How differently the snapshots predict, each evaluated again from its stored tensors (so that a resumed run,
-         * which kept no probabilities, measures the same); null with fewer than two.
+         * which kept no probabilities, measures the same): their diversity (null with fewer than two, or for a
+         * regression), its artifacts put in {@code files}, or a regression's functions put there.
          */
-        Diversity diversity(Weights like, DeviceData test) {
-            if (records.size() < 2) {
+        Diversity compare(Weights like, Workspace ws, Map<String, byte[]> files) {
+            boolean functions = Functions.drawable(ws.data().train());
+            if (records.size() < (functions ? 1 : 2)) {
                 return null;
             }
-            try (NDManager scope = kept.newSubManager()) {
+            DeviceData test = ws.test();
+            try (NDManager scope = kept.newSubManager();
+                    Functions.Inputs inputs = functions ? Functions.inputs(ws.data().train(), scope) : null) {
                 List<String> names = new ArrayList<>();
                 List<NDArray> probabilities = new ArrayList<>();
+                List<double[]> predictions = new ArrayList<>();
                 for (FgeResult.Snapshot record : records) {
                     Map<String, NDArray> own = new LinkedHashMap<>();
                     like.tensors().keySet().forEach(name -> own.put(name,
                             tensors.get("snapshots." + record.index() + "." + name)));
                     Weights snapshot = Weights.view(like.architecture(), scope.newSubManager(), own);
-                    probabilities.add(Evaluator.evaluate(snapshot, test, scope).probabilities());
+                    if (functions) {
+                        predictions.add(Functions.predict(snapshot, inputs));
+                    } else {
+                        probabilities.add(Evaluator.evaluate(snapshot, test, scope).probabilities());
+                    }
                     names.add("snapshot " + record.index() + " (epoch " + record.epoch() + ")");
                 }
-                return FunctionalDiversity.of(names, probabilities, test);
+                if (functions) {
+                    files.putAll(Functions.files(names, inputs, predictions, ws.data().train()));
+                    return null;
+                }
+                Diversity diversity = FunctionalDiversity.of(names, probabilities, test);
+                files.putAll(DiversityFiles.of(diversity));
+                return diversity;
             }
         }
 
@@ -177,6 +195,18 @@ public final class FgeRun {
     private static byte[] png(FgeResult r) {
         double[] count = r.snapshots().stream().mapToDouble(s -> s.index() + 1).toArray();
         double[] start = count.length == 0 ? new double[0] : new double[] {count[0], count[count.length - 1]};
+        boolean regression = r.startTestAccuracy() == null;
+        LineChart.Panel loss = new LineChart.Panel(regression ? "Test MSE" : "Test NLL", "snapshots",
+                Metrics.lossName(regression), List.of(
+                new LineChart.Series("ensemble so far", count,
+                        r.snapshots().stream().mapToDouble(FgeResult.Snapshot::ensembleTestLoss).toArray(), 1, false),
+                new LineChart.Series("snapshot alone", count,
+                        r.snapshots().stream().mapToDouble(FgeResult.Snapshot::testLoss).toArray(), 0, true),
+                new LineChart.Series("start network", start,
+                        new double[] {r.startTestLoss(), r.startTestLoss()}, 2, true)));
+        if (regression) {
+            return LineChart.png(List.of(loss));
+        }
         LineChart.Panel accuracy = new LineChart.Panel("Test accuracy", "snapshots", "accuracy", List.of(
                 new LineChart.Series("ensemble so far", count,
                         r.snapshots().stream().mapToDouble(FgeResult.Snapshot::ensembleTestAccuracy).toArray(), 1, false),
@@ -184,13 +214,6 @@ public final class FgeRun {
                         r.snapshots().stream().mapToDouble(FgeResult.Snapshot::testAccuracy).toArray(), 0, true),
                 new LineChart.Series("start network", start,
                         new double[] {r.startTestAccuracy(), r.startTestAccuracy()}, 2, true)));
-        LineChart.Panel loss = new LineChart.Panel("Test NLL", "snapshots", "cross-entropy", List.of(
-                new LineChart.Series("ensemble so far", count,
-                        r.snapshots().stream().mapToDouble(FgeResult.Snapshot::ensembleTestLoss).toArray(), 1, false),
-                new LineChart.Series("snapshot alone", count,
-                        r.snapshots().stream().mapToDouble(FgeResult.Snapshot::testLoss).toArray(), 0, true),
-                new LineChart.Series("start network", start,
-                        new double[] {r.startTestLoss(), r.startTestLoss()}, 2, true)));
         return LineChart.png(List.of(accuracy, loss));
     }
 }

@@ -32,6 +32,6 @@ final class Networks {
     static SwaResult.Scores scores(Weights weights, DeviceData train, DeviceData test) {
         Metrics tr = Evaluator.evaluate(weights, train);
         Metrics te = Evaluator.evaluate(weights, test);
-        return new SwaResult.Scores(tr.loss(), tr.accuracy(), te.loss(), te.accuracy());
+        return new SwaResult.Scores(tr.loss(), tr.reportedAccuracy(), te.loss(), te.reportedAccuracy());
     }
 }

@@ -161,7 +161,8 @@ public final class SwaRun {
                                     spec.swaLr(), spec.swaStart(), cosine, spec.annealEpochs(), r.epoch() - 1),
                                     r.trainLoss(), r.testLoss(), r.testAccuracy(),
                                     averaged == null ? null : averaged.loss(),
-                                    averaged == null ? null : averaged.accuracy(), average.count(), r.seconds()));
+                                    averaged == null ? null : averaged.reportedAccuracy(), average.count(),
+                                    r.seconds()));
                             super.onEpoch(r);
                         }
 
@@ -269,6 +270,17 @@ public final class SwaRun {
         double[] swaEpochs = r.swaHistory().stream().mapToDouble(SwaResult.SwaEpoch::epoch).toArray();
         List<SwaResult.SwaEpoch> averaged = r.swaHistory().stream().filter(e -> e.averageTestLoss() != null).toList();
         double[] avgEpochs = averaged.stream().mapToDouble(SwaResult.SwaEpoch::epoch).toArray();
+        boolean regression = r.swa().testAccuracy() == null;
+        LineChart.Panel loss = new LineChart.Panel("Test loss", "epoch", Metrics.lossName(regression), List.of(
+                new LineChart.Series("SGD (baseline)", sgdEpochs,
+                        r.sgdHistory().stream().mapToDouble(EpochRecord::testLoss).toArray(), 0, false),
+                new LineChart.Series("SWA run, iterate", swaEpochs,
+                        r.swaHistory().stream().mapToDouble(SwaResult.SwaEpoch::iterateTestLoss).toArray(), 1, true),
+                new LineChart.Series("SWA average", avgEpochs,
+                        averaged.stream().mapToDouble(SwaResult.SwaEpoch::averageTestLoss).toArray(), 1, false)));
+        if (regression) {
+            return LineChart.png(List.of(loss));
+        }
         LineChart.Panel accuracy = new LineChart.Panel("Test accuracy", "epoch", "accuracy", List.of(
                 new LineChart.Series("SGD (baseline)", sgdEpochs,
                         r.sgdHistory().stream().mapToDouble(EpochRecord::testAccuracy).toArray(), 0, false),
@@ -276,13 +288,6 @@ public final class SwaRun {
                         r.swaHistory().stream().mapToDouble(SwaResult.SwaEpoch::iterateTestAccuracy).toArray(), 1, true),
                 new LineChart.Series("SWA average", avgEpochs,
                         averaged.stream().mapToDouble(SwaResult.SwaEpoch::averageTestAccuracy).toArray(), 1, false)));
-        LineChart.Panel loss = new LineChart.Panel("Test loss", "epoch", "cross-entropy", List.of(
-                new LineChart.Series("SGD (baseline)", sgdEpochs,
-                        r.sgdHistory().stream().mapToDouble(EpochRecord::testLoss).toArray(), 0, false),
-                new LineChart.Series("SWA run, iterate", swaEpochs,
-                        r.swaHistory().stream().mapToDouble(SwaResult.SwaEpoch::iterateTestLoss).toArray(), 1, true),
-                new LineChart.Series("SWA average", avgEpochs,
-                        averaged.stream().mapToDouble(SwaResult.SwaEpoch::averageTestLoss).toArray(), 1, false)));
         return LineChart.png(List.of(accuracy, loss));
     }
 }

@@ -48,7 +48,7 @@ public final class GridBenchmark {
                 Runtime.getRuntime().availableProcessors(), SIDE, SIDE, rows, batch);
         DatasetSplits data = FashionMnist.load(FashionMnist.DEBIAN_PACKAGE_DIR).withTrainSubset(SUBSET, 0);
         Architecture architecture = Architectures.of(new ModelSpec("mlp", List.of(512, 512), null),
-                data.sampleShape(), data.classes());
+                data.sampleShape(), data.outputs());
         double flopsPerPoint = 2.0 * (784 * 512 + 512 * 512 + 512 * 10) * (SUBSET + data.test().size());
         GridMetrics metrics = new GridMetrics(GridMetrics.all());
         try (NDManager manager = NDManager.newBaseManager(device);

@@ -11,8 +11,10 @@ import dev.valley.model.job.Diversity;
 import dev.valley.model.job.ModelSpec;
 import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.data.Split;
 import dev.valley.worker.science.diversity.DiversityFiles;
 import dev.valley.worker.science.diversity.FunctionalDiversity;
+import dev.valley.worker.science.diversity.Functions;
 import dev.valley.worker.science.io.Npz;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Weights;
@@ -40,9 +42,10 @@ public final class CurveRun {
         this.datasets = datasets;
     }
 
-    /** {@code diversity}: the curve points' diversity artifacts by name ({@link DiversityFiles}). */
+    /** {@code files}: by name, the curve points' diversity artifacts ({@link DiversityFiles}), or for a regression
+     * their predictions as functions ({@link Functions}). */
     public record Output(CurveResult result, byte[] safetensors, byte[] npz, byte[] json, byte[] png,
-            Map<String, byte[]> diversity) {
+            Map<String, byte[]> files) {
     }
 
     public Output run(CurveSpec spec, ModelSpec model, byte[] start, byte[] end, Device device,
@@ -77,7 +80,7 @@ public final class CurveRun {
                     }, restored);
             double[] ts = evenlySpaced(spec.points());
             double pathShare = (1 - fitShare) / 2;
-            try (Ensembler ensembler = new Ensembler(ts.length, spec.ensembleSize(), ws.test(), ws.manager())) {
+            try (Ensembler ensembler = new Ensembler(ts.length, spec.ensembleSize(), ws, ws.manager())) {
                 PathEvaluation.Series curveSeries = PathEvaluation.evaluate(curve, ts, ws.train(), ws.test(),
                         spec.batchSize(), ensembler, PathEvaluation.progress(job.slice(fitShare, pathShare), ts.length,
                                 "curve"));
@@ -85,7 +88,7 @@ public final class CurveRun {
                         spec.batchSize(), null, PathEvaluation.progress(job.slice(fitShare + pathShare, pathShare),
                                 ts.length, "line"));
                 return output(spec, model, ws, curve, w1.parameterCount(), fit, ts, curveSeries, lineSeries,
-                        ensembler.report(ts), ensembler.diversity(ts), device, began);
+                        ensembler.report(ts), ensembler.diversity(ts), ensembler.functions(ts), device, began);
             }
         }
     }
@@ -111,7 +114,8 @@ public final class CurveRun {
 
     private static Output output(CurveSpec spec, ModelSpec model, Workspace ws, Curve curve, long parameters,
             CurveTrainer.Outcome fit, double[] ts, PathEvaluation.Series curveSeries, PathEvaluation.Series lineSeries,
-            CurveResult.Ensembles ensembles, Diversity diversity, Device device, long began) {
+            CurveResult.Ensembles ensembles, Diversity diversity, Map<String, byte[]> functions, Device device,
+            long began) {
         // Over the epochs of every attempt: a resumed fit ran only the later ones here.
         double secondsPerEpoch = fit.history().stream().mapToDouble(CurveResult.Epoch::seconds).average().orElse(0);
         CurveResult result = new CurveResult(curve.kind().wireName(), spec.bends(), curveSeries.batchNormRecomputed(),
@@ -122,9 +126,11 @@ public final class CurveRun {
         metadata.put("curve", curve.kind().wireName());
         metadata.put("bends", Integer.toString(spec.bends()));
         metadata.put("model", JSON.writeValueAsString(model));
+        Map<String, byte[]> files = new LinkedHashMap<>(DiversityFiles.of(diversity));
+        files.putAll(functions);
         return new Output(result, SafeTensors.write(curve.namedTensors(), metadata),
                 npz(ts, curveSeries, lineSeries, ensembles), JSON.writeValueAsBytes(result), CurvePlots.png(result),
-                DiversityFiles.of(diversity));
+                files);
     }
 
     private static byte[] npz(double[] ts, PathEvaluation.Series curve, PathEvaluation.Series line,
@@ -134,23 +140,33 @@ public final class CurveRun {
         for (var path : List.of(Map.entry("curve", curve), Map.entry("line", line))) {
             PathEvaluation.Series s = path.getValue();
             arrays.put(path.getKey() + "_train_loss", s.trainLoss());
-            arrays.put(path.getKey() + "_train_accuracy", s.trainAccuracy());
+            if (!s.isRegression()) {
+                arrays.put(path.getKey() + "_train_accuracy", s.trainAccuracy());
+            }
             arrays.put(path.getKey() + "_test_loss", s.testLoss());
-            arrays.put(path.getKey() + "_test_accuracy", s.testAccuracy());
+            if (!s.isRegression()) {
+                arrays.put(path.getKey() + "_test_accuracy", s.testAccuracy());
+            }
             arrays.put(path.getKey() + "_step_length", s.steps());
         }
-        arrays.put("ensemble_with_start_accuracy",
-                ensembles.withStartAccuracy().stream().mapToDouble(Double::doubleValue).toArray());
+        if (!curve.isRegression()) {
+            arrays.put("ensemble_with_start_accuracy",
+                    ensembles.withStartAccuracy().stream().mapToDouble(Double::doubleValue).toArray());
+        }
         return Npz.write(arrays);
     }
 
     /**
      * Test-set ensembles along the curve from each point's softmax outputs: w1 (the point at t = 0) with every
-     * point, w1 with w2 (t = 1), and the points nearest to K evenly spaced t; and those K points' diversity.
+     * point, w1 with w2 (t = 1), and the points nearest to K evenly spaced t; and those K points' diversity. For a
+     * regression on 1-D inputs, every point's predictions as a function too.
      */
     private static final class Ensembler implements PathEvaluation.Predictions, AutoCloseable {
         private final DeviceData test;
+        private final Split trainSplit;
         private final NDManager manager;
+        private final Functions.Inputs inputs;
+        private final Map<Integer, double[]> functions = new java.util.TreeMap<>();
         private final TreeSet<Integer> chosen = new TreeSet<>();
         private final List<Double> withStart = new ArrayList<>();
         private final int last;
@@ -159,9 +175,11 @@ public final class CurveRun {
         private final Map<Integer, NDArray> chosenProbabilities = new java.util.TreeMap<>();
         private Metrics endpoints;
 
-        Ensembler(int points, int size, DeviceData test, NDManager parent) {
-            this.test = test;
+        Ensembler(int points, int size, Workspace ws, NDManager parent) {
+            this.test = ws.test();
+            this.trainSplit = ws.data().train();
             this.manager = parent.newSubManager();
+            this.inputs = Functions.drawable(trainSplit) ? Functions.inputs(trainSplit, manager) : null;
             this.last = points - 1;
             for (int j = 0; j < size; j++) {
                 chosen.add((int) Math.round((double) j * last / (size - 1)));
@@ -169,7 +187,10 @@ public final class CurveRun {
         }
 
         @Override
-        public void accept(int index, NDArray probabilities) {
+        public void accept(int index, Weights phi, NDArray probabilities) {
+            if (inputs != null) {
+                functions.put(index, Functions.predict(phi, inputs));
+            }
             try (NoGrad noGrad = NoGrad.enter(); NDManager scope = manager.newSubManager()) {
                 if (index == 0) {
                     start = probabilities.duplicate();
@@ -178,7 +199,7 @@ public final class CurveRun {
                 NDArray pair = probabilities.add(start).divi(2);
                 pair.attach(scope);
                 Metrics metrics = Evaluator.ensemble(pair, test);
-                withStart.add(metrics.accuracy());
+                withStart.add(metrics.reportedAccuracy());
                 if (index == last) {
                     endpoints = metrics;
                 }
@@ -201,8 +222,8 @@ public final class CurveRun {
                 mean.attach(scope);
                 curvePoints = Evaluator.ensemble(mean, test);
             }
-            return new CurveResult.Ensembles(withStart, endpoints.accuracy(), endpoints.loss(),
-                    chosen.stream().map(i -> ts[i]).toList(), curvePoints.accuracy(), curvePoints.loss());
+            return new CurveResult.Ensembles(withStart, endpoints.reportedAccuracy(), endpoints.loss(),
+                    chosen.stream().map(i -> ts[i]).toList(), curvePoints.reportedAccuracy(), curvePoints.loss());
         }
 
         /** How differently the K chosen points predict, each named by its t. */
@@ -210,6 +231,15 @@ public final class CurveRun {
             List<String> names = chosenProbabilities.keySet().stream().map(i -> String.format("t=%.3f", ts[i]))
                     .toList();
             return FunctionalDiversity.of(names, List.copyOf(chosenProbabilities.values()), test);
+        }
+
+        /** Every point's predictions as functions, each named by its t; none where they cannot be drawn. */
+        Map<String, byte[]> functions(double[] ts) {
+            if (inputs == null) {
+                return Map.of();
+            }
+            List<String> names = functions.keySet().stream().map(i -> String.format("t=%.3f", ts[i])).toList();
+            return Functions.files(names, inputs, List.copyOf(functions.values()), trainSplit);
         }
 
         @Override

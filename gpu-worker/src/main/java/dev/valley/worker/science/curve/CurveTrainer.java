@@ -174,7 +174,7 @@ public final class CurveTrainer {
             parameters.forEach(p -> p.setRequiresGradient(true));
             float loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray lossArray = MinibatchLoop.crossEntropy(curve.architecture().forward(phi, x, Mode.TRAIN), y);
+                NDArray lossArray = MinibatchLoop.loss(curve.architecture().forward(phi, x, Mode.TRAIN), y);
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
             }

@@ -21,9 +21,10 @@ import java.util.Map;
  */
 public final class PathEvaluation {
 
-    /** Receives each point's test-set softmax outputs, valid only during the call. */
+    /** Receives each point's weights (batch norm recomputed) and test-set softmax outputs (a regression's
+     * predictions), valid only during the call. */
     public interface Predictions {
-        void accept(int index, NDArray probabilities);
+        void accept(int index, Weights phi, NDArray probabilities);
     }
 
     /** Called after each point, for progress and cancellation. */
@@ -33,16 +34,26 @@ public final class PathEvaluation {
         boolean cancelRequested();
     }
 
-    /** {@code steps[i]}: ‖φ(t_i) − φ(t_{i−1})‖ over the parameters, 0 at i = 0. */
+    /** {@code steps[i]}: ‖φ(t_i) − φ(t_{i−1})‖ over the parameters, 0 at i = 0. A regression's accuracies are NaN. */
     public record Series(double[] trainLoss, double[] trainAccuracy, double[] testLoss, double[] testAccuracy,
             double[] steps, boolean batchNormRecomputed) {
 
+        public boolean isRegression() {
+            return Double.isNaN(testAccuracy[0]);
+        }
+
+        /** The path as a result reports it: a regression has no accuracy series (null) and no summary of them. */
         public CurveResult.Path report() {
+            boolean regression = isRegression();
             Map<String, CurveResult.Stats> summary = new LinkedHashMap<>();
             summary.put("trainLoss", stats(trainLoss, steps));
-            summary.put("trainAccuracy", stats(trainAccuracy, steps));
+            if (!regression) {
+                summary.put("trainAccuracy", stats(trainAccuracy, steps));
+            }
             summary.put("testLoss", stats(testLoss, steps));
-            summary.put("testAccuracy", stats(testAccuracy, steps));
+            if (!regression) {
+                summary.put("testAccuracy", stats(testAccuracy, steps));
+            }
             double length = 0;
             for (double s : steps) {
                 length += s;
@@ -52,8 +63,8 @@ public final class PathEvaluation {
                 max = Math.max(max, v);
             }
             double barrier = max - (trainLoss[0] + trainLoss[trainLoss.length - 1]) / 2;
-            return new CurveResult.Path(list(trainLoss), list(trainAccuracy), list(testLoss), list(testAccuracy),
-                    summary, length, barrier);
+            return new CurveResult.Path(list(trainLoss), regression ? null : list(trainAccuracy), list(testLoss),
+                    regression ? null : list(testAccuracy), summary, length, barrier);
         }
     }
 
@@ -122,7 +133,7 @@ public final class PathEvaluation {
                     testLoss[i] = testEvaluation.metrics().loss();
                     testAccuracy[i] = testEvaluation.metrics().accuracy();
                     if (predictions != null) {
-                        predictions.accept(i, testEvaluation.probabilities());
+                        predictions.accept(i, phi, testEvaluation.probabilities());
                     }
                     List<NDArray> current = new ArrayList<>();
                     double squared = 0;

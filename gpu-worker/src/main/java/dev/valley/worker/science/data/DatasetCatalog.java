@@ -33,7 +33,8 @@ public final class DatasetCatalog {
         return uploads.read("models/" + id + "/module.pt");
     }
 
-    /** Spirals are generated from {@code seed}; the others ignore it. An upload never changes, so it is kept. */
+    /** Spirals are generated from {@code seed}; the others ignore it (regression-1d has a seed of its own). An
+     * upload never changes, so it is kept. */
     public DatasetSplits load(String name, long seed) {
         if (DatasetManifest.isUploaded(name)) {
             if (uploads == null) {
@@ -46,6 +47,7 @@ public final class DatasetCatalog {
         return switch (name) {
             case Datasets.FASHION_MNIST -> loaded.computeIfAbsent(name, n -> FashionMnist.load(fashionMnistDir));
             case Datasets.SPIRALS -> loaded.computeIfAbsent(name + ":" + seed, n -> Spirals.generate(seed));
+            case Datasets.REGRESSION_1D -> loaded.computeIfAbsent(name, n -> RegressionToy.generate());
             default -> throw new IllegalArgumentException("unknown dataset " + name);
         };
     }

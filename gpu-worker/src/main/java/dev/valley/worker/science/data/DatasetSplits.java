@@ -2,8 +2,17 @@ package dev.valley.worker.science.data;
 
 import java.util.SplittableRandom;
 
-/** A dataset's train and test splits with its number of classes. */
+/** A dataset's train and test splits with its number of classes (0 for a regression set). */
 public record DatasetSplits(String name, Split train, Split test, int classes) {
+
+    /** The width of a network's output: one per class, or the one real prediction of a regression. */
+    public int outputs() {
+        return isRegression() ? 1 : classes;
+    }
+
+    public boolean isRegression() {
+        return train.isRegression();
+    }
 
     public long[] sampleShape() {
         return train.sampleShape();

@@ -35,7 +35,8 @@ public final class Spirals {
         return new Split(x, y, new long[] {2});
     }
 
-    private static double gaussian(SplittableRandom random) {
+    /** A standard normal draw (Box–Muller). */
+    static double gaussian(SplittableRandom random) {
         double u = 1 - random.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
     }

@@ -22,9 +22,12 @@ public final class DiversityFiles {
     private DiversityFiles() {
     }
 
-    /** By artifact name. */
+    /** By artifact name; none for no diversity (fewer than two members, or a regression). */
     public static Map<String, byte[]> of(Diversity d) {
         Map<String, byte[]> files = new LinkedHashMap<>();
+        if (d == null) {
+            return files;
+        }
         files.put(NPZ, npz(d));
         files.put(MATRICES, MatrixChart.png(List.of(
                 new MatrixChart.Panel("Disagreement (fraction of test examples)", d.members(),

@@ -28,8 +28,14 @@ public final class FunctionalDiversity {
     private FunctionalDiversity() {
     }
 
-    /** {@code probabilities}: each member's [N, C] softmax outputs on {@code data}, in {@code names}' order. */
+    /**
+     * {@code probabilities}: each member's [N, C] softmax outputs on {@code data}, in {@code names}' order. Null for
+     * a regression set, whose members have no classes to disagree on (they are compared as functions instead).
+     */
     public static Diversity of(List<String> names, List<NDArray> probabilities, DeviceData data) {
+        if (data.isRegression()) {
+            return null;
+        }
         int k = probabilities.size();
         if (k < 2 || names.size() != k) {
             throw new IllegalArgumentException("diversity needs two or more members, each named; got " + k

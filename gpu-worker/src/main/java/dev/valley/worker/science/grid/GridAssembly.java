@@ -89,7 +89,8 @@ public final class GridAssembly {
             floats.put(m, rows);
         });
         Map<String, byte[]> pictures = new LinkedHashMap<>();
-        grids.forEach((m, v) -> pictures.put("grid-" + m + ".png", picture(m, xs, ys, v, result)));
+        grids.forEach((m, v) -> pictures.put("grid-" + m + ".png", picture(m, xs, ys, v, result,
+                dev.valley.model.job.Datasets.isRegression(spec.dataset()))));
         return new Output(result, Npz.writeArrays(arrays), JSON.writeValueAsBytes(new GridJson(xs, ys, floats, result)),
                 pictures);
     }
@@ -147,13 +148,14 @@ public final class GridAssembly {
         return metric.replace('_', ' ');
     }
 
-    private static byte[] picture(String metric, double[] xs, double[] ys, double[][] v, GridResult r) {
+    private static byte[] picture(String metric, double[] xs, double[] ys, double[][] v, GridResult r,
+            boolean regression) {
         boolean loss = GridMetrics.isLoss(metric);
         if (ys.length == 1) {
             String along = r.swap() == null ? "the line" : "the swap of units " + r.swap().units().get(0) + " and "
                     + r.swap().units().get(1) + " of " + r.swap().group();
             return LineChart.png(List.of(new LineChart.Panel(title(metric) + " along " + along, "x",
-                    loss ? "cross-entropy" : "accuracy", List.of(new LineChart.Series(title(metric), xs, v[0], 0,
+                    loss ? dev.valley.worker.science.train.Metrics.lossName(regression) : "accuracy", List.of(new LineChart.Series(title(metric), xs, v[0], 0,
                             false)))));
         }
         List<Heatmap.Marker> markers = new ArrayList<>();

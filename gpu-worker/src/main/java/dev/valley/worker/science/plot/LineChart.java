@@ -22,16 +22,25 @@ public final class LineChart {
     private static final int TOP = 40;
     private static final int BOTTOM = 55;
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-        new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b)};
+        new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0x7f7f7f)};
+    /** The palette's grey, for data drawn under the series. */
+    public static final int GREY = 6;
 
-    public record Series(String label, double[] x, double[] y, int color, boolean dashed, boolean points) {
+    /** {@code marker}: a point's diameter in pixels (for {@code points}). */
+    public record Series(String label, double[] x, double[] y, int color, boolean dashed, boolean points,
+            int marker) {
         public Series(String label, double[] x, double[] y, int color, boolean dashed) {
-            this(label, x, y, color, dashed, false);
+            this(label, x, y, color, dashed, false, 0);
         }
 
         /** Points alone, unjoined. */
         public static Series scatter(String label, double[] x, double[] y, int color) {
-            return new Series(label, x, y, color, false, true);
+            return new Series(label, x, y, color, false, true, 8);
+        }
+
+        /** Many small points: data under the lines. */
+        public static Series dots(String label, double[] x, double[] y, int color) {
+            return new Series(label, x, y, color, false, true, 3);
         }
     }
 
@@ -95,7 +104,8 @@ public final class LineChart {
             if (s.points()) {
                 for (int i = 0; i < s.x().length; i++) {
                     if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
-                        g.fillOval(map(s.x()[i], xr, x0, x1) - 4, map(s.y()[i], yr, y0, y1) - 4, 8, 8);
+                        g.fillOval(map(s.x()[i], xr, x0, x1) - s.marker() / 2,
+                                map(s.y()[i], yr, y0, y1) - s.marker() / 2, s.marker(), s.marker());
                     }
                 }
                 continue;

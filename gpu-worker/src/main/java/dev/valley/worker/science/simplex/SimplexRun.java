@@ -13,6 +13,7 @@ import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.diversity.DiversityFiles;
 import dev.valley.worker.science.diversity.FunctionalDiversity;
+import dev.valley.worker.science.diversity.Functions;
 import dev.valley.worker.science.io.Npz;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Architecture;
@@ -76,8 +77,8 @@ public final class SimplexRun {
                         Weights w = point(architecture, vertices, c, scope, ws.train(), spec.batchSize());
                         Metrics tr = Evaluator.evaluate(w, ws.train());
                         Metrics te = Evaluator.evaluate(w, ws.test());
-                        described.add(new SimplexResult.Vertex(k, k < fixed, tr.loss(), tr.accuracy(), te.loss(),
-                                te.accuracy()));
+                        described.add(new SimplexResult.Vertex(k, k < fixed, tr.loss(), tr.reportedAccuracy(),
+                                te.loss(), te.reportedAccuracy()));
                     }
                 }
                 SplittableRandom random = new SplittableRandom(spec.seed() + 1);
@@ -85,6 +86,9 @@ public final class SimplexRun {
                 double[] accuracy = new double[n];
                 double[] loss = new double[n];
                 List<NDArray> probabilities = new ArrayList<>();
+                Functions.Inputs inputs = Functions.drawable(ws.data().train())
+                        ? Functions.inputs(ws.data().train(), kept) : null;
+                List<double[]> functions = new ArrayList<>();
                 for (int s = 0; s < n; s++) {
                     double[] c = Dirichlet.uniform(vertices.size(), random);
                     try (NDManager scope = kept.newSubManager()) {
@@ -94,6 +98,9 @@ public final class SimplexRun {
                         loss[s] = e.metrics().loss();
                         if (e.probabilities() != null) {
                             probabilities.add(e.probabilities());
+                            if (inputs != null) {
+                                functions.add(Functions.predict(w, inputs));
+                            }
                         }
                     }
                     describing.onEvaluation((s + 1.0) / n, "sample " + (s + 1) + " of " + n);
@@ -121,8 +128,10 @@ public final class SimplexRun {
                 files.put("simplex.json", JSON.writeValueAsBytes(result));
                 files.put("simplex.npz", npz(accuracy, loss, ensembles));
                 files.put("simplex.png", png(result));
-                if (diversity != null) {
-                    files.putAll(DiversityFiles.of(diversity));
+                files.putAll(DiversityFiles.of(diversity));
+                if (inputs != null) {
+                    files.putAll(Functions.files(java.util.stream.IntStream.range(0, functions.size())
+                            .mapToObj(i -> "sample " + i).toList(), inputs, functions, ws.data().train()));
                 }
                 return new Output(result, files);
             }
@@ -149,15 +158,15 @@ public final class SimplexRun {
                 NDArray mean = sum.div(k + 1);
                 mean.attach(scope);
                 Metrics m = Evaluator.ensemble(mean, test);
-                out.add(new SimplexResult.Ensemble(k + 1, m.accuracy(), m.loss()));
+                out.add(new SimplexResult.Ensemble(k + 1, m.reportedAccuracy(), m.loss()));
             }
         }
         return out;
     }
 
     private static SimplexResult.SampleStats stats(double[] accuracy, double[] loss) {
-        return new SimplexResult.SampleStats(accuracy.length, min(accuracy), mean(accuracy), max(accuracy), min(loss),
-                mean(loss), max(loss));
+        return new SimplexResult.SampleStats(accuracy.length, Metrics.reported(min(accuracy)),
+                Metrics.reported(mean(accuracy)), Metrics.reported(max(accuracy)), min(loss), mean(loss), max(loss));
     }
 
     private static double min(double[] v) {
@@ -178,11 +187,15 @@ public final class SimplexRun {
 
     private static byte[] npz(double[] accuracy, double[] loss, List<SimplexResult.Ensemble> ensembles) {
         Map<String, double[]> arrays = new LinkedHashMap<>();
-        arrays.put("sample_test_accuracy", accuracy);
+        if (!Double.isNaN(accuracy[0])) {
+            arrays.put("sample_test_accuracy", accuracy);
+        }
         arrays.put("sample_test_loss", loss);
         arrays.put("ensemble_size", ensembles.stream().mapToDouble(SimplexResult.Ensemble::size).toArray());
-        arrays.put("ensemble_test_accuracy", ensembles.stream().mapToDouble(SimplexResult.Ensemble::testAccuracy)
-                .toArray());
+        if (ensembles.stream().allMatch(e -> e.testAccuracy() != null)) {
+            arrays.put("ensemble_test_accuracy", ensembles.stream().mapToDouble(SimplexResult.Ensemble::testAccuracy)
+                    .toArray());
+        }
         arrays.put("ensemble_test_loss", ensembles.stream().mapToDouble(SimplexResult.Ensemble::testLoss).toArray());
         return Npz.write(arrays);
     }
@@ -192,16 +205,21 @@ public final class SimplexRun {
         double[] k = r.ensembles().stream().mapToDouble(SimplexResult.Ensemble::size).toArray();
         double[] ends = k.length == 0 ? new double[0] : new double[] {k[0], k[k.length - 1]};
         SimplexResult.Vertex start = r.vertices().get(0);
+        boolean regression = start.testAccuracy() == null;
+        LineChart.Panel loss = new LineChart.Panel((regression ? "Test MSE" : "Test NLL") + " of K samples' ensemble",
+                "K", Metrics.lossName(regression),
+                List.of(new LineChart.Series("ensemble (ESPRO)", k, r.ensembles().stream()
+                                .mapToDouble(SimplexResult.Ensemble::testLoss).toArray(), 1, false),
+                        new LineChart.Series("vertex 0", ends, new double[] {start.testLoss(), start.testLoss()}, 0,
+                                true)));
+        if (regression) {
+            return LineChart.png(List.of(loss));
+        }
         LineChart.Panel accuracy = new LineChart.Panel("Test accuracy of K samples' ensemble", "K", "accuracy",
                 List.of(new LineChart.Series("ensemble (ESPRO)", k, r.ensembles().stream()
                                 .mapToDouble(SimplexResult.Ensemble::testAccuracy).toArray(), 1, false),
                         new LineChart.Series("vertex 0", ends, new double[] {start.testAccuracy(),
                                 start.testAccuracy()}, 0, true)));
-        LineChart.Panel loss = new LineChart.Panel("Test NLL of K samples' ensemble", "K", "cross-entropy",
-                List.of(new LineChart.Series("ensemble (ESPRO)", k, r.ensembles().stream()
-                                .mapToDouble(SimplexResult.Ensemble::testLoss).toArray(), 1, false),
-                        new LineChart.Series("vertex 0", ends, new double[] {start.testLoss(), start.testLoss()}, 0,
-                                true)));
         return LineChart.png(List.of(accuracy, loss));
     }
 }

@@ -134,7 +134,7 @@ public final class SimplexTrainer {
             parameters.forEach(p -> p.setRequiresGradient(true));
             float loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray lossArray = MinibatchLoop.crossEntropy(architecture.forward(phi, x, Mode.TRAIN), y);
+                NDArray lossArray = MinibatchLoop.loss(architecture.forward(phi, x, Mode.TRAIN), y);
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
             }

@@ -9,7 +9,10 @@ import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
 
-/** Loss and accuracy over a whole split, in inference mode (batch norm uses its running statistics). */
+/**
+ * Loss and accuracy over a whole split, in inference mode (batch norm uses its running statistics): the
+ * cross-entropy and the fraction classified right, or for a regression set the mean squared error and no accuracy.
+ */
 public final class Evaluator {
     public static final int BATCH = 2000;
 
@@ -20,7 +23,8 @@ public final class Evaluator {
         return evaluate(weights, data, null).metrics();
     }
 
-    /** Metrics, and with {@code keepIn} non-null the softmax outputs [N, classes] in that manager, for ensembles. */
+    /** Metrics, and with {@code keepIn} non-null the softmax outputs [N, classes] (a regression's predictions
+     * [N, 1]) in that manager, for ensembles. */
     public record Evaluation(Metrics metrics, NDArray probabilities) {
     }
 
@@ -40,9 +44,14 @@ public final class Evaluator {
         NDArray of(NDManager batch, int from, int to);
     }
 
-    /** As above, with the logits given by batch: a grid feeds the first layer's output it has already computed. */
+    /**
+     * As above, with the logits given by batch: a grid feeds the first layer's output it has already computed. For a
+     * regression set ({@link DeviceData#isRegression()}) the loss is the mean squared error, the accuracy NaN, and
+     * the kept outputs are the predictions [N, 1].
+     */
     public static Evaluation evaluate(NDManager parent, DeviceData data, int batchSize, NDManager keepIn,
             Logits model) {
+        boolean regression = data.isRegression();
         double lossSum = 0;
         long correct = 0;
         NDArray probabilities = null;
@@ -53,11 +62,18 @@ public final class Evaluator {
                 NDManager batch = scope.newSubManager();
                 NDArray y = data.labels().get(batch, new NDIndex().addSliceDim(from, to));
                 NDArray logits = model.of(batch, from, to);
-                NDArray logProbabilities = logits.logSoftmax(1);
-                lossSum -= logProbabilities.gather(y, 1).sum().getFloat();
-                correct += logits.argMax(1).reshape(-1, 1).eq(y).sum().getLong();
+                NDArray kept;
+                if (regression) {
+                    lossSum += logits.sub(y).square().sum().getFloat();
+                    kept = logits;
+                } else {
+                    NDArray logProbabilities = logits.logSoftmax(1);
+                    lossSum -= logProbabilities.gather(y, 1).sum().getFloat();
+                    correct += logits.argMax(1).reshape(-1, 1).eq(y).sum().getLong();
+                    kept = keepIn == null ? null : logProbabilities.exp();
+                }
                 if (keepIn != null) {
-                    parts.add(logProbabilities.exp());
+                    parts.add(kept);
                 } else {
                     batch.close();
                 }
@@ -67,16 +83,20 @@ public final class Evaluator {
                 probabilities.attach(keepIn);
             }
         }
-        return new Evaluation(new Metrics(lossSum / data.size(), (double) correct / data.size(), data.size()),
-                probabilities);
+        return new Evaluation(new Metrics(lossSum / data.size(), regression ? Double.NaN
+                : (double) correct / data.size(), data.size()), probabilities);
     }
 
     /** The ensemble whose prediction is {@code probabilities} (the mean of its members' softmax outputs): NLL and
-     * accuracy against the split's labels. */
+     * accuracy against the split's labels. For a regression set, the mean of the members' predictions: its mean
+     * squared error, and no accuracy (NaN). */
     public static Metrics ensemble(NDArray probabilities, DeviceData data) {
         try (NoGrad noGrad = NoGrad.enter(); NDManager scope = probabilities.getManager().newSubManager()) {
             NDArray p = probabilities.duplicate();
             p.attach(scope);
+            if (data.isRegression()) {
+                return new Metrics(p.sub(data.labels()).square().mean().getFloat(), Double.NaN, data.size());
+            }
             double loss = -p.gather(data.labels(), 1).clip(1e-12f, 1f).log().mean().getFloat();
             double accuracy = p.argMax(1).reshape(-1, 1).eq(data.labels()).sum().getLong() / (double) data.size();
             return new Metrics(loss, accuracy, data.size());

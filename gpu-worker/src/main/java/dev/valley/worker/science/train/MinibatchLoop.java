@@ -84,9 +84,15 @@ public final class MinibatchLoop {
         return new Outcome(steps, seconds);
     }
 
-    /** Cross-entropy of logits against labels [N, 1], as a 0-d array. */
-    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
-        return logits.logSoftmax(1).gather(labels, 1).mean().neg();
+    /**
+     * The training objective of a batch, as a 0-d array: against class labels [N, 1] (int64), the cross-entropy of
+     * the logits; against a regression's targets [N, 1] (float), the mean squared error of the predictions [N, 1].
+     */
+    public static NDArray loss(NDArray outputs, NDArray labels) {
+        if (dev.valley.worker.science.data.DeviceData.isRegression(labels)) {
+            return outputs.sub(labels).square().mean();
+        }
+        return outputs.logSoftmax(1).gather(labels, 1).mean().neg();
     }
 
     private static long[] toLongs(int[] values) {

@@ -44,7 +44,7 @@ public final class ModuleInspection {
         Arrays.stream(data.sampleShape()).forEach(input::add);
         try (NDManager manager = NDManager.newBaseManager(device);
                 TorchScriptNetwork net = (TorchScriptNetwork) Architectures.of(ModelSpec.torchscript(spec.module()),
-                        data.sampleShape(), data.classes(), datasets::module, manager);
+                        data.sampleShape(), data.outputs(), datasets::module, manager);
                 Weights archive = net.archiveWeights(manager);
                 Weights probe = net.archiveWeights(manager);
                 DeviceData two = DeviceData.of(manager, data.train().select(new int[] {0, 1}))) {
@@ -63,11 +63,12 @@ public final class ModuleInspection {
                     throw new IllegalArgumentException("forward on a " + input + " batch of " + spec.dataset()
                             + " in " + inMode + " mode failed: " + TorchScriptNetwork.reason(cause.getMessage()), e);
                 }
-                Shape expected = new Shape(BATCH, data.classes());
+                Shape expected = new Shape(BATCH, data.outputs());
                 if (!out.getShape().equals(expected)) {
                     throw new IllegalArgumentException("output has shape " + sizes(out.getShape()) + " in " + inMode
-                            + " mode; " + spec.dataset() + " has " + data.classes() + " classes, so Valley needs ["
-                            + BATCH + ", " + data.classes() + "]");
+                            + " mode; " + spec.dataset() + (data.isRegression() ? " is a regression (one prediction"
+                            + " per example)" : " has " + data.classes() + " classes") + ", so Valley needs ["
+                            + BATCH + ", " + data.outputs() + "]");
                 }
                 if (out.getDataType() != DataType.FLOAT32) {
                     throw new IllegalArgumentException("output is " + out.getDataType() + " in " + inMode

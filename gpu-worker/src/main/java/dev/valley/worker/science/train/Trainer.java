@@ -93,7 +93,7 @@ public final class Trainer {
                     (epoch, meanLoss, seconds) -> {
                         Metrics testMetrics = Evaluator.evaluate(weights, test);
                         EpochRecord record = new EpochRecord(epoch, config.schedule().at(epoch - 1, 0), meanLoss,
-                                testMetrics.loss(), testMetrics.accuracy(), seconds);
+                                testMetrics.loss(), testMetrics.reportedAccuracy(), seconds);
                         history.add(record);
                         listener.onEpoch(record);
                         listener.onCheckpoint(epoch, () -> checkpoint(epoch, weights, sgd, history));
@@ -106,7 +106,7 @@ public final class Trainer {
                         }
                         float loss;
                         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                            NDArray lossArray = MinibatchLoop.crossEntropy(
+                            NDArray lossArray = MinibatchLoop.loss(
                                     weights.architecture().forward(weights, x, Mode.TRAIN), y);
                             collector.backward(lossArray);
                             loss = lossArray.getFloat();

@@ -5,9 +5,12 @@ import dev.valley.model.job.TrainResult;
 import dev.valley.model.job.TrainSpec;
 import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.diversity.Functions;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.TorchScriptNetwork;
 import dev.valley.worker.science.model.Weights;
+import java.util.List;
+import java.util.Map;
 
 /** A train spec, start to end: data and network on the device, SGD, final evaluation, the weights as safetensors. */
 public final class TrainingRun {
@@ -17,8 +20,9 @@ public final class TrainingRun {
         this.datasets = datasets;
     }
 
-    /** {@code module}: for a TorchScript module, the archive with the trained weights in it (else null). */
-    public record Output(TrainResult result, byte[] safetensors, byte[] module) {
+    /** {@code module}: for a TorchScript module, the archive with the trained weights in it (else null);
+     * {@code files}: for a regression on 1-D inputs, the network's predictions as a function ({@link Functions}). */
+    public record Output(TrainResult result, byte[] safetensors, byte[] module, Map<String, byte[]> files) {
     }
 
     public Output run(TrainSpec requested, Device device, TrainingListener listener) {
@@ -45,13 +49,20 @@ public final class TrainingRun {
                     restored == null ? null : new Trainer.Resume(restored));
             Metrics trainMetrics = Evaluator.evaluate(weights, train);
             Metrics testMetrics = Evaluator.evaluate(weights, test);
-            TrainResult result = new TrainResult(trainMetrics.loss(), trainMetrics.accuracy(), testMetrics.loss(),
-                    testMetrics.accuracy(), outcome.history(), device.toString(), (System.nanoTime() - start) / 1e9,
-                    weights.parameterCount(), train.size(), test.size(),
+            TrainResult result = new TrainResult(trainMetrics.loss(), trainMetrics.reportedAccuracy(),
+                    testMetrics.loss(), testMetrics.reportedAccuracy(), outcome.history(), device.toString(),
+                    (System.nanoTime() - start) / 1e9, weights.parameterCount(), train.size(), test.size(),
                     (double) outcome.steps() * spec.batchSize() / outcome.seconds(),
                     restored == null ? 0 : restored.epoch());
+            Map<String, byte[]> files = Map.of();
+            if (Functions.drawable(ws.data().train())) {
+                try (Functions.Inputs inputs = Functions.inputs(ws.data().train(), ws.manager())) {
+                    files = Functions.files(List.of("seed " + spec.seed()), inputs,
+                            List.of(Functions.predict(weights, inputs)), ws.data().train());
+                }
+            }
             return new Output(result, SafeTensors.write(weights.tensors(), ws.metadata("valley/model-v1", spec)),
-                    ws.architecture() instanceof TorchScriptNetwork module ? module.save(weights) : null);
+                    ws.architecture() instanceof TorchScriptNetwork module ? module.save(weights) : null, files);
         }
     }
 }

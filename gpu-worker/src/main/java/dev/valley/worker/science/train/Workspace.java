@@ -31,7 +31,7 @@ public record Workspace(DatasetSplits data, Architecture architecture, NDManager
                 .withTestSubset(testSubset, seed);
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            Architecture architecture = Architectures.of(model, data.sampleShape(), data.classes(), datasets::module,
+            Architecture architecture = Architectures.of(model, data.sampleShape(), data.outputs(), datasets::module,
                     manager);
             return new Workspace(data, architecture, manager, DeviceData.of(manager, data.train()),
                     DeviceData.of(manager, data.test()));
@@ -42,7 +42,8 @@ public record Workspace(DatasetSplits data, Architecture architecture, NDManager
     }
 
     /** The {@code __metadata__} every file of a run carries: the architecture's own entries, {@code dataset},
-     * {@code classes}, {@code format} and the {@code spec} as JSON; callers add their own after. */
+     * {@code classes} (0, and {@code task: regression}, for a regression set), {@code format} and the {@code spec}
+     * as JSON; callers add their own after. */
     public Map<String, String> metadata(String format, Object spec) {
         return metadata(architecture, data, format, spec);
     }
@@ -53,6 +54,9 @@ public record Workspace(DatasetSplits data, Architecture architecture, NDManager
         Map<String, String> metadata = new LinkedHashMap<>(architecture.metadata());
         metadata.put("dataset", data.name());
         metadata.put("classes", Integer.toString(data.classes()));
+        if (data.isRegression()) {
+            metadata.put("task", "regression");
+        }
         metadata.put("format", format);
         metadata.put("spec", SpecJson.write(spec));
         return metadata;

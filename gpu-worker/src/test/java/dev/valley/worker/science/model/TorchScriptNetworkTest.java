@@ -82,7 +82,7 @@ class TorchScriptNetworkTest {
                     }
                     try (NoGrad off = NoGrad.enter();
                             GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = MinibatchLoop.crossEntropy(net.forward(w, x, Mode.EVAL),
+                        NDArray loss = MinibatchLoop.loss(net.forward(w, x, Mode.EVAL),
                                 manager.create(new long[] {3, 1, 4}, new Shape(3, 1)));
                         collector.backward(loss);
                     }

@@ -2,14 +2,11 @@ package dev.valley.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.valley.embedded.Infrastructure;
 import dev.valley.worker.science.io.SafeTensors;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -20,26 +17,11 @@ import tools.jackson.databind.JsonNode;
  * bound), and {@code {"job": <align>}} names it, so a grid can start from it. Swap paths on the reference end where
  * they began. Bad specs are 400s naming the field.
  */
-class AlignEndToEndTest {
+class AlignEndToEndTest extends OwnValley {
     private static final Duration LONG = Duration.ofMinutes(10);
-    private static Valley valley;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0"));
-        api = new ApiClient(valley);
-    }
-
-    @AfterAll
-    static void stop() {
-        valley.stop();
-    }
 
     private static JsonNode succeeded(String id) {
-        JsonNode done = api.awaitEnd(id, LONG);
-        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
-        return done;
+        return succeeded(id, LONG);
     }
 
     private static String train(String model, int seed, String extra) throws Exception {

@@ -3,7 +3,6 @@ package dev.valley.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.valley.embedded.Infrastructure;
 import dev.valley.worker.science.data.FashionMnist;
 import dev.valley.worker.science.data.Split;
 import java.net.http.HttpResponse;
@@ -11,8 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -22,30 +19,11 @@ import tools.jackson.databind.JsonNode;
  * trained networks, and the independent networks make the better ensemble. A compare job's disagreement and accuracies equal a plain-Java,
  * double-precision evaluation of the downloaded weights.
  */
-class DiversityEndToEndTest {
+class DiversityEndToEndTest extends OwnValley {
     private static final Duration LONG = Duration.ofMinutes(10);
-    private static Valley valley;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0"));
-        api = new ApiClient(valley);
-    }
-
-    @AfterAll
-    static void stop() {
-        valley.stop();
-    }
 
     private static JsonNode succeeded(String id) {
-        JsonNode done = api.awaitEnd(id, LONG);
-        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
-        return done;
-    }
-
-    private static String submit(String body) throws Exception {
-        return api.submit(body).get("id").asString();
+        return succeeded(id, LONG);
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.valley.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.valley.embedded.Infrastructure;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,8 +10,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -21,21 +18,8 @@ import tools.jackson.databind.JsonNode;
  * final state and then ends; the stream of every job carries new jobs and their changes. The changes travel through
  * PostgreSQL's LISTEN/NOTIFY, so these streams also check the trigger.
  */
-class JobStreamsEndToEndTest {
+class JobStreamsEndToEndTest extends OwnValley {
     private static final List<String> ORDER = List.of("QUEUED", "RUNNING", "SUCCEEDED");
-    private static Valley valley;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0"));
-        api = new ApiClient(valley);
-    }
-
-    @AfterAll
-    static void stop() {
-        valley.stop();
-    }
 
     @Test
     void aJobsStreamFollowsItToItsEndAndCloses() throws Exception {

@@ -3,15 +3,12 @@ package dev.valley.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.valley.embedded.Infrastructure;
 import dev.valley.worker.science.data.RegressionToy;
 import dev.valley.worker.science.data.Split;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -24,30 +21,11 @@ import tools.jackson.databind.JsonNode;
  * Then every other job type on the same networks: fge, simplex, swa, compare and grid report MSE and no accuracy,
  * and a grid refuses an accuracy metric.
  */
-class RegressionEndToEndTest {
+class RegressionEndToEndTest extends OwnValley {
     private static final Duration LONG = Duration.ofMinutes(10);
-    private static Valley valley;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0"));
-        api = new ApiClient(valley);
-    }
-
-    @AfterAll
-    static void stop() {
-        valley.stop();
-    }
 
     private static JsonNode succeeded(String id) {
-        JsonNode done = api.awaitEnd(id, LONG);
-        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
-        return done;
-    }
-
-    private static String submit(String body) throws Exception {
-        return api.submit(body).get("id").asString();
+        return succeeded(id, LONG);
     }
 
     private static List<String> artifacts(JsonNode job) {

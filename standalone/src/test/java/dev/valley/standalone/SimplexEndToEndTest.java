@@ -3,13 +3,10 @@ package dev.valley.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.valley.embedded.Infrastructure;
 import dev.valley.worker.science.io.SafeTensors;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -21,21 +18,8 @@ import tools.jackson.databind.JsonNode;
  * simplex.safetensors is the start network itself, and so is the origin of a grid on the simplex's plane. Bad specs are
  * 400s naming the field.
  */
-class SimplexEndToEndTest {
+class SimplexEndToEndTest extends OwnValley {
     private static final Duration LONG = Duration.ofMinutes(15);
-    private static Valley valley;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() {
-        valley = Valley.start(Infrastructure.forTests().properties(), Map.of("server.port", "0"));
-        api = new ApiClient(valley);
-    }
-
-    @AfterAll
-    static void stop() {
-        valley.stop();
-    }
 
     @Test
     void aSimplexGrownFromANetworkKeepsItsAccuracyAndItsSamplesEnsembleBetter() throws Exception {

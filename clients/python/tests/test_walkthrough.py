@@ -151,6 +151,16 @@ def test_experiments_and_tags_find_jobs(v, endpoints):
     assert [f for f, _ in caught.value.errors] == ["tags"]
 
 
+def test_pools_say_what_they_owe(v, endpoints):
+    pools = v.pools()
+    assert pools and all(set(p) == {"pool", "jobs", "tiles", "workers", "owed"} for p in pools)
+    first = v.pools(pools[0]["pool"])
+    assert first["pool"] == pools[0]["pool"] and first["owed"] >= 0
+    with pytest.raises(valley.ApiError) as caught:
+        v.pools("no-such-pool")
+    assert caught.value.status == 404
+
+
 def test_a_reuse_submission_returns_the_job_that_computed_the_same(v, endpoints):
     a, _ = endpoints
     before = [j.id for j in v.jobs(experiment=EXPERIMENT)]

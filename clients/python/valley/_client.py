@@ -84,6 +84,11 @@ class Valley(JobMethods):
         """Every experiment, with its jobs counted by status; the latest submitted first."""
         return self._request("GET", "/api/v1/experiments").json()
 
+    def pools(self, pool=None):
+        """What each worker pool owes (jobs waiting, queued and running; grid tiles; busy workers; ``owed``), or
+        one pool's figures when ``pool`` is given."""
+        return self._request("GET", "/api/v1/pools" + (f"/{pool}" if pool else "")).json()
+
     def defaults(self, type):
         """A job type's spec with every default filled in, as the API fills it."""
         return self._request("GET", f"/api/v1/jobs/defaults/{type}").json()

@@ -86,7 +86,7 @@ class ChartTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void twoGpuPoolsRouteTheirOwnQueuesAndTheBusyOneScalesOnItsDepth() {
+    void twoGpuPoolsRouteTheirOwnQueuesAndTheBusyOneScalesOnWhatItOwes() {
         Rendered chart = Chart.render(Chart.ciValues("two-gpu-pools.yaml"));
 
         // Pool routing: each worker takes its own pool's queue; the api accepts h100 besides its default a100.
@@ -116,11 +116,14 @@ class ChartTest {
         // The api reads its tokens from the Secret, as the comma-separated list Spring binds.
         assertThat(env(chart.container("lab-valley-api"))).contains(entry("VALLEY_AUTH_TOKENS",
                 "secret:lab-valley/auth-tokens"));
+        // The tokens, with KEDA's own granted read.
         assertThat((String) at(chart.one("Secret", "lab-valley"), "stringData.auth-tokens"))
-                .isEqualTo("admin:0f6c8e2a9b7d4c1e8f3a5b6c7d8e9f00,read:dashboard-9b7d4c1e8f3a5b6c");
+                .isEqualTo("admin:0f6c8e2a9b7d4c1e8f3a5b6c7d8e9f00,read:dashboard-9b7d4c1e8f3a5b6c,"
+                        + "read:keda-5b6c7d8e9f000f6c");
 
-        // KEDA owns the h100 replicas (the Deployment names none), reading queue valley.jobs.h100 over HTTP so
-        // that a running job's unacknowledged message keeps its worker.
+        // KEDA owns the h100 replicas (the Deployment names none), scaling on what the pool owes (queued and running
+        // jobs and tiles) as the api-service counts it: a running job keeps its worker, which a queue's length would
+        // not, a worker acknowledging its dispatch when it starts.
         assertThat((Object) at(chart.one("Deployment", "lab-valley-worker-h100-landscape"), "spec.replicas")).isNull();
         assertThat((Object) at(chart.one("Deployment", "lab-valley-worker-a100"), "spec.replicas")).isEqualTo(3);
         assertThat(chart.all("ScaledObject")).hasSize(1);
@@ -131,22 +134,21 @@ class ChartTest {
         List<Map<String, Object>> triggers = at(scaled, "spec.triggers");
         assertThat(triggers).hasSize(1);
         Map<String, Object> trigger = triggers.get(0);
-        assertThat(trigger.get("type")).isEqualTo("rabbitmq");
-        assertThat((Map<String, Object>) trigger.get("metadata")).contains(entry("queueName", "valley.jobs.h100"),
-                entry("protocol", "http"), entry("mode", "QueueLength"), entry("value", "1"),
-                entry("vhostName", "/"));
+        assertThat(trigger.get("type")).isEqualTo("metrics-api");
+        assertThat((Map<String, Object>) trigger.get("metadata")).containsOnly(
+                entry("url", "http://lab-valley-api.research.svc:8080/api/v1/pools/h100"),
+                entry("valueLocation", "owed"), entry("targetValue", "1"), entry("authMode", "bearer"));
 
-        // The trigger's credentials: the management URL with the broker's user and URL-escaped password.
+        // The trigger's credentials: the token from the Secret, the one the api grants read.
         String auth = at(trigger, "authenticationRef.name");
         List<Map<String, Object>> refs = at(chart.one("TriggerAuthentication", auth), "spec.secretTargetRef");
         assertThat(refs).singleElement().satisfies(ref -> {
-            assertThat(ref.get("parameter")).isEqualTo("host");
+            assertThat(ref.get("parameter")).isEqualTo("token");
             Map<String, Object> data = at(chart.one("Secret", (String) ref.get("name")), "stringData");
-            URI url = URI.create((String) data.get(ref.get("key")));
-            assertThat(url.getHost()).isEqualTo("rabbitmq.data.svc");
-            assertThat(url.getPort()).isEqualTo(15672);
-            assertThat(url.getUserInfo()).isEqualTo("valley:p@ss:word/1");
+            assertThat(data.get(ref.get("key"))).isEqualTo("keda-5b6c7d8e9f000f6c");
         });
+        assertThat(chart.all("Secret").stream().flatMap(x -> ((Map<String, Object>) x.get("stringData")).keySet()
+                .stream())).doesNotContain("keda-rabbitmq-url");
     }
 
     @Test
@@ -223,6 +225,15 @@ class ChartTest {
                   - {name: gpu, pool: default}
                   - {name: gpu, pool: h100}
                 """))).hasMessageContaining("workerPools[1].name: \"gpu\" is already the name of workerPools[0]");
+        // KEDA reads the pools' figures with a token, which a pool that scales with it needs.
+        assertThatThrownBy(() -> Chart.render(Chart.writeValues("""
+                workerPools:
+                  - {name: gpu, pool: default, keda: {enabled: true}}
+                """))).hasMessageContaining("auth.kedaToken is required");
+        assertThatThrownBy(() -> Chart.render(Chart.writeValues("""
+                auth:
+                  kedaToken: short
+                """))).hasMessageContaining("/auth/kedaToken");
     }
 
     /** The worker's drain (VALLEY_WORKER_DRAIN) ends, with time to spare for the JVM, before the kubelet kills. */

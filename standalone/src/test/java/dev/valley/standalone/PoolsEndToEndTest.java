@@ -129,6 +129,75 @@ class PoolsEndToEndTest {
         }
     }
 
+    private static JsonNode pool(String name) throws Exception {
+        HttpResponse<String> response = api.get("/api/v1/pools/" + name);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return ApiClient.JSON.readTree(response.body());
+    }
+
+    /**
+     * What a pool owes, the figure KEDA scales it on, counted through a job's life: a queued job and a grid waiting on
+     * it; the job running on the pool's one worker, which it keeps owing (and the worker counted) at every look until
+     * it ends; then the grid's tiles, queued and running, until nothing is owed.
+     */
+    @Test
+    void aPoolOwesItsQueuedAndRunningWorkAndKeepsOwingARunningJob() throws Exception {
+        String pool = servers.properties().get("valley.worker.pool") + "-owes";
+        JsonNode all = ApiClient.JSON.readTree(api.get("/api/v1/pools").body());
+        assertThat(all.findValuesAsString("pool")).contains(gpuPool, drainPool).doesNotContain(pool);
+        assertThat(api.get("/api/v1/pools/" + pool).statusCode()).isEqualTo(404);
+
+        String trained = train(40, inPool(drainPool));
+        String grid = api.submit("""
+                {"type":"grid","spec":{"plane":{"kind":"random","center":{"job":"%s"}},"resolution":[4,4],
+                 "tile":[2,2]},"resources":{"pool":"%s"}}""".formatted(trained, drainPool)).get("id").asString();
+        JsonNode before = pool(drainPool);
+        assertThat(before.at("/jobs").toString()).isEqualTo("{\"waiting\":1,\"queued\":1,\"running\":0}");
+        assertThat(before.get("owed").asLong()).isEqualTo(1); // the grid waits on the training: not yet owed
+        assertThat(before.at("/tiles/queued").asLong()).isZero(); // a waiting grid's tiles are not dispatched yet
+        assertThat(before.get("workers").asLong()).isZero();
+
+        try (WorkerProcess worker = drainingWorker("owes", Duration.ofMinutes(1))) {
+            await().atMost(LONG).pollInterval(Duration.ofMillis(50)).until(() -> api.job(trained),
+                    j -> !j.get("status").asString().equals("QUEUED"));
+            java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+            await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> {
+                JsonNode running = pool(drainPool);
+                // Read after the figures: a job still running now was running when they were counted.
+                if (!api.job(trained).get("status").asString().equals("RUNNING")) {
+                    return true;
+                }
+                assertThat(running.get("owed").asLong()).as(running.toString()).isGreaterThanOrEqualTo(1);
+                assertThat(running.at("/jobs/running").asLong()).isEqualTo(1);
+                assertThat(running.get("workers").asLong()).isEqualTo(1);
+                looks.incrementAndGet();
+                return false;
+            });
+            System.out.println("pool " + drainPool + " owed its running job at each of " + looks + " looks");
+            assertThat(looks.get()).isGreaterThan(5);
+            assertThat(api.awaitEnd(trained, LONG).get("status").asString()).isEqualTo("SUCCEEDED");
+            // The grid's tiles: every open one queued or running, and owed (at least its assembly), until it ends.
+            java.util.concurrent.atomic.AtomicInteger tileLooks = new java.util.concurrent.atomic.AtomicInteger();
+            await().atMost(LONG).pollInterval(Duration.ofMillis(20)).until(() -> {
+                JsonNode p = pool(drainPool);
+                String status = api.job(grid).get("status").asString();
+                if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
+                    return true;
+                }
+                long open = p.at("/tiles/queued").asLong() + p.at("/tiles/running").asLong();
+                assertThat(open).as(p.toString()).isLessThanOrEqualTo(4);
+                assertThat(p.get("owed").asLong()).as(p.toString()).isEqualTo(Math.max(1, open));
+                tileLooks.incrementAndGet();
+                return false;
+            });
+            assertThat(tileLooks.get()).isPositive();
+            assertThat(api.awaitEnd(grid, LONG).get("status").asString()).isEqualTo("SUCCEEDED");
+        }
+        JsonNode after = pool(drainPool);
+        assertThat(after.get("owed").asLong()).isZero();
+        assertThat(after.at("/tiles").toString()).isEqualTo("{\"queued\":0,\"running\":0}");
+    }
+
     @Test
     void anUnknownPoolIsRefusedNamingTheField() throws Exception {
         HttpResponse<String> response = api.post("/api/v1/jobs", """

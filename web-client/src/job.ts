@@ -217,6 +217,19 @@ function swapSummary(swap: any): HTMLElement {
         el("td", {}, f(v.start)), el("td", {}, f(v.midpoint)), el("td", {}, f(v.end)), el("td", {}, f(v.barrier)))))));
 }
 
+/** A trajectory plane's axes and how far the run's kept networks lie from it: each one's loss and its plane's. */
+function trajectorySummary(t: any): HTMLElement {
+  const metric = Object.keys(t.path[0]?.atStep ?? {})[0];
+  const ratio = t.explainedVarianceRatio.map((r: number) => `${(100 * r).toFixed(1)} %`).join(" and ");
+  return el("div", { class: "trajectory" },
+    el("p", {}, `The principal components explain ${ratio} of the kept weights' variance.`),
+    el("table", {}, el("tr", {}, el("th", {}, "epoch"), el("th", {}, "x"), el("th", {}, "y"),
+      el("th", {}, `${metric} of the network`), el("th", {}, `${metric} on the plane`)),
+    ...t.path.map((p: any) => el("tr", {}, el("td", {}, String(p.epoch)), el("td", {}, p.x.toFixed(3)),
+      el("td", {}, p.y.toFixed(3)), el("td", {}, p.atStep[metric].toFixed(4)),
+      el("td", {}, p.onPlane[metric].toFixed(4))))));
+}
+
 async function drawGrid(container: HTMLElement, job: Job): Promise<void> {
   const grid = await artifactJson<any>(job.id, "grid.json");
   const metrics = Object.keys(grid.values);
@@ -233,6 +246,9 @@ async function drawGrid(container: HTMLElement, job: Job): Promise<void> {
   if (swap) container.append(swapSummary(swap));
   const markers = result?.markers ?? [];
   const curve = result?.curve ?? [];
+  // A trajectory plane's path: the run's kept networks at their projections, each with its epoch.
+  const path = (result as any)?.trajectory?.path ?? [];
+  if (path.length) container.append(trajectorySummary((result as any).trajectory));
   const line = grid.y.length === 1;
   const redraw = () => {
     const raw: number[][] = grid.values[metric.value];
@@ -251,7 +267,10 @@ async function drawGrid(container: HTMLElement, job: Job): Promise<void> {
            text: markers.map((m: any) => m.label), textposition: "top center", name: "networks",
            marker: { color: "white", size: 9, line: { color: "black", width: 1 } } },
          ...(curve.length ? [{ type: "scatter", mode: "lines", x: curve.map((c: any) => c.x),
-           y: curve.map((c: any) => c.y), name: "curve", line: { color: "white", width: 2 } }] : [])];
+           y: curve.map((c: any) => c.y), name: "curve", line: { color: "white", width: 2 } }] : []),
+         ...(path.length ? [{ type: "scatter", mode: "lines+markers", x: path.map((p: any) => p.x),
+           y: path.map((p: any) => p.y), text: path.map((p: any) => `epoch ${p.epoch}`), name: "path",
+           line: { color: "white", width: 2, dash: "dash" }, marker: { color: "white", size: 5 } }] : [])];
     Plotly.react(div, data, { title: { text: title }, margin: { t: 40 } }, { responsive: true });
   };
   for (const c of [metric, log, surface]) c.addEventListener("change", redraw);

@@ -9,8 +9,8 @@ class JobMethods:
 
     def train(
             self, *, dataset=None, model=None, epochs=None, batchSize=None, lr=None, momentum=None,
-            weightDecay=None, seed=None, trainSubset=None, schedule=None, init=None, name=None,
-            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+            weightDecay=None, seed=None, trainSubset=None, schedule=None, init=None, trajectory=None,
+            name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
         """Submits a train job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -34,6 +34,9 @@ class JobMethods:
             init (str): torchscript only: archive (default: start from the weights saved in the archive)
                 or seed (fresh weights drawn with the seed by PyTorch's default rules); one of archive,
                 seed.
+            trajectory (int): keep the weights every this many epochs (and at the start and the end) as
+                trajectory.safetensors, for a grid's trajectory plane; at most 100 kept between start
+                and end; > 0.
             name (str): a label for the job, up to 200 characters.
             experiment (str): files the job under this name (up to 100 characters).
             tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
@@ -48,7 +51,7 @@ class JobMethods:
         spec = {
             'dataset': dataset, 'model': model, 'epochs': epochs, 'batchSize': batchSize, 'lr': lr,
             'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed, 'trainSubset':
-            trainSubset, 'schedule': schedule, 'init': init}
+            trainSubset, 'schedule': schedule, 'init': init, 'trajectory': trajectory}
         return self._submit('train', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
                             pool=pool, max_attempts=max_attempts)
 

@@ -145,8 +145,9 @@ public class JobInputs {
                 }
                 JobType takes = spec.takesJob(entry.getKey());
                 if (takes != null) {
+                    String plane = takes == JobType.TRAIN ? "trajectory" : takes.wireName();
                     errors.add(new FieldError(field + ".model", "model " + ref.model() + " is one network; a "
-                            + takes.wireName() + " plane needs a " + takes.wireName() + " job"));
+                            + plane + " plane needs a " + takes.wireName() + " job"));
                     continue;
                 }
                 origin = Optional.of(new Origin(uploaded.get().model(), uploaded.get().dataset()));
@@ -246,6 +247,11 @@ public class JobInputs {
         if (takes != null && type != takes) {
             errors.add(new FieldError(field + ".job", "job " + ref.job() + " is a " + type.wireName() + " job; name a "
                     + takes.wireName() + " job"));
+            return null;
+        }
+        if (takes == JobType.TRAIN && ((dev.valley.model.job.TrainSpec) source.spec()).trajectory() == null) {
+            errors.add(new FieldError(field + ".job", "train job " + ref.job() + " kept no trajectory; train with"
+                    + " \"trajectory\": k (its weights every k epochs) for a trajectory plane"));
             return null;
         }
         if (type == JobType.CURVE) {

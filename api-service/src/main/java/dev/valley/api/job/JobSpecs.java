@@ -107,6 +107,7 @@ class JobSpecs {
             Map.entry("channelsOnlyForVgg", "channels"),
             Map.entry("modelFitsDataset", "model.arch"),
             Map.entry("modelGiven", "model"),
+            Map.entry("trajectoryValid", "trajectory"),
             Map.entry("depthValid", "depth"),
             Map.entry("skipsOnlyForPreresnet", "skips"),
             Map.entry("artifactValid", "artifact"),

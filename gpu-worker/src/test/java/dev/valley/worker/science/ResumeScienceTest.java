@@ -133,6 +133,26 @@ class ResumeScienceTest {
         assertThat(SafeTensors.read(resumed.snapshots()).metadata()).containsEntry("snapshots", "2");
     }
 
+    @Test
+    void aTrainingsTrajectoryResumedMidwayKeepsTheSameNetworks() {
+        ModelSpec model = new ModelSpec("mlp", List.of(16), null);
+        TrainSpec spec = new TrainSpec("fashion-mnist", model, 6, 64, 0.05, 0.9, 0.0, 7L, 500, null, null, 2)
+                .withDefaults();
+        TrainingRun run = new TrainingRun(catalog);
+        Checkpoints checkpoints = new Checkpoints();
+        TrainingRun.Output whole = run.run(spec, cpu, checkpoints);
+        // After epoch 3 the start and epoch 2 are kept; 4 and 6 are not yet.
+        byte[] afterThird = checkpoints.taken.get("- 3");
+        assertThat(Checkpoint.read(afterThird).meta("trajectoryEpochs")).isEqualTo("0,2");
+
+        TrainingRun.Output resumed = run.run(spec, cpu, TrainingListener.NONE, Checkpoint.read(afterThird));
+
+        byte[] kept = whole.files().get("trajectory.safetensors");
+        assertThat(SafeTensors.read(kept).metadata()).containsEntry("epochs", "0,2,4,6");
+        assertThat(resumed.files().get("trajectory.safetensors")).isEqualTo(kept);
+        assertThat(resumed.safetensors()).isEqualTo(whole.safetensors());
+    }
+
     private byte[] endpoint(ModelSpec model, long seed) {
         return new TrainingRun(catalog).run(new TrainSpec("fashion-mnist", model, 1, 64, 0.05, 0.9, 0.0, seed, 500),
                 cpu, TrainingListener.NONE).safetensors();

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param evaluator how each point was computed: "first-layer algebra" (a built-in network, whose first layer is
  *     linear in its weights, computed once per plane) or "per point" (a full forward pass at every point)
  * @param swap for a swap plane, the units swapped and each metric at the ends and the midpoint; else null
+ * @param trajectory for a trajectory plane, its principal components and the path; else null
  */
 public record GridResult(
         String plane,
@@ -34,7 +35,8 @@ public record GridResult(
         int testExamples,
         long parameters,
         String evaluator,
-        Swap swap) {
+        Swap swap,
+        Trajectory trajectory) {
 
     /** The smallest and largest value and where each lies. */
     public record Summary(double min, double minX, double minY, double max, double maxX, double maxY) {
@@ -65,5 +67,22 @@ public record GridResult(
     }
 
     public record CurveSample(double t, double x, double y) {
+    }
+
+    /**
+     * A training run's path on the plane of its principal components.
+     *
+     * @param explainedVarianceRatio the share of the kept weights' variance (about their mean) along each axis, as
+     *     scikit-learn's PCA reports it: each in [0, 1], their sum at most 1
+     * @param scale per axis, the length in weight space of one plane unit: the direction is the unit principal
+     *     component times it (the path's largest |projection| on that axis)
+     * @param path each kept network: its epoch, its coordinates (the projection of w_epoch − w onto the axes, over
+     *     the scale), each metric of the network itself ({@code atStep}) and of the plane's point at its coordinates
+     *     ({@code onPlane}); where the two differ, the path leaves the plane
+     */
+    public record Trajectory(List<Double> explainedVarianceRatio, List<Double> scale, List<Step> path) {
+    }
+
+    public record Step(int epoch, double x, double y, Map<String, Double> atStep, Map<String, Double> onPlane) {
     }
 }

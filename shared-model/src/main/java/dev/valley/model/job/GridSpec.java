@@ -53,6 +53,7 @@ public record GridSpec(
     public static final int MAX_TILES = 10_000;
     public static final String CURVE_FIELD = "plane.curve";
     public static final String SIMPLEX_FIELD = "plane.simplex";
+    public static final String TRAJECTORY_FIELD = "plane.trajectory";
     public static final List<String> METRICS = List.of("train_loss", "train_accuracy", "test_loss", "test_accuracy");
 
     /** {@code x} = [a, b] and {@code y} = [c, d], each a ≤ b, ends included. */
@@ -92,6 +93,7 @@ public record GridSpec(
             List<Double> span = switch (p.kind()) {
                 case PlaneSpec.RANDOM -> List.of(-1.0, 1.0);
                 case PlaneSpec.SWAP -> List.of(0.0, 1.0);
+                case PlaneSpec.TRAJECTORY -> List.of(-1.2, 1.2); // the path spans [-1, 1] on each axis
                 default -> List.of(-0.2, 1.2);
             };
             r = new Range(span, p.isLine() ? List.of(0.0, 0.0) : span);
@@ -237,7 +239,12 @@ public record GridSpec(
 
     @Override
     public JobType takesJob(String field) {
-        return CURVE_FIELD.equals(field) ? JobType.CURVE : SIMPLEX_FIELD.equals(field) ? JobType.SIMPLEX : null;
+        return switch (field) {
+            case CURVE_FIELD -> JobType.CURVE;
+            case SIMPLEX_FIELD -> JobType.SIMPLEX;
+            case TRAJECTORY_FIELD -> JobType.TRAIN;
+            default -> null;
+        };
     }
 
     /** The metrics are filled here, where the dataset is known (a regression has no accuracy). */

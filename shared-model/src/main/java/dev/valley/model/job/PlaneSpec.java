@@ -27,14 +27,18 @@ import java.util.Map;
  * by equal-loss valleys"). Resolution [nx, 1]; the x axis must pass through 0, ½ and 1.</li>
  * <li>{@code simplex}: the plane through three vertices of a simplex job ({@code vertices}, default [0, 1, 2]), as
  * {@code points} with them.</li>
+ * <li>{@code trajectory}: the plane of a training run's path (Li et al. 2018, §7, and loss-landscape's
+ * {@code plot_trajectory.py}): centred on the final weights w, its directions the two leading principal components
+ * of the kept weights less w (the differences centred on their mean, as PCA does), each scaled so that the path's
+ * projection spans [-1, 1] on its axis.</li>
  * </ul>
  */
 public record PlaneSpec(
         @Description("points (three networks), curve (a 3-bend curve job's plane), random (Li et al. 2018's "
                 + "normalised directions around center), line (two networks), swap (from point to point with two "
                 + "hidden units swapped, Brea et al. 2019) or simplex (three vertices of a simplex job)")
-        @NotNull @Pattern(regexp = "points|curve|random|line|swap|simplex",
-                message = "must be one of: points, curve, random, line, swap, simplex") String kind,
+        @NotNull @Pattern(regexp = "points|curve|random|line|swap|simplex|trajectory",
+                message = "must be one of: points, curve, random, line, swap, simplex, trajectory") String kind,
         @Description("the networks: three for points, two for line")
         List<@NotNull @Valid ModelRef> points,
         @Description("the curve job whose plane it is")
@@ -60,7 +64,9 @@ public record PlaneSpec(
         @Description("simplex: the simplex job whose vertices span the plane")
         @Valid ModelRef simplex,
         @Description("simplex: the three vertices, by index (default [0, 1, 2])")
-        @Size(min = 3, max = 3, message = "must name 3 vertices") List<@NotNull @Min(0) Integer> vertices) {
+        @Size(min = 3, max = 3, message = "must name 3 vertices") List<@NotNull @Min(0) Integer> vertices,
+        @Description("trajectory: the train job (run with \"trajectory\": k) whose kept weights span the plane")
+        @Valid ModelRef trajectory) {
 
     public static final String POINTS = "points";
     public static final String CURVE = "curve";
@@ -68,6 +74,9 @@ public record PlaneSpec(
     public static final String LINE = "line";
     public static final String SWAP = "swap";
     public static final String SIMPLEX = "simplex";
+    public static final String TRAJECTORY = "trajectory";
+    /** The train job's file that holds its kept weights. */
+    public static final String TRAJECTORY_ARTIFACT = "trajectory.safetensors";
     /** The simplex job's file that holds its vertices. */
     public static final String SIMPLEX_ARTIFACT = "simplex.safetensors";
     public static final String MOST_SIMILAR = "most-similar";
@@ -88,7 +97,8 @@ public record PlaneSpec(
                 layer,
                 SWAP.equals(kind) && units == null ? MOST_SIMILAR : units,
                 simplex == null ? null : simplex.withDefaults(SIMPLEX_ARTIFACT),
-                SIMPLEX.equals(kind) && vertices == null ? List.of(0, 1, 2) : vertices);
+                SIMPLEX.equals(kind) && vertices == null ? List.of(0, 1, 2) : vertices,
+                trajectory == null ? null : trajectory.withDefaults(TRAJECTORY_ARTIFACT));
     }
 
     /** A line or a swap path: one row of points, resolution [nx, 1]. (An is-method named after a field would hide
@@ -125,7 +135,7 @@ public record PlaneSpec(
     }
 
     @AssertTrue(message = "points needs 3 networks, line 2; curve needs curve, random needs center, swap needs point,"
-            + " simplex needs simplex; nothing else")
+            + " simplex needs simplex, trajectory needs trajectory; nothing else")
     boolean isInputsFitKind() {
         if (kind == null) {
             return true;
@@ -137,7 +147,8 @@ public record PlaneSpec(
         };
         boolean pointsOk = wanted == 0 ? points == null : points != null && points.size() == wanted;
         return pointsOk && (curve != null) == CURVE.equals(kind) && (center != null) == RANDOM.equals(kind)
-                && (point != null) == SWAP.equals(kind) && (simplex != null) == SIMPLEX.equals(kind);
+                && (point != null) == SWAP.equals(kind) && (simplex != null) == SIMPLEX.equals(kind)
+                && (trajectory != null) == TRAJECTORY.equals(kind);
     }
 
     @AssertTrue(message = "must be 3 different vertices, only for a simplex plane")
@@ -189,6 +200,9 @@ public record PlaneSpec(
         }
         if (simplex != null) {
             refs.put(GridSpec.SIMPLEX_FIELD, simplex);
+        }
+        if (trajectory != null) {
+            refs.put(GridSpec.TRAJECTORY_FIELD, trajectory);
         }
         return refs;
     }

@@ -37,8 +37,39 @@ public record TrainSpec(
         @Pattern(regexp = "constant|decay|cosine", message = "must be one of: constant, decay, cosine") String schedule,
         @Description("torchscript only: archive (default: start from the weights saved in the archive) or seed (fresh "
                 + "weights drawn with the seed by PyTorch's default rules)")
-        @Pattern(regexp = "archive|seed", message = "must be one of: archive, seed") String init)
+        @Pattern(regexp = "archive|seed", message = "must be one of: archive, seed") String init,
+        @Description("keep the weights every this many epochs (and at the start and the end) as "
+                + "trajectory.safetensors, for a grid's trajectory plane; at most 100 kept between start and end")
+        @Positive Integer trajectory)
         implements JobSpec {
+
+    /** The most weights a trajectory keeps between its start and its end. */
+    public static final int MAX_TRAJECTORY = 100;
+
+    public TrainSpec(String dataset, ModelSpec model, Integer epochs, Integer batchSize, Double lr, Double momentum,
+            Double weightDecay, Long seed, Integer trainSubset, String schedule, String init) {
+        this(dataset, model, epochs, batchSize, lr, momentum, weightDecay, seed, trainSubset, schedule, init, null);
+    }
+
+    @AssertTrue(message = "must be less than epochs (a plane needs three kept networks: the start, one on the way and"
+            + " the end) and keep at most 100 between start and end (epochs / trajectory <= 100)")
+    boolean isTrajectoryValid() {
+        // Not positive: @Positive says so (and epochs / 0 must not be reached).
+        return trajectory == null || epochs == null || trajectory <= 0
+                || (trajectory < epochs && epochs / trajectory <= MAX_TRAJECTORY);
+    }
+
+    /** The epochs whose weights a trajectory keeps: 0 (the start), every {@code trajectory}-th, and the last. */
+    public java.util.List<Integer> trajectoryEpochs() {
+        java.util.List<Integer> kept = new java.util.ArrayList<>(java.util.List.of(0));
+        for (int e = trajectory; e <= epochs; e += trajectory) {
+            kept.add(e);
+        }
+        if (kept.get(kept.size() - 1) != epochs.intValue()) {
+            kept.add(epochs);
+        }
+        return kept;
+    }
 
     public static final String INIT_ARCHIVE = "archive";
     public static final String INIT_SEED = "seed";
@@ -86,6 +117,6 @@ public record TrainSpec(
                 seed == null ? Sgd.DEFAULT_SEED : seed,
                 trainSubset,
                 schedule == null ? CONSTANT : schedule,
-                init == null && model != null && model.isTorchScript() ? INIT_ARCHIVE : init);
+                init == null && model != null && model.isTorchScript() ? INIT_ARCHIVE : init, trajectory);
     }
 }

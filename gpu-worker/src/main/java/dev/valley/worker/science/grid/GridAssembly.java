@@ -70,7 +70,8 @@ public final class GridAssembly {
         GridResult result = new GridResult(plane.kind(), spec.resolution(), spec.range().x(), spec.range().y(),
                 tiles.size(), summaries, plane.markers(), plane.curve(), plane.batchNormRecomputed(), workers,
                 seconds, seconds > 0 ? nx * (double) ny / seconds : 0, plane.trainExamples(), plane.testExamples(),
-                plane.parameters(), plane.evaluator(), swap(plane.swap(), spec, grids, xs));
+                plane.parameters(), plane.evaluator(), swap(plane.swap(), spec, grids, xs),
+                trajectory(plane.trajectory(), tiles));
 
         Map<String, Npz.Array> arrays = new LinkedHashMap<>();
         arrays.put("x", new Npz.Array(xs, nx));
@@ -144,6 +145,16 @@ public final class GridAssembly {
         return new GridResult.Summary(v[minJ][minI], xs[minI], ys[minJ], v[maxJ][maxI], xs[maxI], ys[maxJ]);
     }
 
+    /** A trajectory plane's axes with tile 0's path. */
+    private static GridResult.Trajectory trajectory(GridResult.Trajectory axes, List<TileValues> tiles) {
+        if (axes == null) {
+            return null;
+        }
+        List<GridResult.Step> path = tiles.stream().filter(t -> t.path() != null).map(TileValues::path).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no tile carries the trajectory's path"));
+        return new GridResult.Trajectory(axes.explainedVarianceRatio(), axes.scale(), path);
+    }
+
     private static String title(String metric) {
         return metric.replace('_', ' ');
     }
@@ -154,9 +165,9 @@ public final class GridAssembly {
         if (ys.length == 1) {
             String along = r.swap() == null ? "the line" : "the swap of units " + r.swap().units().get(0) + " and "
                     + r.swap().units().get(1) + " of " + r.swap().group();
-            return LineChart.png(List.of(new LineChart.Panel(title(metric) + " along " + along, "x",
-                    loss ? dev.valley.worker.science.train.Metrics.lossName(regression) : "accuracy", List.of(new LineChart.Series(title(metric), xs, v[0], 0,
-                            false)))));
+            String axis = loss ? dev.valley.worker.science.train.Metrics.lossName(regression) : "accuracy";
+            return LineChart.png(List.of(new LineChart.Panel(title(metric) + " along " + along, "x", axis,
+                    List.of(new LineChart.Series(title(metric), xs, v[0], 0, false)))));
         }
         List<Heatmap.Marker> markers = new ArrayList<>();
         r.markers().forEach(m -> markers.add(new Heatmap.Marker(m.label(), m.x(), m.y())));
@@ -165,6 +176,9 @@ public final class GridAssembly {
         if (r.curve() != null) {
             px = r.curve().stream().mapToDouble(GridResult.CurveSample::x).toArray();
             py = r.curve().stream().mapToDouble(GridResult.CurveSample::y).toArray();
+        } else if (r.trajectory() != null) {
+            px = r.trajectory().path().stream().mapToDouble(GridResult.Step::x).toArray();
+            py = r.trajectory().path().stream().mapToDouble(GridResult.Step::y).toArray();
         }
         return Heatmap.png(new Heatmap.Chart(title(metric) + " on the " + r.plane() + " plane" + (loss ? " (log)" : ""),
                 xs, ys, v, loss, markers, px, py));

@@ -65,9 +65,13 @@ public final class GridRun {
                             spec.batchSize(), Evaluator.BATCH)
                     : new PerPointEvaluator(plane, ws.train(), ws.test(), metrics, spec.recomputeBatchNorm(),
                             spec.batchSize(), Evaluator.BATCH);
+            GridResult.Trajectory trajectory = plane.path() == null ? null : new GridResult.Trajectory(
+                    List.of(plane.path().ratio()[0], plane.path().ratio()[1]),
+                    List.of(plane.path().scale()[0], plane.path().scale()[1]), null);
             TileValues.PlaneInfo info = new TileValues.PlaneInfo(spec.plane().kind(), plane.markers(), plane.curve(),
                     spec.recomputeBatchNorm() && ws.architecture().hasBatchNorm(), plane.parameterCount(),
-                    ws.train().size(), ws.test().size(), linear ? "first-layer algebra" : "per point", plane.swap());
+                    ws.train().size(), ws.test().size(), linear ? "first-layer algebra" : "per point", plane.swap(),
+                    trajectory);
             return new Session(spec, ws, plane, evaluator, info, device.toString());
         } catch (RuntimeException e) {
             ws.close();
@@ -118,8 +122,35 @@ public final class GridRun {
                     k++;
                 }
             }
+            List<GridResult.Step> path = tile.index() == 0 && plane.path() != null ? path(names) : null;
             return new TileValues(tile.index(), tile.x0(), tile.x1(), tile.y0(), tile.y1(), values, worker, device,
-                    (System.nanoTime() - start) / 1e9, info);
+                    (System.nanoTime() - start) / 1e9, info, path);
+        }
+
+        /**
+         * Each kept network of a trajectory, evaluated as it is and at its projection on the plane (both with the
+         * grid's batch-norm handling): where the two differ, the run left the plane there.
+         */
+        private List<GridResult.Step> path(List<String> names) {
+            Plane.Path path = plane.path();
+            List<GridResult.Step> steps = new java.util.ArrayList<>();
+            try (PerPointEvaluator itself = new PerPointEvaluator(plane, workspace.train(), workspace.test(),
+                    new GridMetrics(names), spec.recomputeBatchNorm(), spec.batchSize(), Evaluator.BATCH)) {
+                for (int i = 0; i < path.epochs().size(); i++) {
+                    double[] c = path.coordinates()[i];
+                    double[] atStep = itself.atParameters(path.steps().get(i));
+                    evaluator.beginRow(c[1]);
+                    double[] onPlane = evaluator.at(c[0]);
+                    Map<String, Double> a = new LinkedHashMap<>();
+                    Map<String, Double> b = new LinkedHashMap<>();
+                    for (int m = 0; m < names.size(); m++) {
+                        a.put(names.get(m), atStep[m]);
+                        b.put(names.get(m), onPlane[m]);
+                    }
+                    steps.add(new GridResult.Step(path.epochs().get(i), c[0], c[1], a, b));
+                }
+            }
+            return steps;
         }
 
         public GridSpec spec() {
@@ -158,6 +189,8 @@ public final class GridRun {
             case PlaneSpec.CURVE -> curvePlane(architecture, manager, bytes.apply(GridSpec.CURVE_FIELD));
             case PlaneSpec.SIMPLEX -> simplexPlane(architecture, manager, bytes.apply(GridSpec.SIMPLEX_FIELD),
                     spec.vertices());
+            case PlaneSpec.TRAJECTORY -> trajectoryPlane(architecture, manager,
+                    bytes.apply(GridSpec.TRAJECTORY_FIELD));
             case PlaneSpec.SWAP -> swapPlane(spec, architecture, load(architecture, manager, bytes, "plane.point"));
             case PlaneSpec.RANDOM -> Plane.random(load(architecture, manager, bytes, "plane.center"),
                     spec.normalization(), new HashSet<>(spec.ignore()), spec.seed());
@@ -232,6 +265,35 @@ public final class GridRun {
                     .map(v -> "vertex " + v).toList()));
         } catch (RuntimeException e) {
             first.close();
+            throw e;
+        }
+    }
+
+    /** The plane of a train job's kept networks ({@code steps.{i}.{name}}, parameters only; the last the final). */
+    private static Plane trajectoryPlane(Architecture architecture, NDManager manager, byte[] file) {
+        SafeTensors.Contents contents = SafeTensors.read(file);
+        String field = GridSpec.TRAJECTORY_FIELD;
+        if (!dev.valley.worker.science.train.Trajectory.FORMAT.equals(contents.metadata().get("format"))) {
+            throw new IllegalArgumentException(field + ": not a trajectory file (format "
+                    + contents.metadata().get("format") + ")");
+        }
+        List<Integer> epochs = java.util.Arrays.stream(contents.metadata().getOrDefault("epochs", "").split(","))
+                .filter(e -> !e.isEmpty()).map(Integer::valueOf).toList();
+        if (epochs.size() < 3) {
+            throw new IllegalArgumentException(field + ": the run kept " + epochs.size() + " networks; a trajectory"
+                    + " plane needs three or more");
+        }
+        int last = epochs.size() - 1;
+        Weights end = member(architecture, manager, contents, "steps." + last + ".", field);
+        try {
+            List<Map<String, NDArray>> steps = new java.util.ArrayList<>();
+            for (int i = 0; i < last; i++) {
+                steps.add(member(architecture, end.manager(), contents, "steps." + i + ".", field).parameterMap());
+            }
+            steps.add(end.parameterMap());
+            return Plane.trajectory(end, steps, epochs);
+        } catch (RuntimeException e) {
+            end.close();
             throw e;
         }
     }

@@ -50,21 +50,41 @@ public final class PerPointEvaluator implements PointEvaluator {
 
     @Override
     public double[] at(double x) {
+        return evaluate((name, scope) -> {
+            NDArray tensor = plane.u(name).mul((float) x);
+            tensor.attach(scope);
+            NDArray vy = plane.v(name).mul((float) y);
+            vy.attach(scope);
+            return tensor.addi(vy).addi(plane.origin().get(name));
+        });
+    }
+
+    /** The metrics of the network with these parameters (a trajectory's kept network, say) and the plane's
+     * statistics (its origin's, or fresh ones), recomputed where the grid asks for it. */
+    public double[] atParameters(Map<String, NDArray> parameters) {
+        return evaluate((name, scope) -> {
+            NDArray copy = parameters.get(name).duplicate();
+            copy.attach(scope);
+            return copy;
+        });
+    }
+
+    /** {@code parameter}: each parameter's tensor by name, it and its intermediates made in the scope given. */
+    private double[] evaluate(java.util.function.BiFunction<String, NDManager, NDArray> parameter) {
         Architecture architecture = plane.architecture();
         try (NoGrad noGrad = NoGrad.enter(); NDManager point = plane.manager().newSubManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             Map<String, NDArray> fresh = plane.originHasStatistics() ? Map.of() : architecture.freshBuffers(point);
             for (TensorSpec spec : architecture.tensors()) {
-                NDArray origin = plane.origin().get(spec.name());
                 NDArray tensor;
                 if (spec.isParameter()) {
-                    tensor = plane.u(spec.name()).mul((float) x);
-                    tensor.attach(point);
-                    NDArray vy = plane.v(spec.name()).mul((float) y);
-                    vy.attach(point);
-                    tensor.addi(vy).addi(origin);
+                    try (NDManager scope = point.newSubManager()) {
+                        tensor = parameter.apply(spec.name(), scope);
+                        tensor.attach(point);
+                    }
                 } else {
-                    tensor = plane.originHasStatistics() ? origin.duplicate() : fresh.get(spec.name());
+                    tensor = plane.originHasStatistics() ? plane.origin().get(spec.name()).duplicate()
+                            : fresh.get(spec.name());
                     tensor.attach(point);
                 }
                 tensors.put(spec.name(), tensor);

@@ -31,6 +31,16 @@ public final class Plane implements AutoCloseable {
     private final List<GridResult.CurveSample> curve;
     private final boolean originHasStatistics;
     private final GridResult.Swap swap;
+    private Path path;
+
+    /**
+     * A training run's kept networks on a trajectory plane: their {@code epochs}, their plane {@code coordinates},
+     * their parameters ({@code steps}, in the plane's manager, for evaluating them as they are), the principal
+     * components' explained variance {@code ratio} and the {@code scale} of each axis.
+     */
+    public record Path(List<Integer> epochs, double[][] coordinates, List<Map<String, NDArray>> steps, double[] ratio,
+            double[] scale) {
+    }
 
     private Plane(Weights origin, Map<String, NDArray> u, Map<String, NDArray> v, List<GridResult.Marker> markers,
             List<GridResult.CurveSample> curve, boolean originHasStatistics) {
@@ -80,6 +90,43 @@ public final class Plane implements AutoCloseable {
     public static Plane line(Weights w1, Weights w2) {
         return line(w1, w2, List.of(new GridResult.Marker("w1", 0, 0), new GridResult.Marker("w2", 1, 0)),
                 "points[0] and points[1] are the same network", null);
+    }
+
+    /**
+     * The plane of a training run's path ({@link TrajectoryPca}): centred on {@code last}, the final network, with
+     * u = s1·d1 and v = s2·d2, s_k the largest |c_ik| on axis k, so that the kept networks lie in [-1, 1]². Takes
+     * ownership of {@code last} (parameters, fresh statistics: the file keeps none) and of {@code steps}, which must
+     * live in its manager; the last step is {@code last}'s own parameters.
+     */
+    public static Plane trajectory(Weights last, List<Map<String, NDArray>> steps, List<Integer> epochs) {
+        TrajectoryPca.Result pca = TrajectoryPca.of(steps, last.parameterMap(), last.manager());
+        double[] scale = new double[2];
+        for (double[] c : pca.coordinates()) {
+            scale[0] = Math.max(scale[0], Math.abs(c[0]));
+            scale[1] = Math.max(scale[1], Math.abs(c[1]));
+        }
+        double[][] coordinates = new double[steps.size()][2];
+        for (int i = 0; i < coordinates.length; i++) {
+            coordinates[i][0] = pca.coordinates()[i][0] / scale[0];
+            coordinates[i][1] = pca.coordinates()[i][1] / scale[1];
+        }
+        try (NoGrad noGrad = NoGrad.enter()) {
+            Map<String, NDArray> u = TensorMaps.map(pca.d1(), d -> d.mul((float) scale[0]), last.manager());
+            Map<String, NDArray> v = TensorMaps.map(pca.d2(), d -> d.mul((float) scale[1]), last.manager());
+            pca.d1().values().forEach(NDArray::close);
+            pca.d2().values().forEach(NDArray::close);
+            List<GridResult.Marker> markers = List.of(
+                    new GridResult.Marker("epoch " + epochs.get(0), coordinates[0][0], coordinates[0][1]),
+                    new GridResult.Marker("epoch " + epochs.get(epochs.size() - 1), 0, 0));
+            Plane plane = new Plane(last, u, v, markers, null, false);
+            plane.path = new Path(List.copyOf(epochs), coordinates, List.copyOf(steps), pca.ratio(), scale);
+            return plane;
+        }
+    }
+
+    /** For a trajectory plane, the run's kept networks and the plane's axes; else null. */
+    public Path path() {
+        return path;
     }
 
     /** The same plane, its origin's batch-norm statistics marked as not its own (a simplex's vertices carry none). */

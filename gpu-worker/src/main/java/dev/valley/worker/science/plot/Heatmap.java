@@ -88,7 +88,10 @@ public final class Heatmap {
             g.setStroke(new BasicStroke(1.5f));
             g.drawOval((int) px - 6, (int) py - 6, 12, 12);
             g.setColor(Color.WHITE);
-            g.drawString(m.label(), (int) px + 9, (int) py - 8);
+            // Right of the marker, or left of it where the label would run past the plot's edge.
+            int width = g.getFontMetrics().stringWidth(m.label());
+            int lx = px + 9 + width > LEFT + PLOT ? (int) px - 9 - width : (int) px + 9;
+            g.drawString(m.label(), lx, (int) py - 8);
         }
         g.setClip(null);
         axes(g, chart.title(), x0, x1, y0, y1);

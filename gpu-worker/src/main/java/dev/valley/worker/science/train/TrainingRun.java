@@ -21,7 +21,8 @@ public final class TrainingRun {
     }
 
     /** {@code module}: for a TorchScript module, the archive with the trained weights in it (else null);
-     * {@code files}: for a regression on 1-D inputs, the network's predictions as a function ({@link Functions}). */
+     * {@code files}: by name, the kept weights with {@code trajectory} ({@link Trajectory}) and, for a regression on
+     * 1-D inputs, the network's predictions as a function ({@link Functions}). */
     public record Output(TrainResult result, byte[] safetensors, byte[] module, Map<String, byte[]> files) {
     }
 
@@ -43,9 +44,31 @@ public final class TrainingRun {
                         : ws.architecture().initialize(ws.manager(), spec.seed())) {
             DeviceData train = ws.train();
             DeviceData test = ws.test();
+            Trajectory trajectory = spec.trajectory() == null ? null
+                    : new Trajectory(spec.trajectoryEpochs(), ws.manager());
+            TrainingListener listening = listener;
+            if (trajectory != null) {
+                if (restored != null) {
+                    trajectory.restore(restored);
+                } else {
+                    trajectory.take(0, weights);
+                }
+                listening = new TrainingListener.Forwarding(listener) {
+                    @Override
+                    public void onEpoch(TrainResult.EpochRecord record) {
+                        trajectory.take(record.epoch(), weights);
+                        super.onEpoch(record);
+                    }
+
+                    @Override
+                    public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+                        super.onCheckpoint(epoch, () -> trajectory.into(state.get()));
+                    }
+                };
+            }
             Trainer.Outcome outcome = Trainer.train(weights, train, test, new Trainer.Config(spec.epochs(),
                     spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
-                    LearningRates.named(spec.schedule(), spec.lr(), spec.epochs())), listener,
+                    LearningRates.named(spec.schedule(), spec.lr(), spec.epochs())), listening,
                     restored == null ? null : new Trainer.Resume(restored));
             Metrics trainMetrics = Evaluator.evaluate(weights, train);
             Metrics testMetrics = Evaluator.evaluate(weights, test);
@@ -54,11 +77,14 @@ public final class TrainingRun {
                     (System.nanoTime() - start) / 1e9, weights.parameterCount(), train.size(), test.size(),
                     (double) outcome.steps() * spec.batchSize() / outcome.seconds(),
                     restored == null ? 0 : restored.epoch());
-            Map<String, byte[]> files = Map.of();
+            Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+            if (trajectory != null) {
+                files.put(Trajectory.FILE, trajectory.file(ws.metadata("valley/trajectory-v1", spec)));
+            }
             if (Functions.drawable(ws.data().train())) {
                 try (Functions.Inputs inputs = Functions.inputs(ws.data().train(), ws.manager())) {
-                    files = Functions.files(List.of("seed " + spec.seed()), inputs,
-                            List.of(Functions.predict(weights, inputs)), ws.data().train());
+                    files.putAll(Functions.files(List.of("seed " + spec.seed()), inputs,
+                            List.of(Functions.predict(weights, inputs)), ws.data().train()));
                 }
             }
             return new Output(result, SafeTensors.write(weights.tensors(), ws.metadata("valley/model-v1", spec)),

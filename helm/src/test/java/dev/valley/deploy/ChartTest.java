@@ -194,6 +194,58 @@ class ChartTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void metricsObjectsAreOffByDefaultAndScrapeWhatTheServicesServe() throws Exception {
+        Rendered plain = Chart.render();
+        assertThat(plain.all("ServiceMonitor")).isEmpty();
+        assertThat(plain.all("PodMonitor")).isEmpty();
+        assertThat(plain.all("ConfigMap")).extracting(o -> at(o, "metadata.name")).containsExactly("lab-valley");
+
+        Rendered chart = Chart.render(Chart.writeValues("""
+                metrics:
+                  serviceMonitor: {enabled: true, labels: {release: prom}}
+                  token: metrics-0123456789abcdef
+                  grafanaDashboard: {enabled: true}
+                workerPools:
+                  - {name: a100, pool: default}
+                  - {name: h100, pool: h100}
+                """));
+        Map<String, Object> api = chart.one("ServiceMonitor", "lab-valley-api");
+        assertThat((Map<String, Object>) at(api, "metadata.labels")).contains(entry("release", "prom"));
+        assertThat((Map<String, Object>) at(api, "spec.selector.matchLabels"))
+                .contains(entry("app.kubernetes.io/component", "api"));
+        Map<String, Object> endpoint = Chart.<List<Map<String, Object>>>at(api, "spec.endpoints").get(0);
+        assertThat(endpoint).contains(entry("port", "http"), entry("path", "/actuator/prometheus"));
+        assertThat((Map<String, Object>) at(endpoint, "authorization.credentials"))
+                .isEqualTo(Map.of("name", "lab-valley", "key", "metrics-token"));
+        Map<String, Object> secret = at(chart.one("Secret", "lab-valley"), "stringData");
+        assertThat(secret).containsEntry("metrics-token", "metrics-0123456789abcdef");
+        assertThat((String) secret.get("auth-tokens")).contains("read:metrics-0123456789abcdef");
+
+        Map<String, Object> workers = chart.one("PodMonitor", "lab-valley-workers");
+        assertThat(Chart.<List<Map<String, Object>>>at(workers, "spec.selector.matchExpressions").get(0).get("values"))
+                .isEqualTo(List.of("worker-a100", "worker-h100"));
+        assertThat(Chart.<List<Map<String, Object>>>at(workers, "spec.podMetricsEndpoints").get(0))
+                .contains(entry("port", "management"), entry("path", "/actuator/prometheus"));
+
+        Map<String, Object> dashboard = chart.one("ConfigMap", "lab-valley-dashboard");
+        assertThat((Map<String, Object>) at(dashboard, "metadata.labels")).contains(entry("grafana_dashboard", "1"));
+        String json = (String) Chart.<Map<String, Object>>at(dashboard, "data").get("valley.json");
+        Map<String, Object> tree = new org.yaml.snakeyaml.Yaml().load(json); // JSON is YAML
+        assertThat((List<Object>) tree.get("panels")).hasSize(10);
+        for (String metric : List.of("valley_jobs", "valley_submissions_total", "valley_dispatch_latency_seconds_bucket",
+                "valley_job_duration_seconds_bucket", "valley_outbox_unsent", "valley_leases_expired_total",
+                "valley_worker_training_samples_per_second", "valley_worker_grid_points_per_second",
+                "valley_worker_checkpoint_upload_seconds_bucket", "valley_worker_device_memory_used_bytes")) {
+            assertThat(json).as(metric).contains(metric);
+        }
+        assertThatThrownBy(() -> Chart.render(Chart.writeValues("""
+                metrics:
+                  serviceMonitor: {enabled: true}
+                """))).hasMessageContaining("metrics.token is required");
+    }
+
+    @Test
     void wrongValuesAreRefusedNamingTheField() {
         assertThatThrownBy(() -> Chart.render(Chart.writeValues("""
                 workerPools:

@@ -86,6 +86,9 @@ class AuthEndToEndTest {
     void eachRoleDoesWhatItMayAndNoMore() throws Exception {
         long before = jobCount();
         assertThat(call("GET", "/api/v1/jobs", "Bearer " + READ, null).statusCode()).isEqualTo(200);
+        // The metrics are a reader's too; without a token they are refused like the API.
+        assertThat(call("GET", "/actuator/prometheus", "Bearer " + READ, null).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/actuator/prometheus", null, null).statusCode()).isEqualTo(401);
         HttpResponse<String> refused = call("POST", "/api/v1/jobs", "Bearer " + READ, JOB);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(ApiClient.JSON.readTree(refused.body()).get("detail").asString())

@@ -16,7 +16,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *   <tr><th>route</th><th>methods</th><th>needs</th></tr>
  *   <tr><td>/actuator/health/**, the OpenAPI document, the dashboard's files</td><td>GET, HEAD</td><td>nothing</td></tr>
  *   <tr><td>/api/v1/datasets/{id}</td><td>DELETE</td><td>admin</td></tr>
- *   <tr><td>/api/**</td><td>GET, HEAD, OPTIONS</td><td>read</td></tr>
+ *   <tr><td>/api/**, /actuator/prometheus</td><td>GET, HEAD, OPTIONS</td><td>read</td></tr>
  *   <tr><td>/api/**</td><td>any other</td><td>submit</td></tr>
  *   <tr><td>anything else</td><td>any</td><td>admin</td></tr>
  * </table>
@@ -45,6 +45,7 @@ final class AccessRules {
                 Role.ADMIN));
         for (HttpMethod method : READING) {
             rules.add(new Rule(PathPatternRequestMatcher.pathPattern(method, "/api/**"), Role.READ));
+            rules.add(new Rule(PathPatternRequestMatcher.pathPattern(method, "/actuator/prometheus"), Role.READ));
         }
         rules.add(new Rule(PathPatternRequestMatcher.pathPattern("/api/**"), Role.SUBMIT));
         return List.copyOf(rules);

@@ -25,8 +25,11 @@ class JobController {
     private final ArtifactDownloads downloads;
     private final JobStreams streams;
     private final Lineage lineage;
+    private final dev.valley.api.metrics.ApiMetrics metrics;
 
-    JobController(JobService jobs, ArtifactDownloads downloads, JobStreams streams, Lineage lineage) {
+    JobController(JobService jobs, ArtifactDownloads downloads, JobStreams streams, Lineage lineage,
+            dev.valley.api.metrics.ApiMetrics metrics) {
+        this.metrics = metrics;
         this.jobs = jobs;
         this.downloads = downloads;
         this.streams = streams;
@@ -54,6 +57,7 @@ class JobController {
     @PostMapping
     ResponseEntity<JobView> submit(@RequestBody SubmitJobRequest request) {
         JobView job = jobs.submit(request);
+        metrics.submitted(job.type(), job.reused());
         if (job.reused()) { // nothing was created: the answer is a job that computed the same
             return ResponseEntity.ok().location(URI.create("/api/v1/jobs/" + job.id())).body(job);
         }

@@ -71,10 +71,13 @@ public class JobLifecycle {
     private final AttemptObjects attemptObjects;
     private final DispatchProperties dispatch;
     private final JobEpochs epochs;
+    private final dev.valley.api.metrics.ApiMetrics metrics;
 
     JobLifecycle(JobRepository jobs, Leases leases, Attempts attempts, Dispatches dispatches, Outbox outbox,
             JobInputRepository inputRows, JobInputs inputs, ArtifactRepository artifacts,
-            AttemptObjects attemptObjects, DispatchProperties dispatch, JobEpochs epochs) {
+            AttemptObjects attemptObjects, DispatchProperties dispatch, JobEpochs epochs,
+            dev.valley.api.metrics.ApiMetrics metrics) {
+        this.metrics = metrics;
         this.jobs = jobs;
         this.leases = leases;
         this.attempts = attempts;
@@ -110,6 +113,9 @@ public class JobLifecycle {
             return;
         }
         jobs.markRunning(event.jobId(), event.attempt(), event.worker(), at);
+        if (event.tile() == null) { // a job dispatched whole; a grid's tiles are its own dispatches
+            metrics.started(event.jobId(), job.getType().wireName(), event.attempt(), at);
+        }
         leases.take(event.jobId(), Leases.unit(event.tile()), event.attempt(), event.worker(), at);
         if (job.isCancelRequested()) {
             outbox.cancel(event.jobId(), event.attempt());
@@ -203,6 +209,7 @@ public class JobLifecycle {
             return true;
         }
         jobs.nextAttempt(id, attempt, failures);
+        metrics.retried(outcome.name().toLowerCase(java.util.Locale.ROOT));
         Instant notBefore = outcome == Attempts.Outcome.INTERRUPTED ? at.plus(backoff(failures)) : null;
         dispatches.redispatch(jobs.findById(id).orElseThrow(), notBefore);
         log.info("job {} attempt {} {} ({}); attempt {} queued{}", id, attempt, outcome.describe(), reason,
@@ -273,6 +280,7 @@ public class JobLifecycle {
 
     /** What follows every end of a job, whichever way it came: call in the transaction that ended it. */
     private void ended(UUID id) {
+        metrics.ended(id);
         leases.releaseAll(id);
         inputEnded(id);
         attemptObjects.cleanAfterCommit(id);

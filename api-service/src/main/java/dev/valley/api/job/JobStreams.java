@@ -43,7 +43,8 @@ public class JobStreams implements SmartLifecycle {
     private volatile boolean running;
     private Thread listener;
 
-    JobStreams(DataSource dataSource, JobService jobs, JobEpochs epochs) {
+    JobStreams(DataSource dataSource, JobService jobs, JobEpochs epochs, dev.valley.api.metrics.ApiMetrics metrics) {
+        metrics.streams(() -> all.size() + perJob.values().stream().mapToInt(List::size).sum());
         this.dataSource = dataSource;
         this.jobs = jobs;
         this.epochs = epochs;

@@ -20,9 +20,11 @@ public class LeaseMonitor {
     private final JobLifecycle lifecycle;
     private final DispatchProperties dispatch;
     private final TransactionTemplate transactions;
+    private final dev.valley.api.metrics.ApiMetrics metrics;
 
     LeaseMonitor(Leases leases, JobLifecycle lifecycle, DispatchProperties dispatch,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions, dev.valley.api.metrics.ApiMetrics metrics) {
+        this.metrics = metrics;
         this.leases = leases;
         this.lifecycle = lifecycle;
         this.dispatch = dispatch;
@@ -33,6 +35,7 @@ public class LeaseMonitor {
         Instant now = Instant.now();
         try {
             for (Leases.Expired lost : leases.expired(now.minus(dispatch.lease()))) {
+                metrics.leaseExpired();
                 transactions.executeWithoutResult(status -> lifecycle.attemptEnded(lost.jobId(), lost.attempt(), lost.worker(),
                         Attempts.Outcome.LOST, "no heartbeat from worker " + lost.worker() + " since "
                                 + lost.heartbeatAt() + " (lease " + dispatch.lease() + ")", now));

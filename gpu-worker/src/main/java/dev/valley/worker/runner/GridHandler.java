@@ -32,7 +32,11 @@ class GridHandler implements JobHandler {
     private int sessionAttempt;
     private GridRun.Session session;
 
-    GridHandler(DatasetCatalog datasets, Device device, ObjectStore store, WorkerProperties worker) {
+    private final WorkerMetrics metrics;
+
+    GridHandler(DatasetCatalog datasets, Device device, ObjectStore store, WorkerProperties worker,
+            WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.grids = new GridRun(datasets);
         this.device = device;
         this.store = store;
@@ -52,6 +56,7 @@ class GridHandler implements JobHandler {
         }
         GridRun.Session open = session(spec, message);
         TileValues values = open.compute(message.tile(), worker.workerId(), context::shouldStop);
+        metrics.tile(message.tile().points(), java.time.Duration.ofNanos((long) (values.seconds() * 1e9)));
         return Outcome.tile(message.tile().index(), JSON.writeValueAsBytes(values));
     }
 

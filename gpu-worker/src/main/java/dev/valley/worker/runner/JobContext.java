@@ -27,6 +27,7 @@ final class JobContext {
     private final int checkpointEvery;
     private final Consumer<byte[]> checkpoints;
     private final Supplier<Optional<byte[]>> resume;
+    private final java.util.function.DoubleConsumer throughput;
 
     /**
      * {@code checkpoints} stores a checkpoint's bytes; one is taken every {@code checkpointEvery} epochs (0: never).
@@ -34,7 +35,8 @@ final class JobContext {
      */
     JobContext(UUID jobId, int attempt, String worker, EventReporter reporter, CancelRequests cancels,
             BooleanSupplier handingBack, Duration progressInterval, int checkpointEvery, Consumer<byte[]> checkpoints,
-            Supplier<Optional<byte[]>> resume) {
+            Supplier<Optional<byte[]>> resume, java.util.function.DoubleConsumer throughput) {
+        this.throughput = throughput;
         this.handingBack = handingBack;
         this.checkpointEvery = checkpointEvery;
         this.checkpoints = checkpoints;
@@ -106,6 +108,11 @@ final class JobContext {
             @Override
             public void onCheckpoint(int epoch, Supplier<Checkpoint> state) {
                 checkpoint(epoch, state);
+            }
+
+            @Override
+            public void onThroughput(double samplesPerSecond) {
+                throughput.accept(samplesPerSecond);
             }
 
             @Override

@@ -13,6 +13,7 @@ import dev.valley.worker.science.train.CancelledException;
 import dev.valley.worker.storage.ObjectStore;
 import jakarta.annotation.PreDestroy;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -46,6 +47,7 @@ class JobRunner {
     private final Device device;
     private final ComputeThread compute;
     private final String workerId;
+    private final WorkerMetrics metrics;
     private volatile boolean handingBack;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "valley-heartbeat");
@@ -54,7 +56,8 @@ class JobRunner {
     });
 
     JobRunner(List<JobHandler> handlers, EventReporter reporter, CancelRequests cancels, ObjectStore store,
-            WorkerProperties worker, Device device, ComputeThread compute) {
+            WorkerProperties worker, Device device, ComputeThread compute, WorkerMetrics metrics) {
+        this.metrics = metrics;
         handlers.forEach(h -> this.handlers.put(h.type(), h));
         this.reporter = reporter;
         this.cancels = cancels;
@@ -96,8 +99,11 @@ class JobRunner {
                 () -> reporter.report(JobEvent.heartbeat(jobId, attempt, workerId).forTile(tile)), interval, interval,
                 TimeUnit.MILLISECONDS);
         JobEvent end;
+        long began = System.nanoTime();
         try {
             end = attempt(message);
+            metrics.attempt(message.type().wireName(), end.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    Duration.ofNanos(System.nanoTime() - began));
         } finally {
             heartbeat.cancel(false);
         }
@@ -153,8 +159,12 @@ class JobRunner {
         String checkpointKey = ArtifactKeys.of(message.jobId(), message.attempt(), ArtifactKeys.CHECKPOINT);
         return new JobContext(message.jobId(), message.attempt(), workerId, reporter, cancels, () -> handingBack,
                 worker.progressInterval(), worker.checkpointEvery(),
-                bytes -> store.put(checkpointKey, ArtifactKeys.CHECKPOINT, "application/octet-stream", bytes),
-                () -> lastCheckpoint(message));
+                bytes -> {
+                    long began = System.nanoTime();
+                    store.put(checkpointKey, ArtifactKeys.CHECKPOINT, "application/octet-stream", bytes);
+                    metrics.checkpoint(bytes.length, Duration.ofNanos(System.nanoTime() - began));
+                },
+                () -> lastCheckpoint(message), metrics::samplesPerSecond);
     }
 
     /** A tile's values under the job (they depend on no attempt), or the artifacts under the attempt. */

@@ -78,6 +78,9 @@ public final class MinibatchLoop {
                 }
                 double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
                 seconds += epochSeconds;
+                if (epochSeconds > 0) {
+                    listener.onThroughput(train.size() / epochSeconds);
+                }
                 hooks.end(epoch, lossSum / stepsPerEpoch, epochSeconds);
             }
         }

@@ -34,6 +34,10 @@ public interface TrainingListener {
     default void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
     }
 
+    /** After each epoch of minibatches: the examples per second its steps took. */
+    default void onThroughput(double samplesPerSecond) {
+    }
+
     /** Asked before every step: true stops the loop with {@link CancelledException}. */
     default boolean cancelRequested() {
         return false;
@@ -70,6 +74,11 @@ public interface TrainingListener {
         @Override
         public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
             next.onCheckpoint(epoch, state);
+        }
+
+        @Override
+        public void onThroughput(double samplesPerSecond) {
+            next.onThroughput(samplesPerSecond);
         }
 
         @Override

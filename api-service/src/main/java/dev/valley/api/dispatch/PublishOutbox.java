@@ -16,7 +16,6 @@ import org.springframework.amqp.core.MessageBuilder;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
-import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,16 +31,26 @@ public class PublishOutbox {
     private final OutboxRepository outbox;
     private final RabbitTemplate rabbit;
     private final DispatchProperties properties;
+    private final org.springframework.transaction.support.TransactionTemplate transactions;
     private volatile boolean brokerDown;
 
-    PublishOutbox(OutboxRepository outbox, RabbitTemplate rabbit, DispatchProperties properties) {
+    PublishOutbox(OutboxRepository outbox, RabbitTemplate rabbit, DispatchProperties properties,
+            org.springframework.transaction.support.TransactionTemplate transactions) {
+        this.transactions = transactions;
         this.outbox = outbox;
         this.rabbit = rabbit;
         this.properties = properties;
     }
 
+    /**
+     * Publishes a batch of due rows and marks those the broker confirmed, in one transaction that holds the batch's
+     * rows locked ({@link OutboxRepository#claimDue}): another instance publishing at the same time skips them.
+     */
     public void publishPending() {
-        List<OutboxMessage> pending = outbox.findDue(Instant.now(), Limit.of(properties.batchSize()));
+        transactions.executeWithoutResult(status -> publish(outbox.claimDue(Instant.now(), properties.batchSize())));
+    }
+
+    private void publish(List<OutboxMessage> pending) {
         if (pending.isEmpty()) {
             return;
         }

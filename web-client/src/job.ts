@@ -155,6 +155,18 @@ async function draw(container: HTMLElement, job: Job): Promise<void> {
         + (v.fixed ? " (fixed)" : "")), y: r.vertices.map((v: any) => v[field]) }]);
       break;
     }
+    case "hessian": {
+      const h = r;
+      container.append(el("p", { class: "hessian" }, `Sharpness (top eigenvalue) ${h.eigenvalues[0].toPrecision(5)}`
+        + (h.trace === null || h.trace === undefined ? "" : `; trace ${h.trace.toPrecision(5)} (${h.traceMethod}`
+          + (h.traceMethod === "hutchinson" ? ` ± ${h.traceStandardError?.toPrecision(2)}, ${h.probes} probes` : "")
+          + ")") + `; loss ${h.loss.toFixed(4)}, ‖∇L‖ ${h.gradientNorm.toPrecision(3)} over ${h.examples} examples;`
+        + ` batch norm ${h.batchNorm}`));
+      plot(container, "Top eigenvalues of the Hessian", [{ type: "bar",
+        x: h.eigenvalues.map((_: number, i: number) => `λ${i + 1}` + (h.converged[i] ? "" : " (not converged)")),
+        y: h.eigenvalues }]);
+      break;
+    }
     case "inspect":
       container.append(inspection(job.result as Schemas["InspectResult"]));
       break;

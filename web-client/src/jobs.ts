@@ -2,7 +2,7 @@ import { get, Job, Page, stream } from "./api";
 import { duration, el, progressBar, statusBadge } from "./util";
 
 const STATUSES = ["", "WAITING", "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"];
-const TYPES = ["", "train", "curve", "swa", "fge", "grid", "align", "compare", "simplex", "inspect"];
+const TYPES = ["", "train", "curve", "swa", "fge", "grid", "align", "compare", "simplex", "hessian", "inspect"];
 
 /** The jobs, newest first, filtered by status and type, kept live by the stream of every job. */
 export function showJobs(app: HTMLElement): () => void {

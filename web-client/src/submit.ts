@@ -2,7 +2,7 @@ import { ApiError, get, Job, post } from "./api";
 import { Components, ErrorSlots, FormBuilder } from "./form";
 import { el } from "./util";
 
-const TYPES = ["train", "curve", "swa", "fge", "grid", "align", "compare", "simplex"] as const;
+const TYPES = ["train", "curve", "swa", "fge", "grid", "align", "compare", "simplex", "hessian"] as const;
 
 /**
  * The endpoints → curve → grid pipeline, and a form per job type made from its spec's schema in the API's OpenAPI

@@ -15,7 +15,7 @@ def test_each_method_takes_exactly_its_specs_fields(v):
     doc = v.openapi()
     mapping = doc["paths"]["/api/v1/jobs"]["post"]["requestBody"]["content"]["application/json"]["schema"][
         "discriminator"]["mapping"]
-    assert set(mapping) == {"train", "curve", "swa", "fge", "grid", "align", "compare", "simplex"}
+    assert set(mapping) == {"train", "curve", "swa", "fge", "grid", "align", "compare", "simplex", "hessian"}
     for job_type, ref in mapping.items():
         spec_ref = doc["components"]["schemas"][ref.split("/")[-1]]["properties"]["spec"]["$ref"]
         fields = list(doc["components"]["schemas"][spec_ref.split("/")[-1]]["properties"])

@@ -206,11 +206,12 @@ class JobMethods:
         """Submits a grid job and returns it as a Job (not waiting for it to run).
 
         Args:
-            plane (PlaneSpec): the plane (or line) in weight space: points, curve, random or line.
+            plane (PlaneSpec): the plane (or line) in weight space: points, curve, random, line, swap,
+                simplex, trajectory or hessian.
             resolution (list of ints): [nx, ny] grid points per axis (ny is 1 for a line); default 21
                 per axis, dnn-mode-connectivity's plane.py grid_points; default [21, 21].
-            range (Range): the ends of each axis, both included (null: [-0.2, 1.2] each; random: [-1,
-                1]; swap: x [0, 1]).
+            range (Range): the ends of each axis, both included (null: [-0.2, 1.2] each; random and
+                hessian: [-1, 1]; trajectory: [-1.2, 1.2]; swap: x [0, 1]).
             dataset (str): must be the inputs' dataset (null: theirs).
             trainSubset (int): evaluate on the first N examples of a seeded permutation of the train
                 split (null: all); > 0.
@@ -359,4 +360,50 @@ class JobMethods:
         return self._submit('simplex', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
                             pool=pool, max_attempts=max_attempts)
 
-JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid', 'align', 'compare', 'simplex')
+    def hessian(
+            self, *, network=None, top=None, trace=None, probes=None, subset=None, tolerance=None,
+            maxIterations=None, batchSize=None, seed=None, vectorSeed=None, dataset=None, model=None,
+            name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+        """Submits a hessian job and returns it as a Job (not waiting for it to run).
+
+        Args:
+            network (ModelRef): a ref to the network whose Hessian is taken.
+            top (int): how many of the largest-magnitude eigenvalues (and their eigenvectors) to find; a
+                grid's hessian plane needs 2; >= 1, <= 20; default 2.
+            trace (bool): also estimate the trace; default true.
+            probes (int): Rademacher vectors for the trace (Hutchinson); where the network has at most
+                this many parameters the trace is exact; >= 1, <= 10000; default 50.
+            subset (int): the training examples whose mean loss is differentiated: the first N of a
+                seeded permutation (all of them where the split is smaller); >= 1, <= 1000000; default
+                5000.
+            tolerance (float): power iteration stops when an eigenvalue changes by less than this,
+                relative; > 0, < 1; default 0.001.
+            maxIterations (int): power iteration stops after this many products per eigenvalue,
+                converged or not; >= 1, <= 10000; default 100.
+            batchSize (int): examples per forward pass: memory against speed; the result does not depend
+                on it; >= 1, <= 65536; default 1000.
+            seed (int): the subset's permutation (a grid with the same seed and trainSubset evaluates
+                the same examples); default 0.
+            vectorSeed (int): the starting vectors' and the probes' draws (null: seed); vary it alone to
+                see how reproducible the numbers are on the same examples; default 0.
+            dataset (str): must be the input's dataset (null: its own).
+            model (ModelSpec): must be the input's architecture (null: its own).
+            name (str): a label for the job, up to 200 characters.
+            experiment (str): files the job under this name (up to 100 characters).
+            tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
+            reuse (bool): answer with a job that already computed the same (its type, spec and input
+                SHA-256s) instead of running again; the job then says reused.
+            pool (str): the worker pool to run on (default "default").
+            max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+
+        A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
+        the API fills in its default.
+        """
+        spec = {
+            'network': network, 'top': top, 'trace': trace, 'probes': probes, 'subset': subset,
+            'tolerance': tolerance, 'maxIterations': maxIterations, 'batchSize': batchSize, 'seed':
+            seed, 'vectorSeed': vectorSeed, 'dataset': dataset, 'model': model}
+        return self._submit('hessian', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
+                            pool=pool, max_attempts=max_attempts)
+
+JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid', 'align', 'compare', 'simplex', 'hessian')

@@ -132,7 +132,7 @@ class OpenApiDocumentTest {
                     .allSatisfy(m -> assertThat(m).doesNotContain("not a known field"));
             assertThat(answer.path("errors").findValuesAsString("field")).as("%s defaults sent back", type)
                     .allSatisfy(f -> assertThat(f)
-                            .matches("spec\\.(endpoints\\[\\d]|networks\\[\\d]|modes\\[\\d]|start|plane\\.curve|reference|target)\\.job"));
+                            .matches("spec\\.(endpoints\\[\\d]|networks\\[\\d]|modes\\[\\d]|network|start|plane\\.curve|reference|target)\\.job"));
 
             ObjectNode wrong = submission.deepCopy();
             ((ObjectNode) wrong.get("spec")).put(firstNumber(type), "ten");

@@ -238,7 +238,7 @@ public class JobInputs {
             return null;
         }
         JobType type = source.getType();
-        boolean several = type == JobType.CURVE || type == JobType.SIMPLEX;
+        boolean several = type == JobType.CURVE || type == JobType.SIMPLEX || type == JobType.HESSIAN;
         if (takes == null && several) {
             errors.add(new FieldError(field + ".job", "job " + ref.job() + " is a " + type.wireName() + " job, which"
                     + " makes no single network; name a train or swa job"));
@@ -252,6 +252,11 @@ public class JobInputs {
         if (takes == JobType.TRAIN && ((dev.valley.model.job.TrainSpec) source.spec()).trajectory() == null) {
             errors.add(new FieldError(field + ".job", "train job " + ref.job() + " kept no trajectory; train with"
                     + " \"trajectory\": k (its weights every k epochs) for a trajectory plane"));
+            return null;
+        }
+        if (type == JobType.HESSIAN && ((dev.valley.model.job.HessianSpec) source.spec()).top() < 2) {
+            errors.add(new FieldError(field + ".job", "hessian job " + ref.job() + " found 1 eigenvector (top 1); a"
+                    + " hessian plane needs top 2 or more"));
             return null;
         }
         if (type == JobType.CURVE) {
@@ -365,7 +370,7 @@ public class JobInputs {
                     : jobs.findById(first.getSourceJobId()).flatMap(this::origin);
         }
         if (job.getType() == JobType.TRAIN || job.getType() == JobType.SWA || job.getType() == JobType.INSPECT
-                || job.getType() == JobType.ALIGN) {
+                || job.getType() == JobType.ALIGN || job.getType() == JobType.HESSIAN) {
             JobSpec spec = job.spec();
             return Optional.of(new Origin(spec.model().withDefaults(), spec.dataset()));
         }

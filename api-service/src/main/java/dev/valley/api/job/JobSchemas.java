@@ -49,7 +49,8 @@ class JobSchemas {
     OpenApiCustomizer jobTypes(JobSpecs specs, Optional<BuildProperties> build) {
         return openApi -> {
             openApi.info(new Info().title("Valley").version(build.map(BuildProperties::getVersion).orElse("dev"))
-                    .description("Loss-landscape research as jobs: train, curve, swa, fge, grid, align, compare, simplex;"
+                    .description("Loss-landscape research as jobs: train, curve, swa, fge, grid, align, compare, simplex,"
+                            + " hessian;"
                             + " an uploaded TorchScript module is inspected by an inspect job."));
             ModelConverters converters = ModelConverters.getInstance(true);
             Map<String, Schema> schemas = openApi.getComponents().getSchemas();

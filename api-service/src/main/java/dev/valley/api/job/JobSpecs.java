@@ -93,6 +93,7 @@ class JobSpecs {
             case ALIGN -> "{\"reference\":" + zero + ",\"target\":" + zero + "}";
             case COMPARE -> "{\"networks\":[" + zero + "," + zero + "]}";
             case SIMPLEX -> "{\"start\":" + zero + "}";
+            case HESSIAN -> "{\"network\":" + zero + "}";
             case INSPECT -> "{\"module\":\"00000000-0000-0000-0000-000000000000\",\"dataset\":\"fashion-mnist\"}";
         };
     }

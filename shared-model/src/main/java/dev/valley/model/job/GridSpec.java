@@ -20,13 +20,15 @@ import java.util.Map;
  * over the (subset of the) training data in batches of {@code batchSize}.
  */
 public record GridSpec(
-        @Description("the plane (or line) in weight space: points, curve, random or line")
+        @Description("the plane (or line) in weight space: points, curve, random, line, swap, simplex, trajectory or "
+                + "hessian")
         @NotNull @Valid PlaneSpec plane,
         @Description("[nx, ny] grid points per axis (ny is 1 for a line); default 21 per axis, "
                 + "dnn-mode-connectivity's plane.py grid_points")
         @NotNull @Size(min = 2, max = 2, message = "must be [nx, ny]")
         List<@NotNull @Min(1) @Max(MAX_SIDE) Integer> resolution,
-        @Description("the ends of each axis, both included (null: [-0.2, 1.2] each; random: [-1, 1]; swap: x [0, 1])")
+        @Description("the ends of each axis, both included (null: [-0.2, 1.2] each; random and hessian: [-1, 1]; "
+                + "trajectory: [-1.2, 1.2]; swap: x [0, 1])")
         @Valid Range range,
         @Description("must be the inputs' dataset (null: theirs)")
         @Pattern(regexp = Datasets.PATTERN, message = Datasets.MESSAGE) String dataset,
@@ -54,6 +56,7 @@ public record GridSpec(
     public static final String CURVE_FIELD = "plane.curve";
     public static final String SIMPLEX_FIELD = "plane.simplex";
     public static final String TRAJECTORY_FIELD = "plane.trajectory";
+    public static final String HESSIAN_FIELD = "plane.hessian";
     public static final List<String> METRICS = List.of("train_loss", "train_accuracy", "test_loss", "test_accuracy");
 
     /** {@code x} = [a, b] and {@code y} = [c, d], each a ≤ b, ends included. */
@@ -91,7 +94,7 @@ public record GridSpec(
         Range r = range;
         if (r == null && p != null && p.kind() != null) {
             List<Double> span = switch (p.kind()) {
-                case PlaneSpec.RANDOM -> List.of(-1.0, 1.0);
+                case PlaneSpec.RANDOM, PlaneSpec.HESSIAN -> List.of(-1.0, 1.0);
                 case PlaneSpec.SWAP -> List.of(0.0, 1.0);
                 case PlaneSpec.TRAJECTORY -> List.of(-1.2, 1.2); // the path spans [-1, 1] on each axis
                 default -> List.of(-0.2, 1.2);
@@ -243,6 +246,7 @@ public record GridSpec(
             case CURVE_FIELD -> JobType.CURVE;
             case SIMPLEX_FIELD -> JobType.SIMPLEX;
             case TRAJECTORY_FIELD -> JobType.TRAIN;
+            case HESSIAN_FIELD -> JobType.HESSIAN;
             default -> null;
         };
     }

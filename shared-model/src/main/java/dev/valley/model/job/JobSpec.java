@@ -25,6 +25,7 @@ import java.lang.annotation.Target;
         @Type(value = AlignSpec.class, name = "align"),
         @Type(value = CompareSpec.class, name = "compare"),
         @Type(value = SimplexSpec.class, name = "simplex"),
+        @Type(value = HessianSpec.class, name = "hessian"),
         @Type(value = InspectSpec.class, name = "inspect")})
 public interface JobSpec {
     JobSpec withDefaults();

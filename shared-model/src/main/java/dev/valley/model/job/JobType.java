@@ -16,6 +16,7 @@ public enum JobType {
     ALIGN("align", AlignSpec.class, AlignResult.class),
     COMPARE("compare", CompareSpec.class, CompareResult.class),
     SIMPLEX("simplex", SimplexSpec.class, SimplexResult.class),
+    HESSIAN("hessian", HessianSpec.class, HessianResult.class),
     /** Made by a TorchScript upload, never submitted: see {@link InspectSpec}. */
     INSPECT("inspect", InspectSpec.class, InspectResult.class);
 

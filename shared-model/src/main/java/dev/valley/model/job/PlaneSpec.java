@@ -31,14 +31,19 @@ import java.util.Map;
  * {@code plot_trajectory.py}): centred on the final weights w, its directions the two leading principal components
  * of the kept weights less w (the differences centred on their mean, as PCA does), each scaled so that the path's
  * projection spans [-1, 1] on its axis.</li>
+ * <li>{@code hessian}: W(x, y) = θ + x·v1 + y·v2, θ a hessian job's network and v1, v2 the unit eigenvectors of its
+ * two largest-magnitude eigenvalues (loss-landscape's {@code plot_hessian_eigen.py} directions): near θ the loss is
+ * L(θ) + x·g·v1 + y·g·v2 + ½(λ1x² + λ2y²), g the gradient.</li>
  * </ul>
  */
 public record PlaneSpec(
         @Description("points (three networks), curve (a 3-bend curve job's plane), random (Li et al. 2018's "
                 + "normalised directions around center), line (two networks), swap (from point to point with two "
-                + "hidden units swapped, Brea et al. 2019) or simplex (three vertices of a simplex job)")
-        @NotNull @Pattern(regexp = "points|curve|random|line|swap|simplex|trajectory",
-                message = "must be one of: points, curve, random, line, swap, simplex, trajectory") String kind,
+                + "hidden units swapped, Brea et al. 2019), simplex (three vertices of a simplex job), trajectory (a "
+                + "training run's principal components) or hessian (a hessian job's top two eigenvectors)")
+        @NotNull @Pattern(regexp = "points|curve|random|line|swap|simplex|trajectory|hessian",
+                message = "must be one of: points, curve, random, line, swap, simplex, trajectory, hessian")
+        String kind,
         @Description("the networks: three for points, two for line")
         List<@NotNull @Valid ModelRef> points,
         @Description("the curve job whose plane it is")
@@ -66,7 +71,9 @@ public record PlaneSpec(
         @Description("simplex: the three vertices, by index (default [0, 1, 2])")
         @Size(min = 3, max = 3, message = "must name 3 vertices") List<@NotNull @Min(0) Integer> vertices,
         @Description("trajectory: the train job (run with \"trajectory\": k) whose kept weights span the plane")
-        @Valid ModelRef trajectory) {
+        @Valid ModelRef trajectory,
+        @Description("hessian: the hessian job (top 2 or more) whose network and eigenvectors span the plane")
+        @Valid ModelRef hessian) {
 
     public static final String POINTS = "points";
     public static final String CURVE = "curve";
@@ -75,6 +82,7 @@ public record PlaneSpec(
     public static final String SWAP = "swap";
     public static final String SIMPLEX = "simplex";
     public static final String TRAJECTORY = "trajectory";
+    public static final String HESSIAN = "hessian";
     /** The train job's file that holds its kept weights. */
     public static final String TRAJECTORY_ARTIFACT = "trajectory.safetensors";
     /** The simplex job's file that holds its vertices. */
@@ -98,7 +106,8 @@ public record PlaneSpec(
                 SWAP.equals(kind) && units == null ? MOST_SIMILAR : units,
                 simplex == null ? null : simplex.withDefaults(SIMPLEX_ARTIFACT),
                 SIMPLEX.equals(kind) && vertices == null ? List.of(0, 1, 2) : vertices,
-                trajectory == null ? null : trajectory.withDefaults(TRAJECTORY_ARTIFACT));
+                trajectory == null ? null : trajectory.withDefaults(TRAJECTORY_ARTIFACT),
+                hessian == null ? null : hessian.withDefaults(HessianSpec.ARTIFACT));
     }
 
     /** A line or a swap path: one row of points, resolution [nx, 1]. (An is-method named after a field would hide
@@ -135,7 +144,7 @@ public record PlaneSpec(
     }
 
     @AssertTrue(message = "points needs 3 networks, line 2; curve needs curve, random needs center, swap needs point,"
-            + " simplex needs simplex, trajectory needs trajectory; nothing else")
+            + " simplex needs simplex, trajectory needs trajectory, hessian needs hessian; nothing else")
     boolean isInputsFitKind() {
         if (kind == null) {
             return true;
@@ -148,7 +157,7 @@ public record PlaneSpec(
         boolean pointsOk = wanted == 0 ? points == null : points != null && points.size() == wanted;
         return pointsOk && (curve != null) == CURVE.equals(kind) && (center != null) == RANDOM.equals(kind)
                 && (point != null) == SWAP.equals(kind) && (simplex != null) == SIMPLEX.equals(kind)
-                && (trajectory != null) == TRAJECTORY.equals(kind);
+                && (trajectory != null) == TRAJECTORY.equals(kind) && (hessian != null) == HESSIAN.equals(kind);
     }
 
     @AssertTrue(message = "must be 3 different vertices, only for a simplex plane")
@@ -203,6 +212,9 @@ public record PlaneSpec(
         }
         if (trajectory != null) {
             refs.put(GridSpec.TRAJECTORY_FIELD, trajectory);
+        }
+        if (hessian != null) {
+            refs.put(GridSpec.HESSIAN_FIELD, hessian);
         }
         return refs;
     }

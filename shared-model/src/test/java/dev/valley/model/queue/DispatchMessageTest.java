@@ -33,6 +33,7 @@ class DispatchMessageTest {
             JobType.ALIGN, "{\"reference\":" + REF + ",\"target\":" + REF + "}",
             JobType.COMPARE, "{\"networks\":[" + REF + "," + REF + "]}",
             JobType.SIMPLEX, "{\"start\":" + REF + "}",
+            JobType.HESSIAN, "{\"network\":" + REF + "}",
             JobType.INSPECT, "{\"module\":\"00000000-0000-0000-0000-000000000002\",\"dataset\":\"spirals\"}");
 
     @Test

@@ -191,6 +191,7 @@ public final class GridRun {
                     spec.vertices());
             case PlaneSpec.TRAJECTORY -> trajectoryPlane(architecture, manager,
                     bytes.apply(GridSpec.TRAJECTORY_FIELD));
+            case PlaneSpec.HESSIAN -> hessianPlane(architecture, manager, bytes.apply(GridSpec.HESSIAN_FIELD));
             case PlaneSpec.SWAP -> swapPlane(spec, architecture, load(architecture, manager, bytes, "plane.point"));
             case PlaneSpec.RANDOM -> Plane.random(load(architecture, manager, bytes, "plane.center"),
                     spec.normalization(), new HashSet<>(spec.ignore()), spec.seed());
@@ -271,12 +272,9 @@ public final class GridRun {
 
     /** The plane of a train job's kept networks ({@code steps.{i}.{name}}, parameters only; the last the final). */
     private static Plane trajectoryPlane(Architecture architecture, NDManager manager, byte[] file) {
-        SafeTensors.Contents contents = SafeTensors.read(file);
         String field = GridSpec.TRAJECTORY_FIELD;
-        if (!dev.valley.worker.science.train.Trajectory.FORMAT.equals(contents.metadata().get("format"))) {
-            throw new IllegalArgumentException(field + ": not a trajectory file (format "
-                    + contents.metadata().get("format") + ")");
-        }
+        SafeTensors.Contents contents = read(file, dev.valley.worker.science.train.Trajectory.FORMAT, field,
+                "a trajectory file");
         List<Integer> epochs = java.util.Arrays.stream(contents.metadata().getOrDefault("epochs", "").split(","))
                 .filter(e -> !e.isEmpty()).map(Integer::valueOf).toList();
         if (epochs.size() < 3) {
@@ -296,6 +294,43 @@ public final class GridRun {
             end.close();
             throw e;
         }
+    }
+
+    /** A hessian job's network ({@code network.{name}}, batch-norm statistics included) and its first two
+     * eigenvectors ({@code eigenvectors.{0,1}.{name}}, parameters only). */
+    private static Plane hessianPlane(Architecture architecture, NDManager manager, byte[] file) {
+        String field = GridSpec.HESSIAN_FIELD;
+        SafeTensors.Contents contents = read(file, dev.valley.worker.science.hessian.HessianRun.FORMAT, field,
+                "a hessian job's file");
+        String[] eigenvalues = contents.metadata().getOrDefault("eigenvalues", "").split(",");
+        if (eigenvalues.length < 2) {
+            throw new IllegalArgumentException(field + ": the hessian job found " + eigenvalues.length
+                    + " eigenvector; a plane needs two (top 2 or more)");
+        }
+        Map<String, SafeTensors.HostTensor> own = new LinkedHashMap<>();
+        contents.tensors().forEach((name, t) -> {
+            if (name.startsWith("network.")) {
+                own.put(name.substring("network.".length()), t);
+            }
+        });
+        Weights network = Weights.load(architecture, manager, new SafeTensors.Contents(own, contents.metadata()));
+        try (Weights v1 = member(architecture, manager, contents, "eigenvectors.0.", field);
+                Weights v2 = member(architecture, manager, contents, "eigenvectors.1.", field)) {
+            return Plane.directions(network, v1.parameterMap(), v2.parameterMap(), "network");
+        } catch (RuntimeException e) {
+            network.close();
+            throw e;
+        }
+    }
+
+    /** A file whose {@code __metadata__} format must be {@code format}; a refusal names the spec field. */
+    private static SafeTensors.Contents read(byte[] file, String format, String field, String what) {
+        SafeTensors.Contents contents = SafeTensors.read(file);
+        if (!format.equals(contents.metadata().get("format"))) {
+            throw new IllegalArgumentException(field + ": not " + what + " (format " + contents.metadata().get("format")
+                    + ")");
+        }
+        return contents;
     }
 
     private static Weights bend(Architecture architecture, NDManager parent, SafeTensors.Contents contents, int k) {

@@ -124,6 +124,17 @@ public final class Plane implements AutoCloseable {
         }
     }
 
+    /**
+     * W(x, y) = center + x·u + y·v for given directions (a hessian plane's eigenvectors), copied into the center's
+     * manager; the center keeps its batch-norm statistics. Takes ownership of {@code center}.
+     */
+    public static Plane directions(Weights center, Map<String, NDArray> u, Map<String, NDArray> v, String label) {
+        try (NoGrad noGrad = NoGrad.enter()) {
+            return new Plane(center, TensorMaps.copy(u, center.manager()), TensorMaps.copy(v, center.manager()),
+                    List.of(new GridResult.Marker(label, 0, 0)), null, true);
+        }
+    }
+
     /** For a trajectory plane, the run's kept networks and the plane's axes; else null. */
     public Path path() {
         return path;

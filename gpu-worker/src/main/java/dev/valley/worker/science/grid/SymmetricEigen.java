@@ -8,9 +8,9 @@ package dev.valley.worker.science.grid;
  * @param values the eigenvalues, largest first
  * @param vectors {@code vectors[k]} the unit eigenvector of {@code values[k]}
  */
-record SymmetricEigen(double[] values, double[][] vectors) {
+public record SymmetricEigen(double[] values, double[][] vectors) {
 
-    static SymmetricEigen of(double[][] matrix) {
+    public static SymmetricEigen of(double[][] matrix) {
         int n = matrix.length;
         double[][] a = new double[n][];
         double norm = 0;

@@ -287,4 +287,68 @@ async function drawGrid(container: HTMLElement, job: Job): Promise<void> {
   };
   for (const c of [metric, log, surface]) c.addEventListener("change", redraw);
   redraw();
+  if ((result as any)?.frames) await drawFrames(container, job, metric, log);
+}
+
+/**
+ * A curve's plane while it trained (frames.json): one frame per snapshot, played in turn or picked with the slider,
+ * on one colour scale for every frame so that the tunnel of low loss is seen to open.
+ */
+async function drawFrames(container: HTMLElement, job: Job, metric: HTMLSelectElement,
+  log: HTMLInputElement): Promise<void> {
+  const frames = await artifactJson<any>(job.id, "frames.json");
+  const count: number = frames.frames.length;
+  const play = el("button", { type: "button", id: "frames-play" }, "Play") as HTMLButtonElement;
+  const slider = el("input", { type: "range", id: "frames-slider", min: "0", max: String(count - 1),
+    value: String(count - 1), "aria-label": "Frame" }) as HTMLInputElement;
+  const label = el("span", { id: "frames-label" });
+  const div = el("div", { class: "plot", role: "img", "aria-label": "Frames", "data-plot": "Frames" });
+  container.append(el("h3", {}, "The curve's plane while it trained"),
+    el("div", { class: "filters" }, play, " ", slider, " ", label), div);
+  const draw = () => {
+    const f = Number(slider.value);
+    const frame = frames.frames[f];
+    const scale = (v: number) => (log.checked ? Math.log10(Math.max(v, 1e-12)) : v);
+    const all: number[][][] = frames.values[metric.value];
+    const z = all[f].map((row: number[]) => row.map(scale));
+    const flat = all.flat(2).map(scale).filter((v: number) => Number.isFinite(v));
+    const zmin = Math.min(...flat);
+    const zmax = Math.max(...flat);
+    label.textContent = `epoch ${frame.epoch} (frame ${f + 1} of ${count})`;
+    Plotly.react(div, [
+      { type: "contour", x: frames.x, y: frames.y, z, zmin, zmax, zauto: false, colorscale: "Viridis",
+        contours: { coloring: "heatmap" } },
+      { type: "scatter", mode: "lines", x: frame.curve.map((c: any) => c.x), y: frame.curve.map((c: any) => c.y),
+        name: "curve", line: { color: "white", width: 2 } },
+      { type: "scatter", mode: "markers+text", x: frame.markers.map((m: any) => m.x),
+        y: frame.markers.map((m: any) => m.y), text: frame.markers.map((m: any) => m.label),
+        textposition: "top center", name: "networks", marker: { color: "white", size: 9 } }],
+    { title: { text: `${metric.value}${log.checked ? " (log10)" : ""}, epoch ${frame.epoch}` }, margin: { t: 40 } },
+    { responsive: true });
+  };
+  let timer: number | undefined;
+  play.addEventListener("click", () => {
+    if (timer !== undefined) {
+      window.clearInterval(timer);
+      timer = undefined;
+      play.textContent = "Play";
+      return;
+    }
+    play.textContent = "Pause";
+    if (Number(slider.value) === count - 1) slider.value = "0";
+    draw();
+    timer = window.setInterval(() => {
+      const next = Number(slider.value) + 1;
+      if (next >= count) {
+        window.clearInterval(timer);
+        timer = undefined;
+        play.textContent = "Play";
+        return;
+      }
+      slider.value = String(next);
+      draw();
+    }, 400);
+  });
+  for (const c of [slider, metric, log]) c.addEventListener(c === slider ? "input" : "change", draw);
+  draw();
 }

@@ -58,8 +58,8 @@ class JobMethods:
     def curve(
             self, *, endpoints=None, curve=None, bends=None, epochs=None, batchSize=None, lr=None, momentum=None,
             weightDecay=None, seed=None, dataset=None, trainSubset=None, points=None, initLinear=None,
-            ensembleSize=None, name=None, experiment=None, tags=None, reuse=None, pool=None,
-            max_attempts=None):
+            ensembleSize=None, snapshots=None, name=None, experiment=None, tags=None, reuse=None,
+            pool=None, max_attempts=None):
         """Submits a curve job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -90,6 +90,9 @@ class JobMethods:
                 true.
             ensembleSize (int): K of the ensemble of K evenly spaced curve points (default 5, or points
                 where that is fewer); >= 2, <= 101; default 5.
+            snapshots (object): keep the bends as they are at the start and after every k-th epoch (and
+                the last), as curve-history.safetensors, for a grid's frames: "epochs" (every epoch) or
+                k; at most 100 kept after the start (null: none).
             name (str): a label for the job, up to 200 characters.
             experiment (str): files the job under this name (up to 100 characters).
             tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
@@ -105,7 +108,7 @@ class JobMethods:
             'endpoints': endpoints, 'curve': curve, 'bends': bends, 'epochs': epochs, 'batchSize':
             batchSize, 'lr': lr, 'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed,
             'dataset': dataset, 'trainSubset': trainSubset, 'points': points, 'initLinear':
-            initLinear, 'ensembleSize': ensembleSize}
+            initLinear, 'ensembleSize': ensembleSize, 'snapshots': snapshots}
         return self._submit('curve', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
                             pool=pool, max_attempts=max_attempts)
 

@@ -259,6 +259,13 @@ public class JobInputs {
                     + " hessian plane needs top 2 or more"));
             return null;
         }
+        if (type == JobType.CURVE && takes == JobType.CURVE && ref.artifact() != null
+                && ref.artifact().equals(CurveSpec.HISTORY_ARTIFACT)
+                && ((CurveSpec) source.spec()).snapshotEvery() == null) {
+            errors.add(new FieldError(field + ".job", "curve job " + ref.job() + " kept no snapshots; fit it with"
+                    + " \"snapshots\": \"epochs\" (or every k epochs) for a grid's frames"));
+            return null;
+        }
         if (type == JobType.CURVE) {
             int bends = ((CurveSpec) source.spec()).bends();
             if (bends != 3) {

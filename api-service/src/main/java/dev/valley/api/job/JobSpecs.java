@@ -109,6 +109,8 @@ class JobSpecs {
             Map.entry("modelFitsDataset", "model.arch"),
             Map.entry("modelGiven", "model"),
             Map.entry("trajectoryValid", "trajectory"),
+            Map.entry("snapshotsValid", "snapshots"),
+            Map.entry("framesOnlyForCurve", "frames"),
             Map.entry("depthValid", "depth"),
             Map.entry("skipsOnlyForPreresnet", "skips"),
             Map.entry("artifactValid", "artifact"),

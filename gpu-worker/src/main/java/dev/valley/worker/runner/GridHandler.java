@@ -87,7 +87,7 @@ class GridHandler implements JobHandler {
         List<Upload> uploads = new ArrayList<>();
         uploads.add(new Upload("grid.npz", "application/octet-stream", output.npz()));
         uploads.add(new Upload("grid.json", "application/json", output.json()));
-        output.pictures().forEach((name, png) -> uploads.add(new Upload(name, "image/png", png)));
+        uploads.addAll(Upload.of(output.pictures()));
         return new Outcome(JSON.valueToTree(output.result()), uploads);
     }
 

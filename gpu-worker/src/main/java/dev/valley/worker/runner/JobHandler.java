@@ -24,11 +24,15 @@ interface JobHandler {
     }
 
     record Upload(String name, String contentType, byte[] bytes) {
-        /** Files by name, each typed by its extension (.png, .json, else bytes). */
+        /** Files by name, each typed by its extension (.png, .gif, .json, else bytes). */
         static List<Upload> of(java.util.Map<String, byte[]> files) {
-            return files.entrySet().stream().map(e -> new Upload(e.getKey(), e.getKey().endsWith(".png") ? "image/png"
-                    : e.getKey().endsWith(".json") ? "application/json" : "application/octet-stream", e.getValue()))
+            return files.entrySet().stream().map(e -> new Upload(e.getKey(), contentType(e.getKey()), e.getValue()))
                     .toList();
+        }
+
+        static String contentType(String name) {
+            return name.endsWith(".png") ? "image/png" : name.endsWith(".gif") ? "image/gif"
+                    : name.endsWith(".json") ? "application/json" : "application/octet-stream";
         }
     }
 }

@@ -59,7 +59,7 @@ class ResumeScienceTest {
         byte[] end = endpoint(model, 2L);
         CurveSpec spec = new CurveSpec(List.of(new ModelRef(UUID.randomUUID(), null),
                 new ModelRef(UUID.randomUUID(), null)), "bezier", 3, 4, 64, 0.05, 0.9, 1e-4, 9L, "fashion-mnist", 500,
-                5, false, 3).withDefaults();
+                5, false, 3, "epochs").withDefaults();
         CurveRun run = new CurveRun(catalog);
         Checkpoints checkpoints = new Checkpoints();
         CurveRun.Output whole = run.run(spec, model, start, end, cpu, checkpoints);
@@ -70,6 +70,10 @@ class ResumeScienceTest {
                 Checkpoint.read(afterSecond));
 
         assertThat(resumed.safetensors()).isEqualTo(whole.safetensors());
+        // The snapshots of epochs 0 to 2 came from the checkpoint, the rest from the resumed fit.
+        byte[] history = whole.files().get(CurveSpec.HISTORY_ARTIFACT);
+        assertThat(SafeTensors.read(history).metadata().get("epochs")).isEqualTo("0,1,2,3,4");
+        assertThat(resumed.files().get(CurveSpec.HISTORY_ARTIFACT)).isEqualTo(history);
         // (curve.npz is a zip with the time of writing in it: its figures are compared as the result's.)
         assertThat(resumed.result().history()).extracting(CurveResult.Epoch::trainLoss)
                 .containsExactlyElementsOf(whole.result().history().stream().map(CurveResult.Epoch::trainLoss)

@@ -46,7 +46,11 @@ public record CurveSpec(
         @Description("interior bends start on the straight line between the endpoints")
         @NotNull Boolean initLinear,
         @Description("K of the ensemble of K evenly spaced curve points (default 5, or points where that is fewer)")
-        @NotNull @Min(2) @Max(101) Integer ensembleSize) implements JobSpec {
+        @NotNull @Min(2) @Max(101) Integer ensembleSize,
+        @Description("keep the bends as they are at the start and after every k-th epoch (and the last), as "
+                + "curve-history.safetensors, for a grid's frames: \"epochs\" (every epoch) or k; at most 100 kept "
+                + "after the start (null: none)")
+        Object snapshots) implements JobSpec {
 
     public static final String BEZIER = "bezier";
     public static final String POLYCHAIN = "polychain";
@@ -54,6 +58,48 @@ public record CurveSpec(
     public static final int DEFAULT_EPOCHS = 10;
     public static final int DEFAULT_POINTS = 61;
     public static final int DEFAULT_ENSEMBLE_SIZE = 5;
+
+    /** The file of a curve's kept bends, for a grid's frames. */
+    public static final String HISTORY_ARTIFACT = "curve-history.safetensors";
+    /** The most snapshots a curve keeps after its start. */
+    public static final int MAX_SNAPSHOTS = 100;
+    public static final String EVERY_EPOCH = "epochs";
+
+    @AssertTrue(message = "must be \"epochs\" or a whole number k of epochs from 1 to epochs, keeping at most 100"
+            + " snapshots (epochs / k <= 100)")
+    boolean isSnapshotsValid() {
+        if (snapshots == null || epochs == null) {
+            return true;
+        }
+        Integer k = snapshotEvery();
+        return k != null && k >= 1 && k <= epochs && (epochs + k - 1) / k <= MAX_SNAPSHOTS;
+    }
+
+    /** Every how many epochs the bends are kept (1 for "epochs"), or null: none, or not a valid value. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public Integer snapshotEvery() {
+        if (EVERY_EPOCH.equals(snapshots)) {
+            return 1;
+        }
+        return snapshots instanceof Integer k ? k : null;
+    }
+
+    /** The epochs whose bends are kept: 0 (the start), every k-th, and the last; empty without snapshots. */
+    public List<Integer> snapshotEpochs() {
+        Integer k = snapshotEvery();
+        List<Integer> due = new java.util.ArrayList<>();
+        if (k == null || snapshots == null) {
+            return due;
+        }
+        due.add(0);
+        for (int e = k; e <= epochs; e += k) {
+            due.add(e);
+        }
+        if (due.get(due.size() - 1) != epochs.intValue()) {
+            due.add(epochs);
+        }
+        return due;
+    }
 
     @AssertTrue(message = "must not exceed points")
     boolean isEnsembleSizeWithinPoints() {
@@ -78,7 +124,8 @@ public record CurveSpec(
                 p,
                 initLinear == null ? Boolean.TRUE : initLinear,
                 ensembleSize != null ? ensembleSize
-                        : p >= 2 ? Math.min(DEFAULT_ENSEMBLE_SIZE, p) : DEFAULT_ENSEMBLE_SIZE);
+                        : p >= 2 ? Math.min(DEFAULT_ENSEMBLE_SIZE, p) : DEFAULT_ENSEMBLE_SIZE,
+                snapshots);
     }
 
     @Override
@@ -94,6 +141,6 @@ public record CurveSpec(
     @Override
     public CurveSpec withInputs(ModelSpec inputModel, String endpointsDataset) {
         return dataset != null ? this : new CurveSpec(endpoints, curve, bends, epochs, batchSize, lr, momentum,
-                weightDecay, seed, endpointsDataset, trainSubset, points, initLinear, ensembleSize);
+                weightDecay, seed, endpointsDataset, trainSubset, points, initLinear, ensembleSize, snapshots);
     }
 }

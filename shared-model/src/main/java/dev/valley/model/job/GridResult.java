@@ -17,6 +17,8 @@ import java.util.Map;
  *     linear in its weights, computed once per plane) or "per point" (a full forward pass at every point)
  * @param swap for a swap plane, the units swapped and each metric at the ends and the midpoint; else null
  * @param trajectory for a trajectory plane, its principal components and the path; else null
+ * @param frames for a curve plane with frames, each frame (a snapshot of the curve's fit) in order; else null. The
+ *     grid's own values, markers and curve are the last frame's (the finished curve's plane).
  */
 public record GridResult(
         String plane,
@@ -36,7 +38,8 @@ public record GridResult(
         long parameters,
         String evaluator,
         Swap swap,
-        Trajectory trajectory) {
+        Trajectory trajectory,
+        List<Frame> frames) {
 
     /** The smallest and largest value and where each lies. */
     public record Summary(double min, double minX, double minY, double max, double maxX, double maxY) {
@@ -67,6 +70,14 @@ public record GridResult(
     }
 
     public record CurveSample(double t, double x, double y) {
+    }
+
+    /**
+     * One frame of a curve's plane while it trained: the snapshot's epoch (0: before the first step), its plane's
+     * markers (the bend at (p, 1)), the curve then at its 61 t, and each metric's range on the frame. The colour scale
+     * of the animation is the range over all frames.
+     */
+    public record Frame(int epoch, List<Marker> markers, List<CurveSample> curve, Map<String, Summary> metrics) {
     }
 
     /**

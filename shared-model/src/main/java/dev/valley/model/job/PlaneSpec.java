@@ -16,7 +16,8 @@ import java.util.Map;
  * <ul>
  * <li>{@code points}: origin w1, u = w2 − w1, v = (w3 − w1) made orthogonal to u; W(x, y) = w1 + x·u + y·v, so w1
  * is at (0, 0) and w2 at (1, 0).</li>
- * <li>{@code curve}: the plane of a 3-bend curve's endpoints and bend, as {@code points} with [w1, w2, θ].</li>
+ * <li>{@code curve}: the plane of a 3-bend curve's endpoints and bend, as {@code points} with [w1, w2, θ]; with
+ * {@code frames}, one such plane per snapshot the curve kept while it trained (its bend then), each a frame.</li>
  * <li>{@code random}: W(x, y) = center + x·d1 + y·d2 with Gaussian directions scaled per filter, per layer or not
  * at all (Li et al. 2018); {@code ignore} zeroes the directions of biases and batch-norm parameters.</li>
  * <li>{@code line}: W(x) = w1 + x·(w2 − w1) (Goodfellow et al. 2015), with resolution [nx, 1].</li>
@@ -73,7 +74,11 @@ public record PlaneSpec(
         @Description("trajectory: the train job (run with \"trajectory\": k) whose kept weights span the plane")
         @Valid ModelRef trajectory,
         @Description("hessian: the hessian job (top 2 or more) whose network and eigenvectors span the plane")
-        @Valid ModelRef hessian) {
+        @Valid ModelRef hessian,
+        @Description("curve: \"snapshots\" computes one grid per snapshot the curve job kept (fitted with "
+                + "\"snapshots\"), each on the plane through the endpoints and that snapshot's bend: the frames of an"
+                + " animation of the curve's plane while it trains")
+        @Pattern(regexp = "snapshots", message = "must be: snapshots") String frames) {
 
     public static final String POINTS = "points";
     public static final String CURVE = "curve";
@@ -96,7 +101,7 @@ public record PlaneSpec(
         boolean random = RANDOM.equals(kind);
         return new PlaneSpec(kind,
                 ModelRef.withDefaults(points),
-                curve == null ? null : curve.withDefaults(CURVE_ARTIFACT),
+                curve == null ? null : curve.withDefaults(frames != null ? CurveSpec.HISTORY_ARTIFACT : CURVE_ARTIFACT),
                 center == null ? null : center.withDefaults(),
                 random && normalization == null ? "filter" : normalization,
                 random && ignore == null ? List.of("bias", "batchnorm") : ignore,
@@ -107,7 +112,7 @@ public record PlaneSpec(
                 simplex == null ? null : simplex.withDefaults(SIMPLEX_ARTIFACT),
                 SIMPLEX.equals(kind) && vertices == null ? List.of(0, 1, 2) : vertices,
                 trajectory == null ? null : trajectory.withDefaults(TRAJECTORY_ARTIFACT),
-                hessian == null ? null : hessian.withDefaults(HessianSpec.ARTIFACT));
+                hessian == null ? null : hessian.withDefaults(HessianSpec.ARTIFACT), frames);
     }
 
     /** A line or a swap path: one row of points, resolution [nx, 1]. (An is-method named after a field would hide
@@ -158,6 +163,17 @@ public record PlaneSpec(
         return pointsOk && (curve != null) == CURVE.equals(kind) && (center != null) == RANDOM.equals(kind)
                 && (point != null) == SWAP.equals(kind) && (simplex != null) == SIMPLEX.equals(kind)
                 && (trajectory != null) == TRAJECTORY.equals(kind) && (hessian != null) == HESSIAN.equals(kind);
+    }
+
+    @AssertTrue(message = "only for a curve plane")
+    boolean isFramesOnlyForCurve() {
+        return frames == null || kind == null || CURVE.equals(kind);
+    }
+
+    /** Whether the grid is one frame per snapshot of a curve's fit. */
+    @JsonIgnore
+    public boolean hasFrames() {
+        return frames != null;
     }
 
     @AssertTrue(message = "must be 3 different vertices, only for a simplex plane")

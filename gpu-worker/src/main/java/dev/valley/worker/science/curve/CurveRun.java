@@ -24,6 +24,7 @@ import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.Metrics;
 import dev.valley.worker.science.train.NoGrad;
 import dev.valley.worker.science.train.TrainingListener;
+import dev.valley.worker.science.train.Trajectory;
 import dev.valley.worker.science.train.Workspace;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +37,14 @@ import java.util.TreeSet;
  * evaluated at every t with batch norm recomputed per point, the ensembles, and the four artifacts.
  */
 public final class CurveRun {
+    /**
+     * The format of {@code curve-history.safetensors}: the interior bends as they were at the start and after the kept
+     * epochs, {@code snapshots.{i}.bends.{k}.{name}} (k = 1 … bends − 2), and the endpoints once,
+     * {@code endpoints.{0,1}.{name}} (parameters only); {@code __metadata__} {@code epochs} ("0,1,…": the i-th's
+     * epoch), {@code curve} and {@code bends} beside the run's own.
+     */
+    public static final String HISTORY_FORMAT = "valley/curve-history-v1";
+
     private final DatasetCatalog datasets;
 
     public CurveRun(DatasetCatalog datasets) {
@@ -70,9 +79,28 @@ public final class CurveRun {
                 Curve line = Curve.line(w1, w2, ws.manager())) {
             double fitShare = fitShare(spec, ws);
             Progress fitting = job.slice(0, fitShare);
+            Trajectory snapshots = spec.snapshotEvery() == null ? null : new Trajectory(spec.snapshotEpochs(),
+                    ws.manager(), HISTORY_FORMAT, "snapshots");
+            TrainingListener fitListener = fitting;
+            if (snapshots != null) {
+                if (restored != null) {
+                    snapshots.restore(restored);
+                } else {
+                    snapshots.take(0, interior(curve));
+                }
+                fitListener = new TrainingListener.Forwarding(fitting) {
+                    @Override
+                    public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+                        super.onCheckpoint(epoch, () -> snapshots.into(state.get()));
+                    }
+                };
+            }
             CurveTrainer.Outcome fit = CurveTrainer.train(curve, ws.train(), new CurveTrainer.Config(spec.epochs(),
-                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed()), fitting,
+                    spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed()), fitListener,
                     e -> {
+                        if (snapshots != null) {
+                            snapshots.take(e.epoch(), interior(curve));
+                        }
                         fitting.onEvaluation((double) e.epoch() / spec.epochs(), String.format(
                                 "curve epoch %d/%d: train loss %.4f at lr %.4g", e.epoch(), spec.epochs(),
                                 e.trainLoss(), e.lr()));
@@ -87,10 +115,32 @@ public final class CurveRun {
                 PathEvaluation.Series lineSeries = PathEvaluation.evaluate(line, ts, ws.train(), ws.test(),
                         spec.batchSize(), null, PathEvaluation.progress(job.slice(fitShare + pathShare, pathShare),
                                 ts.length, "line"));
-                return output(spec, model, ws, curve, w1.parameterCount(), fit, ts, curveSeries, lineSeries,
-                        ensembler.report(ts), ensembler.diversity(ts), ensembler.functions(ts), device, began);
+                Output output = output(spec, model, ws, curve, w1.parameterCount(), fit, ts, curveSeries,
+                        lineSeries, ensembler.report(ts), ensembler.diversity(ts), ensembler.functions(ts), device,
+                        began);
+                if (snapshots != null) {
+                    Map<String, String> metadata = ws.metadata(HISTORY_FORMAT, spec);
+                    metadata.put("curve", curve.kind().wireName());
+                    metadata.put("bends", Integer.toString(spec.bends()));
+                    Map<String, NDArray> endpoints = new LinkedHashMap<>();
+                    curve.bend(0).forEach((name, array) -> endpoints.put("endpoints.0." + name, array));
+                    curve.bend(curve.bendCount() - 1).forEach((name, array) -> endpoints.put("endpoints.1." + name,
+                            array));
+                    output.files().put(CurveSpec.HISTORY_ARTIFACT, snapshots.file(metadata, endpoints));
+                }
+                return output;
             }
         }
+    }
+
+    /** The interior bends, {@code bends.{k}.{name}} for k = 1 … bends − 2: all that a fit changes. */
+    private static Map<String, NDArray> interior(Curve curve) {
+        Map<String, NDArray> bends = new LinkedHashMap<>();
+        for (int k = 1; k < curve.bendCount() - 1; k++) {
+            int index = k;
+            curve.bend(k).forEach((name, array) -> bends.put("bends." + index + "." + name, array));
+        }
+        return bends;
     }
 
     /**

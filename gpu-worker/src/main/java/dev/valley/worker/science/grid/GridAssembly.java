@@ -33,45 +33,38 @@ public final class GridAssembly {
         if (tiles.isEmpty()) {
             throw new IllegalArgumentException("a grid needs at least one tile");
         }
-        Map<String, double[][]> grids = new LinkedHashMap<>();
-        spec.metrics().forEach(m -> grids.put(m, new double[ny][nx]));
-        boolean[][] filled = new boolean[ny][nx];
+        Map<String, double[][]> grids = fill(spec, tiles, TileValues::values);
         Map<String, Integer> workers = new TreeMap<>();
         double seconds = 0;
         for (TileValues t : tiles) {
-            int k = 0;
-            for (int j = t.y0(); j < t.y1(); j++) {
-                for (int i = t.x0(); i < t.x1(); i++) {
-                    if (filled[j][i]) {
-                        throw new IllegalArgumentException("tiles overlap at (" + i + ", " + j + ")");
-                    }
-                    filled[j][i] = true;
-                    for (String m : spec.metrics()) {
-                        grids.get(m)[j][i] = t.values().get(m)[k];
-                    }
-                    k++;
-                }
-            }
             workers.merge(t.worker(), 1, Integer::sum);
             seconds += t.seconds();
-        }
-        for (int j = 0; j < ny; j++) {
-            for (int i = 0; i < nx; i++) {
-                if (!filled[j][i]) {
-                    throw new IllegalArgumentException("no tile covers grid point (" + i + ", " + j + ")");
-                }
-            }
         }
         double[] xs = spec.xs();
         double[] ys = spec.ys();
         Map<String, GridResult.Summary> summaries = new LinkedHashMap<>();
         grids.forEach((m, v) -> summaries.put(m, summary(v, xs, ys)));
         TileValues.PlaneInfo plane = tiles.get(0).plane();
+        List<Map<String, double[][]>> frameGrids = new ArrayList<>();
+        List<GridResult.Frame> frames = null;
+        if (plane.frames() != null) {
+            frames = new ArrayList<>();
+            for (int f = 0; f < plane.frames().size(); f++) {
+                int frame = f;
+                Map<String, double[][]> g = fill(spec, tiles, t -> t.frames().get(frame));
+                frameGrids.add(g);
+                Map<String, GridResult.Summary> s = new LinkedHashMap<>();
+                g.forEach((m, v) -> s.put(m, summary(v, xs, ys)));
+                GridResult.Frame info = plane.frames().get(f);
+                frames.add(new GridResult.Frame(info.epoch(), info.markers(), info.curve(), s));
+            }
+        }
+        double points = nx * (double) ny * Math.max(1, frameGrids.size());
         GridResult result = new GridResult(plane.kind(), spec.resolution(), spec.range().x(), spec.range().y(),
                 tiles.size(), summaries, plane.markers(), plane.curve(), plane.batchNormRecomputed(), workers,
-                seconds, seconds > 0 ? nx * (double) ny / seconds : 0, plane.trainExamples(), plane.testExamples(),
+                seconds, seconds > 0 ? points / seconds : 0, plane.trainExamples(), plane.testExamples(),
                 plane.parameters(), plane.evaluator(), swap(plane.swap(), spec, grids, xs),
-                trajectory(plane.trajectory(), tiles));
+                trajectory(plane.trajectory(), tiles), frames);
 
         Map<String, Npz.Array> arrays = new LinkedHashMap<>();
         arrays.put("x", new Npz.Array(xs, nx));
@@ -92,8 +85,45 @@ public final class GridAssembly {
         Map<String, byte[]> pictures = new LinkedHashMap<>();
         grids.forEach((m, v) -> pictures.put("grid-" + m + ".png", picture(m, xs, ys, v, result,
                 dev.valley.model.job.Datasets.isRegression(spec.dataset()))));
+        if (frames != null) {
+            pictures.putAll(GridFrames.files(spec, xs, ys, frames, frameGrids));
+        }
         return new Output(result, Npz.writeArrays(arrays), JSON.writeValueAsBytes(new GridJson(xs, ys, floats, result)),
                 pictures);
+    }
+
+    /** Each metric's [ny][nx] values from the tiles ({@code values}: a tile's values of the frame wanted). */
+    private static Map<String, double[][]> fill(GridSpec spec, List<TileValues> tiles,
+            java.util.function.Function<TileValues, Map<String, double[]>> values) {
+        int nx = spec.nx();
+        int ny = spec.ny();
+        Map<String, double[][]> grids = new LinkedHashMap<>();
+        spec.metrics().forEach(m -> grids.put(m, new double[ny][nx]));
+        boolean[][] filled = new boolean[ny][nx];
+        for (TileValues t : tiles) {
+            Map<String, double[]> v = values.apply(t);
+            int k = 0;
+            for (int j = t.y0(); j < t.y1(); j++) {
+                for (int i = t.x0(); i < t.x1(); i++) {
+                    if (filled[j][i]) {
+                        throw new IllegalArgumentException("tiles overlap at (" + i + ", " + j + ")");
+                    }
+                    filled[j][i] = true;
+                    for (String m : spec.metrics()) {
+                        grids.get(m)[j][i] = v.get(m)[k];
+                    }
+                    k++;
+                }
+            }
+        }
+        for (int j = 0; j < ny; j++) {
+            for (int i = 0; i < nx; i++) {
+                if (!filled[j][i]) {
+                    throw new IllegalArgumentException("no tile covers grid point (" + i + ", " + j + ")");
+                }
+            }
+        }
+        return grids;
     }
 
     /** The swap's metrics at x = 0, ½ and 1 and its barrier over [0, 1]; null when the plane is no swap. */
@@ -119,7 +149,7 @@ public final class GridAssembly {
                 metrics);
     }
 
-    private static GridResult.Summary summary(double[][] v, double[] xs, double[] ys) {
+    static GridResult.Summary summary(double[][] v, double[] xs, double[] ys) {
         int minI = -1;
         int minJ = -1;
         int maxI = -1;
@@ -155,7 +185,7 @@ public final class GridAssembly {
         return new GridResult.Trajectory(axes.explainedVarianceRatio(), axes.scale(), path);
     }
 
-    private static String title(String metric) {
+    static String title(String metric) {
         return metric.replace('_', ' ');
     }
 

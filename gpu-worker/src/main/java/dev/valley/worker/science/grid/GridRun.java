@@ -53,36 +53,64 @@ public final class GridRun {
                 throw new IllegalArgumentException("recomputeBatchNorm: a swap plane of a network with batch norm"
                         + " must recompute the statistics at every point; the point's own belong to the unswapped units");
             }
-            Plane plane = plane(spec.plane(), ws.architecture(), ws.manager(), bytes);
+            Frames frames = spec.plane().hasFrames()
+                    ? frames(ws.architecture(), ws.manager(), bytes.apply(GridSpec.CURVE_FIELD)) : null;
+            Plane plane = frames != null ? frames.planes().get(frames.planes().size() - 1)
+                    : plane(spec.plane(), ws.architecture(), ws.manager(), bytes);
+            List<Plane> planes = frames != null ? frames.planes() : List.of(plane);
             GridMetrics metrics = new GridMetrics(spec.metrics());
             long examples = (long) ws.train().size() + ws.test().size();
             // Only where the first layer is known to be linear in its weights (the built-in networks); a
-            // TorchScript module is evaluated whole at every point.
+            // TorchScript module is evaluated whole at every point. Frames share the endpoints' products (A, B):
+            // each frame after the first adds two tensors (C, A + y·C) per example to the first's four.
             boolean linear = ws.architecture().firstWeight() != null
-                    && examples * LinearFirstLayerEvaluator.bytesPerExample(plane, ws.train()) <= memoryBudget;
-            PointEvaluator evaluator = linear
-                    ? new LinearFirstLayerEvaluator(plane, ws.train(), ws.test(), metrics, spec.recomputeBatchNorm(),
-                            spec.batchSize(), Evaluator.BATCH)
-                    : new PerPointEvaluator(plane, ws.train(), ws.test(), metrics, spec.recomputeBatchNorm(),
-                            spec.batchSize(), Evaluator.BATCH);
+                    && examples * LinearFirstLayerEvaluator.bytesPerExample(plane, ws.train()) / 4
+                    * (2 + 2L * planes.size()) <= memoryBudget;
+            List<PointEvaluator> evaluators = new java.util.ArrayList<>();
+            try {
+                for (Plane p : planes) {
+                    evaluators.add(linear
+                            ? new LinearFirstLayerEvaluator(p, ws.train(), ws.test(), metrics,
+                                    spec.recomputeBatchNorm(), spec.batchSize(), Evaluator.BATCH,
+                                    evaluators.isEmpty() ? null : (LinearFirstLayerEvaluator) evaluators.get(0))
+                            : new PerPointEvaluator(p, ws.train(), ws.test(), metrics, spec.recomputeBatchNorm(),
+                                    spec.batchSize(), Evaluator.BATCH));
+                }
+            } catch (RuntimeException e) {
+                closeAll(evaluators, frames != null ? planes : List.of(plane));
+                throw e;
+            }
             GridResult.Trajectory trajectory = plane.path() == null ? null : new GridResult.Trajectory(
                     List.of(plane.path().ratio()[0], plane.path().ratio()[1]),
                     List.of(plane.path().scale()[0], plane.path().scale()[1]), null);
+            List<GridResult.Frame> frameInfo = null;
+            if (frames != null) {
+                frameInfo = new java.util.ArrayList<>();
+                for (int f = 0; f < planes.size(); f++) {
+                    frameInfo.add(new GridResult.Frame(frames.epochs().get(f), planes.get(f).markers(),
+                            planes.get(f).curve(), null));
+                }
+            }
             TileValues.PlaneInfo info = new TileValues.PlaneInfo(spec.plane().kind(), plane.markers(), plane.curve(),
                     spec.recomputeBatchNorm() && ws.architecture().hasBatchNorm(), plane.parameterCount(),
                     ws.train().size(), ws.test().size(), linear ? "first-layer algebra" : "per point", plane.swap(),
-                    trajectory);
-            return new Session(spec, ws, plane, evaluator, info, device.toString());
+                    trajectory, frameInfo);
+            return new Session(spec, ws, planes, evaluators, info, device.toString());
         } catch (RuntimeException e) {
             ws.close();
             throw e;
         }
     }
 
-    /** A grid's data, plane and evaluator, resident on the device while the worker computes its tiles. */
+    /**
+     * A grid's data, plane and evaluator (one of each per frame, for a grid with frames: the last is the grid's own),
+     * resident on the device while the worker computes its tiles.
+     */
     public static final class Session implements AutoCloseable {
         private final GridSpec spec;
         private final Workspace workspace;
+        private final List<Plane> planes;
+        private final List<PointEvaluator> evaluators;
         private final Plane plane;
         private final PointEvaluator evaluator;
         private final TileValues.PlaneInfo info;
@@ -90,41 +118,53 @@ public final class GridRun {
         private final double[] xs;
         private final double[] ys;
 
-        Session(GridSpec spec, Workspace workspace, Plane plane, PointEvaluator evaluator, TileValues.PlaneInfo info,
-                String device) {
+        Session(GridSpec spec, Workspace workspace, List<Plane> planes, List<PointEvaluator> evaluators,
+                TileValues.PlaneInfo info, String device) {
             this.spec = spec;
             this.workspace = workspace;
-            this.plane = plane;
-            this.evaluator = evaluator;
+            this.planes = planes;
+            this.evaluators = evaluators;
+            this.plane = planes.get(planes.size() - 1);
+            this.evaluator = evaluators.get(evaluators.size() - 1);
             this.info = info;
             this.device = device;
             this.xs = spec.xs();
             this.ys = spec.ys();
         }
 
-        /** The tile's values; checks {@code cancelled} before every point. */
+        /** The tile's values (every frame's, for a grid with frames); checks {@code cancelled} before every point. */
         public TileValues compute(GridTile tile, String worker, BooleanSupplier cancelled) {
             long start = System.nanoTime();
             List<String> names = spec.metrics();
+            List<Map<String, double[]>> frames = new java.util.ArrayList<>();
+            for (PointEvaluator e : evaluators) {
+                frames.add(values(e, tile, names, cancelled));
+            }
+            Map<String, double[]> values = frames.get(frames.size() - 1);
+            List<GridResult.Step> path = tile.index() == 0 && plane.path() != null ? path(names) : null;
+            return new TileValues(tile.index(), tile.x0(), tile.x1(), tile.y0(), tile.y1(), values, worker, device,
+                    (System.nanoTime() - start) / 1e9, info, path, info.frames() == null ? null : frames);
+        }
+
+        private Map<String, double[]> values(PointEvaluator e, GridTile tile, List<String> names,
+                BooleanSupplier cancelled) {
             Map<String, double[]> values = new LinkedHashMap<>();
             names.forEach(n -> values.put(n, new double[tile.points()]));
             int k = 0;
             for (int j = tile.y0(); j < tile.y1(); j++) {
-                evaluator.beginRow(ys[j]);
+                e.beginRow(ys[j]);
                 for (int i = tile.x0(); i < tile.x1(); i++) {
                     if (cancelled.getAsBoolean()) {
                         throw new CancelledException(0, k);
                     }
-                    double[] point = evaluator.at(xs[i]);
+                    double[] point = e.at(xs[i]);
                     for (int m = 0; m < names.size(); m++) {
                         values.get(names.get(m))[k] = point[m];
                     }
                     k++;
                 }
             }
-            List<GridResult.Step> path = tile.index() == 0 && plane.path() != null ? path(names) : null;
-            return new TileValues(tile.index(), tile.x0(), tile.x1(), tile.y0(), tile.y1(), values, worker, device,
-                    (System.nanoTime() - start) / 1e9, info, path);
+            return values;
         }
 
         /**
@@ -159,9 +199,73 @@ public final class GridRun {
 
         @Override
         public void close() {
-            evaluator.close();
-            plane.close();
+            closeAll(evaluators, planes);
             workspace.close();
+        }
+    }
+
+    /** Evaluators last to first (the first frame's owns the products the others share), then the planes. */
+    private static void closeAll(List<PointEvaluator> evaluators, List<Plane> planes) {
+        for (int i = evaluators.size() - 1; i >= 0; i--) {
+            evaluators.get(i).close();
+        }
+        planes.forEach(Plane::close);
+    }
+
+    /** A curve's planes while it trained, one per snapshot, and each snapshot's epoch. */
+    record Frames(List<Plane> planes, List<Integer> epochs) {
+    }
+
+    /**
+     * The planes of a curve's history ({@code curve-history.safetensors}): per snapshot, the plane through the
+     * endpoints and that snapshot's bend, in the curve's coordinates.
+     */
+    static Frames frames(Architecture architecture, NDManager manager, byte[] file) {
+        String field = GridSpec.CURVE_FIELD;
+        SafeTensors.Contents contents = read(file, dev.valley.worker.science.curve.CurveRun.HISTORY_FORMAT, field,
+                "a curve's history");
+        if (!"3".equals(contents.metadata().get("bends"))) {
+            throw new IllegalArgumentException(field + ": the curve has " + contents.metadata().get("bends")
+                    + " bends; a curve plane needs 3");
+        }
+        CurveKind kind = CurveKind.of(contents.metadata().getOrDefault("curve", "bezier"));
+        List<Integer> epochs = java.util.Arrays.stream(contents.metadata().getOrDefault("epochs", "").split(","))
+                .filter(e -> !e.isEmpty()).map(Integer::valueOf).toList();
+        int last = epochs.size() - 1;
+        Plane[] planes = new Plane[epochs.size()];
+        try {
+            planes[last] = framePlane(architecture, manager, contents, kind, last, null);
+            for (int i = 0; i < last; i++) {
+                planes[i] = framePlane(architecture, manager, contents, kind, i, planes[last]);
+            }
+        } catch (RuntimeException e) {
+            java.util.Arrays.stream(planes).filter(java.util.Objects::nonNull).forEach(Plane::close);
+            throw e;
+        }
+        return new Frames(List.of(planes), epochs);
+    }
+
+    /**
+     * Snapshot i's plane: through the endpoints and its bend; where that bend lies on the line between them (a fit's
+     * start from initLinear), through the line and the {@code finished} curve's plane's y direction instead.
+     */
+    private static Plane framePlane(Architecture architecture, NDManager manager, SafeTensors.Contents contents,
+            CurveKind kind, int i, Plane finished) {
+        String field = GridSpec.CURVE_FIELD;
+        Weights start = member(architecture, manager, contents, "endpoints.0.", field);
+        try (Weights bend = member(architecture, manager, contents, "snapshots." + i + ".bends.1.", field);
+                Weights end = member(architecture, manager, contents, "endpoints.1.", field)) {
+            try {
+                return Plane.curve(start, bend, end, kind);
+            } catch (IllegalArgumentException collinear) {
+                if (finished == null) {
+                    throw collinear;
+                }
+                return Plane.curveOnLine(start, bend, end, kind, finished.vMap());
+            }
+        } catch (RuntimeException e) {
+            start.close();
+            throw e;
         }
     }
 

@@ -57,6 +57,15 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
 
     public LinearFirstLayerEvaluator(Plane plane, DeviceData trainData, DeviceData testData, GridMetrics metrics,
             boolean recomputeBatchNorm, int batchNormBatch, int evaluationBatch) {
+        this(plane, trainData, testData, metrics, recomputeBatchNorm, batchNormBatch, evaluationBatch, null);
+    }
+
+    /**
+     * {@code sharing}: an evaluator of a plane with the same origin and u (another frame of one curve's fit), whose
+     * A and B this one uses rather than computing them again; it must stay open as long as this one. Null: none.
+     */
+    public LinearFirstLayerEvaluator(Plane plane, DeviceData trainData, DeviceData testData, GridMetrics metrics,
+            boolean recomputeBatchNorm, int batchNormBatch, int evaluationBatch, LinearFirstLayerEvaluator sharing) {
         Architecture architecture = plane.architecture();
         if (architecture.hasBatchNorm() && !recomputeBatchNorm && !plane.originHasStatistics()) {
             throw new IllegalArgumentException("recomputeBatchNorm: a curve's bends and a simplex's vertices carry no"
@@ -75,8 +84,9 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
         }
         this.points = new PlanePoints(plane, first);
         try (NoGrad noGrad = NoGrad.enter()) {
-            this.train = metrics.needsTrain() || recompute ? products(trainData) : null;
-            this.test = metrics.needsTest() ? products(testData) : null;
+            this.train = metrics.needsTrain() || recompute
+                    ? products(trainData, sharing == null ? null : sharing.train) : null;
+            this.test = metrics.needsTest() ? products(testData, sharing == null ? null : sharing.test) : null;
         }
     }
 
@@ -91,16 +101,24 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
         }
     }
 
-    private Split products(DeviceData data) {
+    /** A, B and C of a split; A and B from {@code shared} where given (the same origin and u). */
+    private Split products(DeviceData data, Split shared) {
         Architecture architecture = plane.architecture();
         String weight = architecture.firstWeight();
         String bias = architecture.firstBias();
-        NDArray a = architecture.first(data.x(), plane.origin().get(weight),
-                bias == null ? null : plane.origin().get(bias));
-        NDArray b = architecture.first(data.x(), plane.u(weight), bias == null ? null : plane.u(bias));
+        NDArray a;
+        NDArray b;
+        if (shared != null) {
+            a = shared.a;
+            b = shared.b;
+        } else {
+            a = architecture.first(data.x(), plane.origin().get(weight),
+                    bias == null ? null : plane.origin().get(bias));
+            b = architecture.first(data.x(), plane.u(weight), bias == null ? null : plane.u(bias));
+            a.attach(manager);
+            b.attach(manager);
+        }
         NDArray c = architecture.first(data.x(), plane.v(weight), bias == null ? null : plane.v(bias));
-        a.attach(manager);
-        b.attach(manager);
         c.attach(manager);
         return new Split(data, a, b, c);
     }

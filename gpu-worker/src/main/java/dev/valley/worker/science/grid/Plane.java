@@ -187,6 +187,37 @@ public final class Plane implements AutoCloseable {
     }
 
     /**
+     * The plane of a curve whose bend lies on the line through its endpoints (a fit's start, its bend initialised on
+     * the line), where no plane passes through the three alone: the plane through the line and {@code axis} (another
+     * frame's v, orthogonal to u), the bend at its projection (p, q), q ≈ 0, and the curve likewise. Takes ownership
+     * of {@code start}.
+     */
+    public static Plane curveOnLine(Weights start, Weights bend, Weights end, CurveKind kind,
+            Map<String, NDArray> axis) {
+        try (NoGrad noGrad = NoGrad.enter(); NDManager scratch = start.manager().newSubManager()) {
+            NDManager manager = start.manager();
+            Map<String, NDArray> u = difference(end, start, manager);
+            Map<String, NDArray> d = difference(bend, start, scratch);
+            double uu = TensorMaps.dot(u, u);
+            if (!(uu > 0)) {
+                throw new IllegalArgumentException("w1 and w2 are the same network: the plane has no x direction");
+            }
+            double p = TensorMaps.dot(d, u) / uu;
+            double q = TensorMaps.dot(d, axis) / TensorMaps.dot(axis, axis);
+            Map<String, NDArray> v = TensorMaps.copy(axis, manager);
+            List<GridResult.Marker> markers = List.of(new GridResult.Marker("w1", 0, 0),
+                    new GridResult.Marker("w2", 1, 0), new GridResult.Marker("bend", p, q));
+            List<GridResult.CurveSample> samples = new ArrayList<>();
+            for (int i = 0; i < CURVE_SAMPLES; i++) {
+                double t = (double) i / (CURVE_SAMPLES - 1);
+                double[] c = kind.coefficients(t, 3);
+                samples.add(new GridResult.CurveSample(t, c[1] * p + c[2], c[1] * q));
+            }
+            return new Plane(start, u, v, markers, samples, false);
+        }
+    }
+
+    /**
      * Two Gaussian directions (each element N(0, 1), drawn on the host from {@code seed}, d1 then d2, tensor by
      * tensor in the architecture's order), scaled as Li et al. 2018's {@code normalize_directions_for_weights}
      * does: per filter (each slice along dimension 0 gets the norm of the weights' slice), per layer (the tensor
@@ -271,6 +302,11 @@ public final class Plane implements AutoCloseable {
 
     public NDArray u(String name) {
         return u.get(name);
+    }
+
+    /** The y direction, by parameter name. */
+    Map<String, NDArray> vMap() {
+        return v;
     }
 
     public NDArray v(String name) {

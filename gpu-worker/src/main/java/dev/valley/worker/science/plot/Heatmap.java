@@ -39,12 +39,27 @@ public final class Heatmap {
     }
 
     public static byte[] png(Chart chart) {
+        return Png.encode(image(chart, null));
+    }
+
+    /**
+     * The colour range that covers every one of {@code frames} (each {@code [ny][nx]}), in the chart's scale: for
+     * charts meant to be compared frame by frame.
+     */
+    public static double[] commonRange(List<double[][]> frames, boolean logScale) {
+        double[][] all = frames.stream().map(f -> scaled(f, logScale)).flatMap(java.util.Arrays::stream)
+                .toArray(double[][]::new);
+        return finiteRange(all);
+    }
+
+    /** The chart as an image; {@code range}: the colour scale's ends in the chart's scale (null: the values'). */
+    public static BufferedImage image(Chart chart, double[] range) {
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = Png.canvas(image);
         double[] xs = chart.xs();
         double[] ys = chart.ys();
         double[][] scaled = scaled(chart.values(), chart.logScale());
-        double[] range = finiteRange(scaled);
+        range = range != null ? range : finiteRange(scaled);
         double x0 = xs[0];
         double x1 = xs[xs.length - 1];
         double y0 = ys[0];
@@ -97,7 +112,7 @@ public final class Heatmap {
         axes(g, chart.title(), x0, x1, y0, y1);
         colourBar(g, range, chart.logScale());
         g.dispose();
-        return Png.encode(image);
+        return image;
     }
 
     private static double[][] scaled(double[][] values, boolean log) {

@@ -15,28 +15,42 @@ import java.util.stream.Collectors;
  * at the epochs {@code due} (0 is the start, before the first step). {@link #FILE}: {@code steps.{i}.{name}}, the
  * i-th kept network's parameters, {@code __metadata__} {@code format} {@code valley/trajectory-v1} and
  * {@code epochs} ("0,2,4,…", the i-th's epoch) beside the run's own. A checkpoint carries the kept ones, so a resumed
- * run keeps the same.
+ * run keeps the same. A curve keeps its bends the same way ({@code curve-history.safetensors}, for a grid's frames).
  */
 public final class Trajectory {
     public static final String FILE = "trajectory.safetensors";
     public static final String FORMAT = "valley/trajectory-v1";
     private final List<Integer> due;
     private final NDManager kept;
+    private final String format;
+    private final String prefix;
     private final Map<Integer, Map<String, NDArray>> steps = new TreeMap<>();
 
     public Trajectory(List<Integer> due, NDManager kept) {
+        this(due, kept, FORMAT, "steps");
+    }
+
+    /** Kept tensors of any kind (a curve's bends): the file names them {@code prefix.{i}.{name}}, in {@code format}. */
+    public Trajectory(List<Integer> due, NDManager kept, String format, String prefix) {
         this.due = List.copyOf(due);
         this.kept = kept;
+        this.format = format;
+        this.prefix = prefix;
     }
 
     /** Copies the network's parameters when {@code epoch} is due. */
     public void take(int epoch, Weights weights) {
+        take(epoch, weights.parameterMap());
+    }
+
+    /** Copies the named tensors when {@code epoch} is due. */
+    public void take(int epoch, Map<String, NDArray> tensors) {
         if (!due.contains(epoch) || steps.containsKey(epoch)) {
             return;
         }
         try (NoGrad noGrad = NoGrad.enter()) {
             Map<String, NDArray> copy = new LinkedHashMap<>();
-            weights.parameterMap().forEach((name, array) -> {
+            tensors.forEach((name, array) -> {
                 NDArray c = array.duplicate();
                 c.attach(kept);
                 copy.put(name, c);
@@ -68,17 +82,22 @@ public final class Trajectory {
 
     /** The file; {@code metadata}: the run's own entries, to which the format and the epochs are added. */
     public byte[] file(Map<String, String> metadata) {
+        return file(metadata, Map.of());
+    }
+
+    /** The file with {@code extra} tensors beside the kept ones, under their own names. */
+    public byte[] file(Map<String, String> metadata, Map<String, NDArray> extra) {
         if (!steps.keySet().containsAll(due)) {
             throw new IllegalStateException("the trajectory kept epochs " + steps.keySet() + " of " + due);
         }
-        Map<String, NDArray> named = new LinkedHashMap<>();
+        Map<String, NDArray> named = new LinkedHashMap<>(extra);
         int i = 0;
         for (Map<String, NDArray> tensors : steps.values()) {
             int index = i++;
-            tensors.forEach((name, array) -> named.put("steps." + index + "." + name, array));
+            tensors.forEach((name, array) -> named.put(prefix + "." + index + "." + name, array));
         }
         Map<String, String> meta = new LinkedHashMap<>(metadata);
-        meta.put("format", FORMAT);
+        meta.put("format", format);
         meta.put("epochs", epochs());
         return SafeTensors.write(named, meta);
     }

@@ -278,7 +278,7 @@ class CurveScienceTest {
         }
         assertThat(endpoints[0]).isNotEqualTo(endpoints[1]);
         CurveSpec spec = new CurveSpec(List.of(new ModelRef(UUID.randomUUID(), null), new ModelRef(UUID.randomUUID(),
-                null)), kind, bends, 20, 64, 0.05, 0.9, 0.0, 7L, "spirals", null, 13, null, 3).withDefaults();
+                null)), kind, bends, 20, 64, 0.05, 0.9, 0.0, 7L, "spirals", null, 13, null, 3, null).withDefaults();
         CurveRun.Output output = new CurveRun(catalog).run(spec, model, endpoints[0], endpoints[1], cpu,
                 TrainingListener.NONE);
         CurveResult r = output.result();

@@ -7,10 +7,12 @@ free (DJL has no way to reset .grad to None). This module does what PyHessian's 
 torch.autograd.grad, which leaves .grad alone. It holds no weights: the loss and its graph come from the worker.
 
 Run it with Debian's python3-torch (1.13; the archive loads in libtorch 2.7.1) after changing the function:
-    /usr/bin/python3 tools/make_hessian_module.py
+    /usr/bin/python3 tools/make_hessian_module.py [OUT]
+(HessianVectorProductsTest writes it to a temporary OUT and compares the code with the committed archive's.)
 """
 from typing import List, Optional
 import pathlib
+import sys
 
 import torch
 
@@ -58,5 +60,6 @@ class HessianVectorProduct(torch.nn.Module):
 
 
 if __name__ == "__main__":
-    torch.jit.script(HessianVectorProduct()).save(str(OUT))
-    print("wrote", OUT)
+    out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    torch.jit.script(HessianVectorProduct()).save(str(out))
+    print("wrote", out)

@@ -58,9 +58,7 @@ async function answer<T>(response: Response): Promise<T> {
 
 /** An artifact's bytes, fetched with the token, handed to the browser as a download. */
 export async function download(jobId: string, name: string): Promise<void> {
-  const response = await fetch(`/api/v1/jobs/${jobId}/artifacts/${encodeURIComponent(name)}`, { headers: headers() });
-  if (!response.ok) throw new ApiError(response.status, `download failed: HTTP ${response.status}`, []);
-  const url = URL.createObjectURL(await response.blob());
+  const url = await artifactUrl(jobId, name);
   const a = document.createElement("a");
   a.href = url;
   a.download = name;

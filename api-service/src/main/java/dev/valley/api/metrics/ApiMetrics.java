@@ -48,7 +48,8 @@ public class ApiMetrics {
                 .tags("type", type, "outcome", reused ? "reused" : "accepted").register(registry).increment();
     }
 
-    /** A submission refused, by the problem's kind ({@code validation}, {@code malformed-request}, …). */
+    /** A submission refused, by {@link SubmissionOutcomes#reason}: invalid, unauthenticated, forbidden, conflict,
+     * too-large, unsupported-media-type, quota, unavailable (or status-N for another status). */
     public void refused(String reason) {
         Counter.builder("valley.submissions.refused").description("job submissions refused, by reason")
                 .tag("reason", reason).register(registry).increment();

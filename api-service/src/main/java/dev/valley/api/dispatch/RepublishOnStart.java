@@ -32,6 +32,8 @@ class RepublishOnStart {
         if (!dispatch.republishOnStart()) {
             return;
         }
+        // One instance at a time: a second that starts meanwhile waits for this one's transaction to end.
+        db.sql("select pg_advisory_xact_lock(hashtext('valley:republish-on-start'))").query(Object.class).list();
         db.sql("delete from lease").update();
         int rows = db.sql("""
                 update outbox o set sent_at = null

@@ -23,6 +23,12 @@ class GridTiles {
         this.db = db;
     }
 
+    /** Whether tile {@code index} of the grid is stored. */
+    boolean isDone(UUID jobId, int index) {
+        return db.sql("select count(*) from grid_tile where job_id = ? and idx = ? and done_at is not null")
+                .params(jobId, index).query(Long.class).single() > 0;
+    }
+
     /** Writes the tile rows that do not exist yet and returns the tiles still to compute. */
     @Transactional(propagation = Propagation.MANDATORY)
     List<GridTile> open(UUID jobId, List<GridTile> tiles) {

@@ -72,12 +72,14 @@ public class JobLifecycle {
     private final DispatchProperties dispatch;
     private final JobEpochs epochs;
     private final dev.valley.api.metrics.ApiMetrics metrics;
+    private final GridTiles tiles;
 
     JobLifecycle(JobRepository jobs, Leases leases, Attempts attempts, Dispatches dispatches, Outbox outbox,
             JobInputRepository inputRows, JobInputs inputs, ArtifactRepository artifacts,
             AttemptObjects attemptObjects, DispatchProperties dispatch, JobEpochs epochs,
-            dev.valley.api.metrics.ApiMetrics metrics) {
+            dev.valley.api.metrics.ApiMetrics metrics, GridTiles tiles) {
         this.metrics = metrics;
+        this.tiles = tiles;
         this.jobs = jobs;
         this.leases = leases;
         this.attempts = attempts;
@@ -112,6 +114,9 @@ public class JobLifecycle {
             }
             return;
         }
+        if (event.tile() != null && tiles.isDone(event.jobId(), event.tile())) {
+            return; // its TILE_DONE came first (two consumers, either order): no lease to take for it
+        }
         jobs.markRunning(event.jobId(), event.attempt(), event.worker(), at);
         if (event.tile() == null) { // a job dispatched whole; a grid's tiles are its own dispatches
             metrics.started(event.jobId(), job.getType().wireName(), event.attempt(), at);
@@ -144,7 +149,11 @@ public class JobLifecycle {
         leases.release(event.jobId(), Leases.unit(event.tile()));
     }
 
-    /** RUNNING → SUCCEEDED with the result; the artifacts are recorded only with that change. */
+    /**
+     * RUNNING → SUCCEEDED with the result; the artifacts are recorded only with that change. From QUEUED too: with
+     * several api-service instances consuming events, an attempt's FINISHED may be applied before its STARTED, which
+     * then finds the job final and takes no lease.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
     public void finished(JobEvent event, Instant at) {
         if (jobs.markSucceeded(event.jobId(), event.attempt(),

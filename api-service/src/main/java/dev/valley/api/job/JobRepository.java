@@ -63,7 +63,7 @@ public interface JobRepository extends JpaRepository<Job, UUID> {
     @Query(value = """
             update job set status = 'SUCCEEDED', progress = 1, result = cast(:result as jsonb), finished_at = :at,
                 heartbeat_at = :at
-            where id = :id and attempt = :attempt and status = 'RUNNING'""", nativeQuery = true)
+            where id = :id and attempt = :attempt and status in ('QUEUED', 'RUNNING')""", nativeQuery = true)
     int markSucceeded(@Param("id") UUID id, @Param("attempt") int attempt, @Param("result") String result,
             @Param("at") Instant at);
 

@@ -22,16 +22,29 @@ public class LeaseMonitor {
     private final TransactionTemplate transactions;
     private final dev.valley.api.metrics.ApiMetrics metrics;
 
+    private final dev.valley.api.cluster.OneInstance oneInstance;
+
     LeaseMonitor(Leases leases, JobLifecycle lifecycle, DispatchProperties dispatch,
-            TransactionTemplate transactions, dev.valley.api.metrics.ApiMetrics metrics) {
+            TransactionTemplate transactions, dev.valley.api.metrics.ApiMetrics metrics,
+            dev.valley.api.cluster.OneInstance oneInstance) {
         this.metrics = metrics;
+        this.oneInstance = oneInstance;
         this.leases = leases;
         this.lifecycle = lifecycle;
         this.dispatch = dispatch;
         this.transactions = transactions;
     }
 
+    /** On one api-service instance at a time ({@link dev.valley.api.cluster.OneInstance}): the others skip. */
     public void expire() {
+        try {
+            oneInstance.runAlone("lease-monitor", this::expireNow);
+        } catch (RuntimeException e) {
+            log.warn("lease check failed: {}", e.toString());
+        }
+    }
+
+    private void expireNow() {
         Instant now = Instant.now();
         try {
             for (Leases.Expired lost : leases.expired(now.minus(dispatch.lease()))) {

@@ -55,10 +55,17 @@ class ChartTest {
         assertThat(env(chart.container("lab-valley-api")))
                 .contains(entry("VALLEY_DISPATCH_DEFAULTPOOL", "default"), entry("VALLEY_DISPATCH_POOLS", ""));
         assertThat((Object) at(chart.one("Deployment", "lab-valley-worker-gpu"), "spec.replicas")).isEqualTo(1);
-        // One api-service at a time, through updates too: its outbox publisher assumes it is alone.
+        // Two api-services by default, and updates roll without going below them.
         Map<String, Object> api = chart.one("Deployment", "lab-valley-api");
-        assertThat((Object) at(api, "spec.replicas")).isEqualTo(1);
-        assertThat((String) at(api, "spec.strategy.type")).isEqualTo("Recreate");
+        assertThat((Object) at(api, "spec.replicas")).isEqualTo(2);
+        assertThat((String) at(api, "spec.strategy.type")).isEqualTo("RollingUpdate");
+        assertThat((Object) at(api, "spec.strategy.rollingUpdate.maxUnavailable")).isEqualTo(0);
+        assertThat((Object) at(chart.one("PodDisruptionBudget", "lab-valley-api"), "spec.maxUnavailable"))
+                .isEqualTo(1);
+        assertThat((Object) at(Chart.render(Chart.writeValues("""
+                api:
+                  replicas: 5
+                """)).one("Deployment", "lab-valley-api"), "spec.replicas")).isEqualTo(5);
     }
 
     @Test
@@ -270,7 +277,7 @@ class ChartTest {
                 """))).hasMessageContaining("/auth/tokens/0");
         assertThatThrownBy(() -> Chart.render(Chart.writeValues("""
                 api:
-                  replicas: 2
+                  replicas: -1
                 """))).hasMessageContaining("/api/replicas");
         assertThatThrownBy(() -> Chart.render(Chart.writeValues("""
                 workerPools:

@@ -42,7 +42,7 @@ public final class WorkersBenchmark {
         Map<String, Object> properties = servers.properties();
         ConfigurableApplicationContext api = Valley.startApi(properties,
                 Map.of("server.port", "0", "logging.level.root", "WARN"));
-        try (WorkerProcess first = WorkerProcess.start(properties, "one", ONE_THREAD, false)) {
+        try (ServiceProcess first = ServiceProcess.worker(properties, "one", ONE_THREAD, false)) {
             WorkersBenchmark bench = new WorkersBenchmark(
                     "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port"));
             bench.run(properties, side, rounds);
@@ -77,7 +77,7 @@ public final class WorkersBenchmark {
         int[] runs = new int[3];
         for (int round = 1; round <= rounds; round++) {
             for (int workers = 1; workers <= 2; workers++) {
-                WorkerProcess second = workers == 2 ? WorkerProcess.start(properties, "two", ONE_THREAD, false) : null;
+                ServiceProcess second = workers == 2 ? ServiceProcess.worker(properties, "two", ONE_THREAD, false) : null;
                 try {
                     long start = System.nanoTime();
                     JsonNode done = awaitEnd(submit(spec));

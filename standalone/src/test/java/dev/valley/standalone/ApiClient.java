@@ -30,6 +30,12 @@ final class ApiClient {
         this(api, null);
     }
 
+    /** An open api-service on 127.0.0.1:{@code port} (one in a process of its own). */
+    ApiClient(int port) {
+        this.base = "http://127.0.0.1:" + port;
+        this.token = null;
+    }
+
     ApiClient(org.springframework.context.ConfigurableApplicationContext api, String token) {
         this.base = "http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port");
         this.token = token;

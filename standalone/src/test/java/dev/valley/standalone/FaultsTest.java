@@ -67,7 +67,7 @@ class FaultsTest {
                      "model":{"arch":"mlp","hidden":[256,256]},"epochs":150,"seed":11}}""";
             String job = api.submit(spec).get("id").asString();
             long killedAt;
-            try (WorkerProcess doomed = WorkerProcess.start(worker(servers), "doomed")) {
+            try (ServiceProcess doomed = ServiceProcess.worker(worker(servers), "doomed")) {
                 await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> api.job(job),
                         j -> j.get("status").asString().equals("RUNNING") && j.get("progress").asDouble() >= 0.1);
                 doomed.kill();
@@ -80,7 +80,7 @@ class FaultsTest {
             assertThat(requeued.at("/earlierAttempts/0/worker").asString()).isEqualTo("doomed");
             double lostAfter = (System.nanoTime() - killedAt) / 1e9;
 
-            try (WorkerProcess heir = WorkerProcess.start(worker(servers), "heir")) {
+            try (ServiceProcess heir = ServiceProcess.worker(worker(servers), "heir")) {
                 JsonNode done = api.awaitEnd(job, LONG);
                 assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
                 assertThat(done.get("worker").asString()).isEqualTo("heir");

@@ -183,7 +183,7 @@ class GridEndToEndTest {
         assertThat(alone.at("/result/workers").size()).isEqualTo(1);
         Map<String, byte[]> aloneArrays = arrays(api.download(alone.get("id").asString(), "grid.npz"));
         JsonNode shared;
-        try (WorkerProcess second = WorkerProcess.start(servers.properties(), "second")) {
+        try (ServiceProcess second = ServiceProcess.worker(servers.properties(), "second")) {
             shared = grid(points(), spec);
         }
         System.out.println("tiles by worker, one worker: " + alone.at("/tiles/byWorker") + "; two: "
@@ -194,7 +194,7 @@ class GridEndToEndTest {
         assertThat(sharedArrays.keySet()).containsExactlyElementsOf(aloneArrays.keySet());
         aloneArrays.forEach((name, bytes) -> assertThat(sharedArrays.get(name)).as(name).isEqualTo(bytes));
 
-        WorkerProcess third = WorkerProcess.start(servers.properties(), "third");
+        ServiceProcess third = ServiceProcess.worker(servers.properties(), "third");
         String id = api.submit("""
                 {"type":"grid","spec":{"plane":%s,"seed":%d,"resolution":[60,60],"tile":[5,5]}}"""
                 .formatted(points(), DATA_SEED)).get("id").asString();

@@ -57,11 +57,11 @@ class PoolsEndToEndTest {
         return ",\"resources\":{\"pool\":\"" + pool + "\"}";
     }
 
-    private static WorkerProcess drainingWorker(String id, Duration drain) throws Exception {
+    private static ServiceProcess drainingWorker(String id, Duration drain) throws Exception {
         Map<String, Object> properties = new LinkedHashMap<>(servers.properties());
         properties.put("valley.worker.pool", drainPool);
         properties.put("valley.worker.drain", drain.toMillis() + "ms");
-        return WorkerProcess.start(properties, id);
+        return ServiceProcess.worker(properties, id);
     }
 
     /** The job is past its start on a worker: running, with some progress reported. */
@@ -74,7 +74,7 @@ class PoolsEndToEndTest {
     @Test
     void aStoppedWorkerFinishesItsJobWithinTheDrainThenExits() throws Exception {
         String job = train(300, inPool(drainPool));
-        try (WorkerProcess worker = drainingWorker("drains", Duration.ofMinutes(2))) {
+        try (ServiceProcess worker = drainingWorker("drains", Duration.ofMinutes(2))) {
             awaitUnderWay(job);
             Duration exit = worker.terminate(Duration.ofMinutes(3));
             // No other worker takes this pool: the job can only have ended on the worker that was told to stop.
@@ -90,7 +90,7 @@ class PoolsEndToEndTest {
     @Test
     void aJobThatOutlastsTheDrainIsHandedBackAndResumedByTheNextWorker() throws Exception {
         String job = train(300, inPool(drainPool));
-        try (WorkerProcess first = drainingWorker("short-drain", Duration.ofSeconds(1))) {
+        try (ServiceProcess first = drainingWorker("short-drain", Duration.ofSeconds(1))) {
             awaitUnderWay(job);
             Duration exit = first.terminate(Duration.ofSeconds(60));
             System.out.println("worker with a 1 s drain exited " + exit.toMillis() + " ms after SIGTERM");
@@ -102,7 +102,7 @@ class PoolsEndToEndTest {
             assertThat(handedBack.at("/earlierAttempts/0/outcome").asString()).isEqualTo("RELEASED");
             assertThat(handedBack.at("/earlierAttempts/0/worker").asString()).isEqualTo("short-drain");
         }
-        try (WorkerProcess second = drainingWorker("takes-over", Duration.ofMinutes(2))) {
+        try (ServiceProcess second = drainingWorker("takes-over", Duration.ofMinutes(2))) {
             JsonNode done = api.awaitEnd(job, LONG);
             assertThat(done.get("status").asString()).isEqualTo("SUCCEEDED");
             assertThat(done.get("worker").asString()).isEqualTo("takes-over");
@@ -124,7 +124,7 @@ class PoolsEndToEndTest {
 
         Map<String, Object> gpuWorker = new LinkedHashMap<>(servers.properties());
         gpuWorker.put("valley.worker.pool", gpuPool);
-        try (WorkerProcess h100 = WorkerProcess.start(gpuWorker, "h100")) {
+        try (ServiceProcess h100 = ServiceProcess.worker(gpuWorker, "h100")) {
             assertThat(api.awaitEnd(pooled, LONG).get("status").asString()).isEqualTo("SUCCEEDED");
         }
     }
@@ -157,7 +157,7 @@ class PoolsEndToEndTest {
         assertThat(before.at("/tiles/queued").asLong()).isZero(); // a waiting grid's tiles are not dispatched yet
         assertThat(before.get("workers").asLong()).isZero();
 
-        try (WorkerProcess worker = drainingWorker("owes", Duration.ofMinutes(1))) {
+        try (ServiceProcess worker = drainingWorker("owes", Duration.ofMinutes(1))) {
             await().atMost(LONG).pollInterval(Duration.ofMillis(50)).until(() -> api.job(trained),
                     j -> !j.get("status").asString().equals("QUEUED"));
             java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();

@@ -57,8 +57,8 @@ class ThousandJobsFaultTest {
                     "valley.dispatch.lease", "30s", "valley.dispatch.lease-check", "1s"));
             String name = pool;
             long start = System.nanoTime();
-            try (WorkerProcess a = WorkerProcess.start(workerProperties, "thousand-a");
-                    WorkerProcess b = WorkerProcess.start(workerProperties, "thousand-b");
+            try (ServiceProcess a = ServiceProcess.worker(workerProperties, "thousand-a");
+                    ServiceProcess b = ServiceProcess.worker(workerProperties, "thousand-b");
                     Jobs jobs = new Jobs(servers, name)) {
                 ApiClient api = new ApiClient(apiContext);
                 List<String> submitted = new CopyOnWriteArrayList<>();

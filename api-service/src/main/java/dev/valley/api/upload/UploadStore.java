@@ -94,7 +94,12 @@ public class UploadStore {
         try {
             s3.headBucket(b -> b.bucket(storage.bucket()));
         } catch (NoSuchBucketException e) {
-            s3.createBucket(b -> b.bucket(storage.bucket()));
+            try {
+                s3.createBucket(b -> b.bucket(storage.bucket()));
+            } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
+                    | software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException raced) {
+                // another worker or api-service created it between the two calls: it exists, which is all we need
+            }
         }
     }
 

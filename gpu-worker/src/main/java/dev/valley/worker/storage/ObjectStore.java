@@ -104,7 +104,12 @@ public class ObjectStore implements dev.valley.worker.science.data.UploadedDatas
         try {
             s3.headBucket(b -> b.bucket(bucket));
         } catch (NoSuchBucketException e) {
-            s3.createBucket(b -> b.bucket(bucket));
+            try {
+                s3.createBucket(b -> b.bucket(bucket));
+            } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
+                    | software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException raced) {
+                // another worker or api-service created it between the two calls: it exists, which is all we need
+            }
         }
         bucketKnown = true;
     }

@@ -17,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # What every method takes beside the spec's fields: the submission's own fields.
-SUBMISSION = ["name", "experiment", "tags", "reuse", "pool", "max_attempts"]
+SUBMISSION = ["name", "experiment", "tags", "reuse", "pool", "max_attempts", "priority"]
 TARGET = HERE / "valley" / "_jobs_generated.py"
 DEFAULT_SOURCE = HERE.parent.parent / "web-client" / "openapi.json"
 
@@ -94,6 +94,7 @@ def method(doc, job_type, spec_name):
                 SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+            priority (int): 0 to 9 (default 4); within a pool, higher-priority jobs are handed out first.
 
         A Job, or (Job, "artifact"), stands for a ref {{"job": id}} anywhere in the spec. None leaves a field out:
         the API fills in its default.
@@ -101,7 +102,7 @@ def method(doc, job_type, spec_name):
         spec = {{
             {call}}}
         return self._submit({job_type!r}, spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
-                            pool=pool, max_attempts=max_attempts)
+                            pool=pool, max_attempts=max_attempts, priority=priority)
 '''.replace("\n\n\n", "\n\n")
 
 
@@ -115,7 +116,7 @@ def generate(doc):
            "",
            "",
            "class JobMethods:",
-           '    """Submission methods; a subclass provides _submit(type, spec, name=, pool=, max_attempts=)."""']
+           '    """Submission methods; a subclass provides _submit(type, spec, name=, pool=, max_attempts=, priority=)."""']
     for job_type, ref in mapping.items():
         job_schema = doc["components"]["schemas"][ref.split("/")[-1]]
         spec_name = job_schema["properties"]["spec"]["$ref"].split("/")[-1]

@@ -47,19 +47,22 @@ class Valley(JobMethods):
 
     # Jobs
 
-    def submit(self, type, spec, name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+    def submit(self, type, spec, name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None,
+               priority=None):
         """Submits a job of any type from its spec (a dict); the typed methods call this."""
         if type not in JOB_TYPES:
             raise ValueError(f"unknown job type {type!r}; one of {', '.join(JOB_TYPES)}")
         return self._submit(type, spec, name=name, experiment=experiment, tags=tags, reuse=reuse, pool=pool,
-                            max_attempts=max_attempts)
+                            max_attempts=max_attempts, priority=priority)
 
-    def _submit(self, type, spec, name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+    def _submit(self, type, spec, name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None,
+                priority=None):
         body = {"type": type, "spec": {k: _wire(v) for k, v in spec.items() if v is not None}}
         for key, value in (("name", name), ("experiment", experiment), ("tags", tags), ("reuse", reuse)):
             if value is not None:
                 body[key] = value
-        resources = {k: v for k, v in (("pool", pool), ("maxAttempts", max_attempts)) if v is not None}
+        resources = {k: v for k, v in (("pool", pool), ("maxAttempts", max_attempts), ("priority", priority))
+                     if v is not None}
         if resources:
             body["resources"] = resources
         return Job(self, self._request("POST", "/api/v1/jobs", json=body).json())

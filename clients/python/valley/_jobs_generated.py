@@ -5,12 +5,13 @@ Do not edit: run the generator (tests/test_generated.py checks that this file is
 
 
 class JobMethods:
-    """Submission methods; a subclass provides _submit(type, spec, name=, pool=, max_attempts=)."""
+    """Submission methods; a subclass provides _submit(type, spec, name=, pool=, max_attempts=, priority=)."""
 
     def train(
             self, *, dataset=None, model=None, epochs=None, batchSize=None, lr=None, momentum=None,
             weightDecay=None, seed=None, trainSubset=None, schedule=None, init=None, trajectory=None,
-            name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+            name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None,
+            priority=None):
         """Submits a train job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -44,6 +45,7 @@ class JobMethods:
                 SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+            priority (int): 0 to 9 (default 4); within a pool, higher-priority jobs are handed out first.
 
         A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
         the API fills in its default.
@@ -53,13 +55,13 @@ class JobMethods:
             'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed, 'trainSubset':
             trainSubset, 'schedule': schedule, 'init': init, 'trajectory': trajectory}
         return self._submit('train', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
-                            pool=pool, max_attempts=max_attempts)
+                            pool=pool, max_attempts=max_attempts, priority=priority)
 
     def curve(
             self, *, endpoints=None, curve=None, bends=None, epochs=None, batchSize=None, lr=None, momentum=None,
             weightDecay=None, seed=None, dataset=None, trainSubset=None, points=None, initLinear=None,
             ensembleSize=None, snapshots=None, name=None, experiment=None, tags=None, reuse=None,
-            pool=None, max_attempts=None):
+            pool=None, max_attempts=None, priority=None):
         """Submits a curve job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -100,6 +102,7 @@ class JobMethods:
                 SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+            priority (int): 0 to 9 (default 4); within a pool, higher-priority jobs are handed out first.
 
         A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
         the API fills in its default.
@@ -110,13 +113,13 @@ class JobMethods:
             'dataset': dataset, 'trainSubset': trainSubset, 'points': points, 'initLinear':
             initLinear, 'ensembleSize': ensembleSize, 'snapshots': snapshots}
         return self._submit('curve', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
-                            pool=pool, max_attempts=max_attempts)
+                            pool=pool, max_attempts=max_attempts, priority=priority)
 
     def swa(
             self, *, dataset=None, model=None, start=None, epochs=None, swaStart=None, batchSize=None, lr=None,
             swaLr=None, anneal=None, annealEpochs=None, averageEvery=None, averageUnit=None,
             momentum=None, weightDecay=None, seed=None, trainSubset=None, name=None, experiment=None,
-            tags=None, reuse=None, pool=None, max_attempts=None):
+            tags=None, reuse=None, pool=None, max_attempts=None, priority=None):
         """Submits a swa job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -150,6 +153,7 @@ class JobMethods:
                 SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+            priority (int): 0 to 9 (default 4); within a pool, higher-priority jobs are handed out first.
 
         A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
         the API fills in its default.
@@ -161,12 +165,12 @@ class JobMethods:
             'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed, 'trainSubset':
             trainSubset}
         return self._submit('swa', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
-                            pool=pool, max_attempts=max_attempts)
+                            pool=pool, max_attempts=max_attempts, priority=priority)
 
     def fge(
             self, *, start=None, dataset=None, model=None, epochs=None, cycle=None, batchSize=None, lr1=None,
             lr2=None, momentum=None, weightDecay=None, seed=None, trainSubset=None, name=None,
-            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None, priority=None):
         """Submits a fge job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -191,6 +195,7 @@ class JobMethods:
                 SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+            priority (int): 0 to 9 (default 4); within a pool, higher-priority jobs are handed out first.
 
         A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
         the API fills in its default.
@@ -200,12 +205,12 @@ class JobMethods:
             'batchSize': batchSize, 'lr1': lr1, 'lr2': lr2, 'momentum': momentum, 'weightDecay':
             weightDecay, 'seed': seed, 'trainSubset': trainSubset}
         return self._submit('fge', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
-                            pool=pool, max_attempts=max_attempts)
+                            pool=pool, max_attempts=max_attempts, priority=priority)
 
     def grid(
             self, *, plane=None, resolution=None, range=None, dataset=None, trainSubset=None, testSubset=None,
             metrics=None, recomputeBatchNorm=None, tile=None, batchSize=None, seed=None, name=None,
-            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None, priority=None):
         """Submits a grid job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -235,6 +240,7 @@ class JobMethods:
                 SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+            priority (int): 0 to 9 (default 4); within a pool, higher-priority jobs are handed out first.
 
         A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
         the API fills in its default.
@@ -245,12 +251,12 @@ class JobMethods:
             'recomputeBatchNorm': recomputeBatchNorm, 'tile': tile, 'batchSize': batchSize, 'seed':
             seed}
         return self._submit('grid', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
-                            pool=pool, max_attempts=max_attempts)
+                            pool=pool, max_attempts=max_attempts, priority=priority)
 
     def align(
             self, *, reference=None, target=None, method=None, seed=None, subset=None, points=None,
             batchSize=None, trainSubset=None, testSubset=None, dataset=None, model=None, name=None,
-            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None, priority=None):
         """Submits a align job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -277,6 +283,7 @@ class JobMethods:
                 SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+            priority (int): 0 to 9 (default 4); within a pool, higher-priority jobs are handed out first.
 
         A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
         the API fills in its default.
@@ -286,11 +293,11 @@ class JobMethods:
             subset, 'points': points, 'batchSize': batchSize, 'trainSubset': trainSubset,
             'testSubset': testSubset, 'dataset': dataset, 'model': model}
         return self._submit('align', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
-                            pool=pool, max_attempts=max_attempts)
+                            pool=pool, max_attempts=max_attempts, priority=priority)
 
     def compare(
             self, *, networks=None, testSubset=None, seed=None, dataset=None, model=None, name=None,
-            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None, priority=None):
         """Submits a compare job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -306,6 +313,7 @@ class JobMethods:
                 SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+            priority (int): 0 to 9 (default 4); within a pool, higher-priority jobs are handed out first.
 
         A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
         the API fills in its default.
@@ -314,13 +322,13 @@ class JobMethods:
             'networks': networks, 'testSubset': testSubset, 'seed': seed, 'dataset': dataset,
             'model': model}
         return self._submit('compare', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
-                            pool=pool, max_attempts=max_attempts)
+                            pool=pool, max_attempts=max_attempts, priority=priority)
 
     def simplex(
             self, *, start=None, modes=None, vertices=None, epochsPerVertex=None, lr=None, volumeWeight=None,
             samples=None, batchSize=None, momentum=None, weightDecay=None, seed=None, trainSubset=None,
             ensembleSize=None, dataset=None, model=None, name=None, experiment=None, tags=None,
-            reuse=None, pool=None, max_attempts=None):
+            reuse=None, pool=None, max_attempts=None, priority=None):
         """Submits a simplex job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -350,6 +358,7 @@ class JobMethods:
                 SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+            priority (int): 0 to 9 (default 4); within a pool, higher-priority jobs are handed out first.
 
         A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
         the API fills in its default.
@@ -361,12 +370,13 @@ class JobMethods:
             'trainSubset': trainSubset, 'ensembleSize': ensembleSize, 'dataset': dataset, 'model':
             model}
         return self._submit('simplex', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
-                            pool=pool, max_attempts=max_attempts)
+                            pool=pool, max_attempts=max_attempts, priority=priority)
 
     def hessian(
             self, *, network=None, top=None, trace=None, probes=None, subset=None, tolerance=None,
             maxIterations=None, batchSize=None, seed=None, vectorSeed=None, dataset=None, model=None,
-            name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None):
+            name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None,
+            priority=None):
         """Submits a hessian job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -398,6 +408,7 @@ class JobMethods:
                 SHA-256s) instead of running again; the job then says reused.
             pool (str): the worker pool to run on (default "default").
             max_attempts (int): attempts the job may lose to a worker or the platform before it fails.
+            priority (int): 0 to 9 (default 4); within a pool, higher-priority jobs are handed out first.
 
         A Job, or (Job, "artifact"), stands for a ref {"job": id} anywhere in the spec. None leaves a field out:
         the API fills in its default.
@@ -407,6 +418,6 @@ class JobMethods:
             'tolerance': tolerance, 'maxIterations': maxIterations, 'batchSize': batchSize, 'seed':
             seed, 'vectorSeed': vectorSeed, 'dataset': dataset, 'model': model}
         return self._submit('hessian', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
-                            pool=pool, max_attempts=max_attempts)
+                            pool=pool, max_attempts=max_attempts, priority=priority)
 
 JOB_TYPES = ('train', 'curve', 'swa', 'fge', 'grid', 'align', 'compare', 'simplex', 'hessian')

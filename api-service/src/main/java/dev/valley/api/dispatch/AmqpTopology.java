@@ -25,7 +25,8 @@ class AmqpTopology {
         List<Declarable> declarables = new ArrayList<>(List.of(jobs));
         for (String pool : dispatch.allPools()) {
             Queue queue = QueueBuilder.durable(Queues.dispatchQueue(pool))
-                    .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
+                    .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE)
+                    .withArguments(Queues.dispatchArguments()).build();
             declarables.add(queue);
             declarables.add(BindingBuilder.bind(queue).to(jobs).with(pool));
         }

@@ -29,11 +29,11 @@ public class Outbox {
 
     /** {@code notBefore}: when it may be published (a retry's backoff); null for now. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void enqueue(UUID jobId, int attempt, JobType type, String pool, JobSpec spec,
+    public void enqueue(UUID jobId, int attempt, JobType type, String pool, int priority, JobSpec spec,
             List<DispatchMessage.Input> inputs, GridTile tile, Instant notBefore) {
         DispatchMessage message = new DispatchMessage(jobId, attempt, type, spec, inputs, tile);
         messages.save(new OutboxMessage(OutboxMessage.Kind.DISPATCH, jobId, attempt, pool,
-                JSON.writeValueAsString(message), Instant.now(), notBefore));
+                JSON.writeValueAsString(message), Instant.now(), notBefore).prioritized(priority));
     }
 
     /** Tells every worker to stop attempt {@code attempt} of the job; the one running it does, at its next step. */

@@ -34,6 +34,7 @@ public class OutboxMessage {
     private Instant createdAt;
     private Instant sentAt;
     private Instant availableAt;
+    private int priority = 4;
     @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
     private Kind kind;
 
@@ -49,6 +50,16 @@ public class OutboxMessage {
         this.pool = pool;
         this.payload = payload;
         this.createdAt = createdAt;
+    }
+
+    /** The dispatch's priority on the broker (0–9), the job's. */
+    OutboxMessage prioritized(int value) {
+        this.priority = value;
+        return this;
+    }
+
+    public int getPriority() {
+        return priority;
     }
 
     public Long getId() {

@@ -109,6 +109,7 @@ public class PublishOutbox {
                 .setContentEncoding("UTF-8")
                 .setMessageId("outbox-" + row.getId())
                 .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
+                .setPriority(row.getPriority())
                 .setHeader("valley-job", row.getJobId().toString())
                 .setHeader("valley-attempt", row.getAttempt())
                 // A control message is read by a @RabbitListener through Spring's JSON converter, which asks.

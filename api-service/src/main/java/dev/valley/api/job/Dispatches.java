@@ -57,12 +57,14 @@ public class Dispatches {
         JobType type = job.getType();
         JobSpec spec = job.spec();
         if (type != JobType.GRID) {
-            outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec, inputs, null, notBefore);
+            outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), job.getPriority(), spec, inputs, null,
+                    notBefore);
             return;
         }
         List<GridTile> open = tiles.open(job.getId(), ((GridSpec) spec).tiles());
         for (GridTile tile : open) {
-            outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), spec, inputs, tile, notBefore);
+            outbox.enqueue(job.getId(), job.getAttempt(), type, job.getPool(), job.getPriority(), spec, inputs, tile,
+                    notBefore);
         }
         if (open.isEmpty()) {
             assemble(job);
@@ -99,7 +101,8 @@ public class Dispatches {
         UUID id = job.getId();
         List<DispatchMessage.Input> inputs = new ArrayList<>(jobInputs.resolve(inputRows.findByJobIdOrderByField(id)));
         inputs.addAll(tiles.stored(id));
-        outbox.enqueue(id, job.getAttempt(), JobType.GRID, job.getPool(), job.spec(), inputs, null, null);
+        outbox.enqueue(id, job.getAttempt(), JobType.GRID, job.getPool(), job.getPriority(), job.spec(), inputs, null,
+                null);
         log.info("grid {}: every tile stored, assembly queued", id);
     }
 }

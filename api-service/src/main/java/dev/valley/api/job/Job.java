@@ -35,6 +35,7 @@ public class Job {
     private double progress;
     private int attempt;
     private int maxAttempts;
+    private int priority = DEFAULT_PRIORITY;
     private int failures;
     @Column(nullable = false)
     private String pool;
@@ -53,6 +54,9 @@ public class Job {
     private Instant finishedAt;
     private Instant heartbeatAt;
 
+    /** The priority of a job that asks for none; 0 is the lowest, 9 the highest. */
+    public static final int DEFAULT_PRIORITY = 4;
+
     protected Job() {
     }
 
@@ -67,6 +71,14 @@ public class Job {
         this.pool = pool;
         this.spec = spec;
         this.createdAt = createdAt;
+    }
+
+    void prioritize(int priority) {
+        this.priority = priority;
+    }
+
+    public int getPriority() {
+        return priority;
     }
 
     /** Files the job under an experiment (null: none) with its tags. */

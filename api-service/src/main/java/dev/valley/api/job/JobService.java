@@ -87,6 +87,7 @@ public class JobService {
         Job job = new Job(UUID.randomUUID(), type, request.name(), pool(request.resources()),
                 maxAttempts(request.resources()), spec, plan.decision().status(), now);
         job.label(request.experiment(), request.tags());
+        job.prioritize(priority(request.resources()));
         job.keyResult(key);
         if (plan.decision().status() == JobStatus.FAILED) {
             job.failBeforeRunning(plan.decision().reason(), now);
@@ -147,6 +148,16 @@ public class JobService {
                     + "'; this Valley has " + String.join(", ", dispatch.allPools()));
         }
         return resources.pool();
+    }
+
+    private static int priority(SubmitJobRequest.Resources resources) {
+        if (resources == null || resources.priority() == null) {
+            return Job.DEFAULT_PRIORITY;
+        }
+        if (resources.priority() < 0 || resources.priority() > 9) {
+            throw new InvalidRequestException("resources.priority", "must be between 0 and 9");
+        }
+        return resources.priority();
     }
 
     private int maxAttempts(SubmitJobRequest.Resources resources) {

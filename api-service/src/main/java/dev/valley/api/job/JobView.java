@@ -32,6 +32,7 @@ public record JobView(
         @Nullable TilesView tiles,
         @Nullable String worker,
         int maxAttempts,
+        int priority,
         @Nullable List<Attempts.Ended> earlierAttempts,
         @Nullable String experiment,
         java.util.Map<String, String> tags,
@@ -42,8 +43,8 @@ public record JobView(
     /** The view of a job that answered a submission in its place (its result reused). */
     JobView asReused() {
         return new JobView(id, type, name, status, progress, attempt, pool, cancelRequested, spec, result, error,
-                createdAt, startedAt, finishedAt, inputs, artifacts, tiles, worker, maxAttempts, earlierAttempts,
-                experiment, tags, resultKey, true, history);
+                createdAt, startedAt, finishedAt, inputs, artifacts, tiles, worker, maxAttempts, priority,
+                earlierAttempts, experiment, tags, resultKey, true, history);
     }
 
 
@@ -84,7 +85,7 @@ public record JobView(
                 inputs.stream().map(i -> new InputView(i.getField(), i.getSourceJobId(),
                         i.getSourceModelId() == null ? i.getArtifact() : null, i.getSourceModelId())).toList(),
                 artifacts.stream().map(a -> new ArtifactView(a.getName(), a.getContentType(), a.getSize(), a.getSha256()))
-                        .toList(), tiles, job.getWorker(), job.getMaxAttempts(), earlier, job.getExperiment(),
-                job.getTags(), job.getResultKey(), false, history);
+                        .toList(), tiles, job.getWorker(), job.getMaxAttempts(), job.getPriority(), earlier,
+                job.getExperiment(), job.getTags(), job.getResultKey(), false, history);
     }
 }

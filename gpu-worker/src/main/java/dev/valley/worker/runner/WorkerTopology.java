@@ -23,7 +23,8 @@ class WorkerTopology {
     Declarables workerDeclarables(WorkerProperties worker) {
         DirectExchange jobs = new DirectExchange(Queues.DISPATCH_EXCHANGE);
         Queue pool = QueueBuilder.durable(Queues.dispatchQueue(worker.pool()))
-                .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE).build();
+                .deadLetterExchange(Queues.DEAD_LETTER_EXCHANGE)
+                .withArguments(Queues.dispatchArguments()).build();
         // The events queue too (as the api-service declares it): a worker that starts first must not report into an
         // exchange that routes nowhere.
         DirectExchange events = new DirectExchange(Queues.EVENTS_EXCHANGE);

@@ -29,4 +29,16 @@ public final class Queues {
     public static String dispatchQueue(String pool) {
         return DISPATCH_QUEUE_PREFIX + pool;
     }
+
+    /** The highest dispatch priority; a job's is 0 to this. */
+    public static final int MAX_PRIORITY = 9;
+
+    /**
+     * A dispatch queue's arguments, the same wherever it is declared (the api-service and the workers): a priority
+     * queue, for RabbitMQ ({@code x-max-priority}) and for Qpid Broker-J, which `./valley up` embeds and which reads
+     * only its own {@code x-qpid-priorities} (the number of levels); each broker ignores the other's.
+     */
+    public static java.util.Map<String, Object> dispatchArguments() {
+        return java.util.Map.of("x-max-priority", MAX_PRIORITY, "x-qpid-priorities", MAX_PRIORITY + 1);
+    }
 }

@@ -20,5 +20,6 @@ def test_each_method_takes_exactly_its_specs_fields(v):
         spec_ref = doc["components"]["schemas"][ref.split("/")[-1]]["properties"]["spec"]["$ref"]
         fields = list(doc["components"]["schemas"][spec_ref.split("/")[-1]]["properties"])
         params = list(inspect.signature(getattr(v, job_type)).parameters)
-        assert params == fields + ["name", "experiment", "tags", "reuse", "pool", "max_attempts"], job_type
+        resources = ["name", "experiment", "tags", "reuse", "pool", "max_attempts", "priority"]
+        assert params == fields + resources, job_type
         assert all(inspect.signature(getattr(v, job_type)).parameters[p].default is None for p in params)

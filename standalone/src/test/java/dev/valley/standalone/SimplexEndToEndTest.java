@@ -13,8 +13,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * A simplex of low loss (Benton et al. 2021) through the platform: grown by 2 vertices from a 784-512-512-10 MLP
  * trained 3 epochs on Fashion-MNIST (the simplex trains on a seeded 10,000-example subset, 5 epochs per vertex, to
- * fit the test budget). Every one of 100 uniform samples is within 1 point of the start's test accuracy, and the
- * ensemble of 10 samples (ESPRO) beats the start network in accuracy and NLL. The first vertex in
+ * fit the test budget). None of 100 uniform samples falls more than 1 point below the start's test accuracy (a
+ * sample may rise above it by more: the 3-epoch start is under-trained, and the vertices train on; CI once saw a
+ * sample 1.2 points above), and the ensemble of 10 samples (ESPRO) beats the start network in accuracy and NLL. The first vertex in
  * simplex.safetensors is the start network itself, and so is the origin of a grid on the simplex's plane. Bad specs are
  * 400s naming the field.
  */
@@ -48,7 +49,8 @@ class SimplexEndToEndTest extends OwnValley {
         assertThat(r.at("/vertices/0/testAccuracy").asDouble()).isCloseTo(startAccuracy, within(1e-4));
         assertThat(samples.get("count").asInt()).isEqualTo(100);
         assertThat(samples.get("testAccuracyMin").asDouble()).isGreaterThanOrEqualTo(startAccuracy - 0.01);
-        assertThat(samples.get("testAccuracyMax").asDouble()).isLessThanOrEqualTo(startAccuracy + 0.01);
+        assertThat(samples.get("testAccuracyMax").asDouble()).isGreaterThanOrEqualTo(
+                samples.get("testAccuracyMin").asDouble());
         assertThat(espro.get("size").asInt()).isEqualTo(10);
         assertThat(espro.get("testAccuracy").asDouble()).isGreaterThan(startAccuracy);
         assertThat(espro.get("testLoss").asDouble()).isLessThan(startLoss);

@@ -179,9 +179,18 @@ public class JobLifecycle {
         ended(event.jobId());
     }
 
-    private static void ignored(JobEvent event) {
+    /**
+     * An end that changes nothing. When the job has ended, the attempt that sent it ran after the job's cleanup (a
+     * dispatch delivered twice: the outbox publishes at least once, and an api process killed between publishing and
+     * marking it published leaves it to be published again), and may have stored a checkpoint since: its job is
+     * cleaned again. Only an ended job's: a running job's current attempt keeps its checkpoint.
+     */
+    private void ignored(JobEvent event) {
         log.debug("ignored {} of job {} attempt {}: not the job's current state", event.kind(), event.jobId(),
                 event.attempt());
+        if (jobs.findById(event.jobId()).map(j -> j.getStatus().isFinal()).orElse(false)) {
+            attemptObjects.cleanAfterCommit(event.jobId());
+        }
     }
 
     // --- attempts ---

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.valley.api.ApiTestServers;
+import dev.valley.api.artifact.AttemptObjects;
 import dev.valley.storage.StorageProperties;
 import dev.valley.api.job.Attempts;
 import dev.valley.api.job.JobService;
@@ -37,8 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
  * nothing. The outbox is not published here (publish interval 1 h), so its rows can be read as written.
  */
 @SpringBootTest(properties = {"spring.config.name=api-service", "valley.dispatch.publish-interval=1h",
-        "valley.dispatch.lease-check=1h", "valley.dispatch.retry-backoff=7s", "valley.dispatch.lease=60s",
-        "valley.auth.tokens=admin:attempts-test-token-0000"})
+        "valley.dispatch.lease-check=1h", "valley.storage.cleanup-sweep=1h", "valley.dispatch.retry-backoff=7s",
+        "valley.dispatch.lease=60s", "valley.auth.tokens=admin:attempts-test-token-0000"})
 class AttemptsTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -59,6 +60,8 @@ class AttemptsTest {
     S3Client s3;
     @Autowired
     StorageProperties storage;
+    @Autowired
+    AttemptObjects objects;
 
     @Test
     void anInterruptedAttemptIsRetriedAfterTheBackoffUntilTheJobHasLostItsMostAttempts() {
@@ -156,11 +159,7 @@ class AttemptsTest {
         UUID id = submit(3);
         apply.apply(JobEvent.started(id, 1, "w1", "cpu"));
         String checkpoint = ArtifactKeys.of(id, 1, ArtifactKeys.CHECKPOINT);
-        try {
-            s3.createBucket(b -> b.bucket(storage.bucket())); // the workers create it; there is none in this test
-        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-            assertThat(e.statusCode()).as("bucket exists already").isEqualTo(409);
-        }
+        createBucket();
         s3.putObject(b -> b.bucket(storage.bucket()).key(checkpoint), RequestBody.fromString("state after epoch 3"));
         apply.apply(JobEvent.interrupted(id, 1, "w1", "storage unreachable"));
         assertThat(jobs.get(id).status()).isEqualTo(JobStatus.QUEUED);
@@ -169,6 +168,77 @@ class AttemptsTest {
 
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> s3.listObjectsV2(b -> b.bucket(storage.bucket())
                 .prefix("jobs/" + id + "/")).contents().isEmpty());
+    }
+
+    /**
+     * The cleanup is recorded as due in the transaction that ends the job and forgotten once it ran. One that a dead
+     * process left due (its row, and a checkpoint still in storage) is run by the sweep once due longer than the
+     * grace; one due only just now is left to the process that ended its job.
+     */
+    @Test
+    void aCleanupThatTheEndingProcessDidNotRunIsRunByTheSweep() {
+        UUID id = submit(3);
+        apply.apply(JobEvent.started(id, 1, "w1", "cpu"));
+        apply.apply(JobEvent.finished(id, 1, "w1", JSON.readTree("{}"), List.of()));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> cleanupsDue(id) == 0);
+
+        // As a process SIGKILLed between the commit and the cleanup leaves it:
+        String checkpoint = ArtifactKeys.of(id, 1, ArtifactKeys.CHECKPOINT);
+        createBucket();
+        s3.putObject(b -> b.bucket(storage.bucket()).key(checkpoint), RequestBody.fromString("state after epoch 1"));
+        db.sql("insert into object_cleanup (job_id, due_at) values (?, ?)").params(id, Timestamp.from(Instant.now()))
+                .update();
+        objects.sweep(Duration.ofMinutes(1));
+        assertThat(cleanupsDue(id)).as("due only just now: not the sweep's yet").isEqualTo(1);
+        assertThat(keys(id)).containsExactly(checkpoint);
+
+        db.sql("update object_cleanup set due_at = ? where job_id = ?")
+                .params(Timestamp.from(Instant.now().minus(Duration.ofMinutes(2))), id).update();
+        assertThat(objects.sweep(Duration.ofMinutes(1))).isGreaterThanOrEqualTo(1);
+        assertThat(cleanupsDue(id)).isZero();
+        assertThat(keys(id)).isEmpty();
+    }
+
+    /**
+     * A dispatch delivered twice (the outbox publishes at least once) runs an attempt again after its job ended and
+     * was cleaned: the second run's checkpoint goes when its own end arrives, and the recorded artifact stays.
+     */
+    @Test
+    void theCheckpointOfAnAttemptRunTwiceGoesWhenTheSecondRunEnds() {
+        UUID id = submit(3);
+        createBucket();
+        String model = ArtifactKeys.of(id, 1, ArtifactKeys.MODEL);
+        s3.putObject(b -> b.bucket(storage.bucket()).key(model), RequestBody.fromString("weights"));
+        var artifact = new dev.valley.model.artifact.ArtifactInfo(ArtifactKeys.MODEL, "application/octet-stream", 7,
+                "ab".repeat(32), model);
+        apply.apply(JobEvent.started(id, 1, "w1", "cpu"));
+        apply.apply(JobEvent.finished(id, 1, "w1", JSON.readTree("{}"), List.of(artifact)));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> cleanupsDue(id) == 0);
+
+        apply.apply(JobEvent.started(id, 1, "w2", "cpu")); // told to stop, too late: it ran to its end
+        String checkpoint = ArtifactKeys.of(id, 1, ArtifactKeys.CHECKPOINT);
+        s3.putObject(b -> b.bucket(storage.bucket()).key(checkpoint), RequestBody.fromString("state after epoch 1"));
+        apply.apply(JobEvent.finished(id, 1, "w2", JSON.readTree("{}"), List.of(artifact)));
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> keys(id).equals(List.of(model)));
+        assertThat(jobs.get(id).status()).isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    private int cleanupsDue(UUID id) {
+        return db.sql("select count(*) from object_cleanup where job_id = ?").param(id).query(Integer.class).single();
+    }
+
+    private List<String> keys(UUID id) {
+        return s3.listObjectsV2(b -> b.bucket(storage.bucket()).prefix("jobs/" + id + "/")).contents().stream()
+                .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
+    }
+
+    private void createBucket() {
+        try {
+            s3.createBucket(b -> b.bucket(storage.bucket())); // the workers create it; there is none in this test
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            assertThat(e.statusCode()).as("bucket exists already").isEqualTo(409);
+        }
     }
 
     private Instant availableAt(UUID id, int attempt) {

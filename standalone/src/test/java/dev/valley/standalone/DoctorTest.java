@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./valley doctor}, run as a user runs it: one line per prerequisite in a fixed format, "missing" with its fix
@@ -24,6 +26,10 @@ class DoctorTest {
     private static Run valley(Map<String, String> env, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("bash", ROOT.resolve("valley").toString()));
         command.addAll(List.of(args));
+        return run(command, env);
+    }
+
+    private static Run run(List<String> command, Map<String, String> env) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -60,5 +66,32 @@ class DoctorTest {
             assertThat(up.output()).contains(busy.getLocalPort() + " is in use")
                     .contains("./valley up stops here").doesNotContain("building Valley").doesNotContain("ok ");
         }
+    }
+
+    /**
+     * Ubuntu 22.04's Node is 12: an old Node (here a stand-in that answers as Ubuntu's does, first on the PATH) is a
+     * warning, not a stop, and the dashboard's build skips in one line with a page that says how to get it, exit 0.
+     */
+    @Test
+    void anOldNodeIsAWarningAndTheDashboardBuildSkipsInOneLine(@TempDir Path tmp) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        for (String tool : List.of("node", "npm")) {
+            Path script = bin.resolve(tool);
+            Files.writeString(script, "#!/bin/sh\necho " + (tool.equals("node") ? "v12.22.9" : "8.5.1") + "\n");
+            script.toFile().setExecutable(true);
+        }
+        Map<String, String> oldNode = Map.of("PATH", bin + ":" + System.getenv("PATH"));
+        Run doctor = valley(oldNode, "doctor");
+        assertThat(doctor.output()).containsPattern("warn +node +found v12.22.9; the dashboard \\(Vite 6\\) needs Node 18");
+        assertThat(doctor.output()).doesNotContain("missing");
+        assertThat(doctor.exit()).isZero();
+
+        Path out = tmp.resolve("static");
+        Run build = run(List.of("bash", ROOT.resolve("web-client/build.sh").toString(), out.toString()), oldNode);
+        assertThat(build.exit()).isZero();
+        assertThat(build.output().lines()).singleElement().asString().startsWith("web-client: dashboard skipped")
+                .contains("Node 12").contains("apt-get install nodejs npm");
+        assertThat(Files.readString(out.resolve("index.html"))).contains("The dashboard was not built")
+                .contains("api/v1/openapi");
     }
 }

@@ -45,7 +45,7 @@ final class BearerTokens implements AuthenticationConverter, AuthenticationProvi
 
     @Override
     public Authentication authenticate(Authentication authentication) {
-        return tokens.roleOf((String) authentication.getCredentials()).map(BearerToken::authenticated)
+        return tokens.grantOf((String) authentication.getCredentials()).map(BearerToken::authenticated)
                 .orElseThrow(() -> new BadCredentialsException("the bearer token is not one this Valley knows"));
     }
 

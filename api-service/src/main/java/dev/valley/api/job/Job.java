@@ -36,6 +36,8 @@ public class Job {
     private int attempt;
     private int maxAttempts;
     private int priority = DEFAULT_PRIORITY;
+    private String submittedBy;
+    private Integer maxRunning;
     private int failures;
     @Column(nullable = false)
     private String pool;
@@ -71,6 +73,16 @@ public class Job {
         this.pool = pool;
         this.spec = spec;
         this.createdAt = createdAt;
+    }
+
+    /** Who submitted it and how many of that caller's jobs may run at once (null: any number). */
+    void submittedBy(String caller, Integer maxRunning) {
+        this.submittedBy = caller;
+        this.maxRunning = maxRunning;
+    }
+
+    public String getSubmittedBy() {
+        return submittedBy;
     }
 
     void prioritize(int priority) {

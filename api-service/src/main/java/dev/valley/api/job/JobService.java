@@ -2,6 +2,7 @@ package dev.valley.api.job;
 
 import dev.valley.api.artifact.Artifact;
 import dev.valley.api.artifact.ArtifactRepository;
+import dev.valley.api.auth.Caller;
 import dev.valley.api.dataset.DatasetService;
 import dev.valley.api.dispatch.DispatchProperties;
 import dev.valley.api.web.InvalidRequestException;
@@ -41,11 +42,13 @@ public class JobService {
     private final JobEpochs epochs;
     private final long maxListOffset;
     private final UnitChecks units;
+    private final Quotas quotas;
 
     JobService(JobRepository jobs, ArtifactRepository artifacts, JobSpecs specs, Dispatches dispatches,
             JobLifecycle lifecycle, DispatchProperties dispatch, JobInputs inputs, JobInputRepository inputRows,
             GridTiles tiles, Attempts attempts, JobEpochs epochs, DatasetService datasets, UnitChecks units,
-            dev.valley.api.web.ApiProperties limits) {
+            dev.valley.api.web.ApiProperties limits, Quotas quotas) {
+        this.quotas = quotas;
         this.units = units;
         this.jobs = jobs;
         this.artifacts = artifacts;
@@ -83,9 +86,12 @@ public class JobService {
                 return get(done.get().getId()).asReused();
             }
         }
+        Optional<Caller> caller = Caller.current();
+        caller.ifPresent(quotas::admit);
         Instant now = Instant.now();
         Job job = new Job(UUID.randomUUID(), type, request.name(), pool(request.resources()),
                 maxAttempts(request.resources()), spec, plan.decision().status(), now);
+        caller.ifPresent(c -> job.submittedBy(c.name(), c.maxRunning()));
         job.label(request.experiment(), request.tags());
         job.prioritize(priority(request.resources()));
         job.keyResult(key);

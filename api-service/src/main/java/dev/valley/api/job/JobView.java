@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
-/** A job as the API shows it (names are part of API v1: lab tooling depends on them). */
+/**
+ * A job as the API shows it (names are part of API v1: lab tooling depends on them). {@code submittedBy}: the name of
+ * the token entry that submitted it (null in the open mode, or a job of the service's own).
+ */
 public record JobView(
         UUID id,
         String type,
@@ -38,13 +41,14 @@ public record JobView(
         java.util.Map<String, String> tags,
         @Nullable String resultKey,
         boolean reused,
-        @Nullable List<JobEpochs.EpochReport> history) {
+        @Nullable List<JobEpochs.EpochReport> history,
+        @Nullable String submittedBy) {
 
     /** The view of a job that answered a submission in its place (its result reused). */
     JobView asReused() {
         return new JobView(id, type, name, status, progress, attempt, pool, cancelRequested, spec, result, error,
                 createdAt, startedAt, finishedAt, inputs, artifacts, tiles, worker, maxAttempts, priority,
-                earlierAttempts, experiment, tags, resultKey, true, history);
+                earlierAttempts, experiment, tags, resultKey, true, history, submittedBy);
     }
 
 
@@ -86,6 +90,6 @@ public record JobView(
                         i.getSourceModelId() == null ? i.getArtifact() : null, i.getSourceModelId())).toList(),
                 artifacts.stream().map(a -> new ArtifactView(a.getName(), a.getContentType(), a.getSize(), a.getSha256()))
                         .toList(), tiles, job.getWorker(), job.getMaxAttempts(), job.getPriority(), earlier,
-                job.getExperiment(), job.getTags(), job.getResultKey(), false, history);
+                job.getExperiment(), job.getTags(), job.getResultKey(), false, history, job.getSubmittedBy());
     }
 }

@@ -40,6 +40,18 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /** Over a token's quota: 429, naming the quota, with when to try again. Nothing was stored. */
+    @ExceptionHandler(QuotaExceededException.class)
+    ResponseEntity<ProblemDetail> overQuota(QuotaExceededException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
+        problem.setTitle("Over quota");
+        problem.setProperty("quota", e.quota());
+        problem.setProperty("limit", e.limit());
+        problem.setProperty("current", e.current());
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfter().toSeconds())).body(problem);
+    }
+
     /** An uploaded file that is not what it claims to be: the reason names the file and the place. */
     @ExceptionHandler(dev.valley.model.upload.InvalidUploadException.class)
     ProblemDetail invalidUpload(dev.valley.model.upload.InvalidUploadException e) {

@@ -122,6 +122,23 @@ def test_problem_details_become_api_errors():
         fake.close()
 
 
+def test_a_429_over_quota_says_which_quota_and_when_to_try_again():
+    def handler(line, headers, n):
+        body = json.dumps({"title": "Over quota", "status": 429, "detail": "alice has 3 jobs queued or waiting",
+                           "quota": "maxQueued", "limit": 3, "current": 3}).encode()
+        return (b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/problem+json\r\nRetry-After: 30\r\n"
+                b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+
+    fake = FakeValley(handler)
+    try:
+        with pytest.raises(valley.ApiError) as caught:
+            valley.Valley(fake.url).train(dataset="spirals", model={"arch": "mlp"})
+        assert (caught.value.status, caught.value.retry_after) == (429, 30)
+        assert (caught.value.problem["quota"], caught.value.problem["limit"]) == ("maxQueued", 3)
+    finally:
+        fake.close()
+
+
 def test_an_upload_without_its_architecture_is_refused_before_sending():
     client = valley.Valley("http://127.0.0.1:9")  # nothing listens there: nothing may be sent
     with pytest.raises(ValueError, match="model= is required"):

@@ -5,13 +5,17 @@ class ApiError(Exception):
     """A 4xx or 5xx answer, from its problem details (RFC 9457): status, title, detail and the field errors.
 
     ``errors`` is a list of (field, message) pairs, such as ("spec.epochs", "must be less than or equal to 1000").
+    ``problem`` is the whole problem document (a 429 over a token's quota has ``quota``, ``limit`` and ``current``),
+    and ``retry_after`` the seconds its Retry-After header asks for (None without one).
     """
 
-    def __init__(self, status, title, detail, errors=()):
+    def __init__(self, status, title, detail, errors=(), problem=None, retry_after=None):
         self.status = status
         self.title = title
         self.detail = detail
         self.errors = [tuple(e) for e in errors]
+        self.problem = problem or {}
+        self.retry_after = retry_after
         text = f"{status} {title}: {detail}" if title else f"{status}: {detail}"
         unsaid = [(f, m) for f, m in self.errors if f not in (detail or "")]
         if unsaid:
@@ -27,8 +31,10 @@ class ApiError(Exception):
         if not isinstance(problem, dict):
             problem = {}
         errors = [(e.get("field"), e.get("message")) for e in problem.get("errors") or [] if isinstance(e, dict)]
+        retry_after = response.headers.get("Retry-After")
         return cls(response.status_code, problem.get("title", response.reason_phrase),
-                   problem.get("detail", response.text[:500]), errors)
+                   problem.get("detail", response.text[:500]), errors, problem,
+                   int(retry_after) if retry_after and retry_after.isdigit() else None)
 
 
 class JobFailed(Exception):

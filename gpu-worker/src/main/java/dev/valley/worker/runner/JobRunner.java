@@ -178,10 +178,21 @@ class JobRunner {
             log.info("job {} attempt {} tile {} stored", jobId, attempt, outcome.tile());
             return JobEvent.tileDone(jobId, attempt, workerId, outcome.tile(), stored);
         }
+        // An attempt's artifacts are written once. The outbox publishes at least once, so one dispatch may be
+        // delivered twice (an api process killed between the broker's confirm and its commit) and the attempt run
+        // again after the job ended: that run leaves what the first stored and reports it, never replacing an
+        // artifact the job may have recorded already.
         List<ArtifactInfo> uploaded = new ArrayList<>();
         for (JobHandler.Upload upload : outcome.uploads()) {
-            uploaded.add(store.put(ArtifactKeys.of(jobId, attempt, upload.name()), upload.name(),
-                    upload.contentType(), upload.bytes()));
+            String key = ArtifactKeys.of(jobId, attempt, upload.name());
+            Optional<ArtifactInfo> earlier = store.find(key);
+            if (earlier.isPresent()) {
+                log.warn("job {} attempt {}: {} is stored already, by an earlier run of this attempt (a dispatch"
+                        + " delivered twice); it is left as it is", jobId, attempt, upload.name());
+                uploaded.add(earlier.get());
+                continue;
+            }
+            uploaded.add(store.put(key, upload.name(), upload.contentType(), upload.bytes()));
         }
         log.info("job {} attempt {} finished", jobId, attempt);
         return JobEvent.finished(jobId, attempt, workerId, outcome.result(), uploaded);

@@ -47,7 +47,7 @@ class DoctorTest {
             Run ok = valley(Map.of("VALLEY_PORT", Integer.toString(freePort)), "doctor");
             System.out.print(ok.output());
             List<String> lines = ok.output().lines().toList();
-            assertThat(lines).extracting(l -> l.split("\\s+")[1]).containsExactly("java", "maven", "node",
+            assertThat(lines).extracting(l -> l.split("\\s+")[1]).containsExactly("user", "java", "maven", "node",
                     "fashion-mnist", "port", "disk", "docker", "gpu");
             assertThat(lines).allMatch(l -> l.matches("(ok|warn|missing) +[a-z-]+ +\\S.*"));
             assertThat(ok.output()).contains("ok       port            " + freePort + " is free");

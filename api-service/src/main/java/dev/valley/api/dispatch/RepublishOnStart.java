@@ -1,5 +1,6 @@
 package dev.valley.api.dispatch;
 
+import dev.valley.api.cluster.OneInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -20,8 +21,10 @@ class RepublishOnStart {
 
     private final JdbcClient db;
     private final DispatchProperties dispatch;
+    private final OneInstance oneInstance;
 
-    RepublishOnStart(JdbcClient db, DispatchProperties dispatch) {
+    RepublishOnStart(JdbcClient db, DispatchProperties dispatch, OneInstance oneInstance) {
+        this.oneInstance = oneInstance;
         this.db = db;
         this.dispatch = dispatch;
     }
@@ -33,7 +36,7 @@ class RepublishOnStart {
             return;
         }
         // One instance at a time: a second that starts meanwhile waits for this one's transaction to end.
-        db.sql("select pg_advisory_xact_lock(hashtext('valley:republish-on-start'))").query(Object.class).list();
+        oneInstance.holdForTransaction("republish-on-start");
         db.sql("delete from lease").update();
         int rows = db.sql("""
                 update outbox o set sent_at = null

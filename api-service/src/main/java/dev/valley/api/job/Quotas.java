@@ -1,6 +1,7 @@
 package dev.valley.api.job;
 
 import dev.valley.api.auth.Caller;
+import dev.valley.api.cluster.OneInstance;
 import dev.valley.api.web.QuotaExceededException;
 import java.time.Duration;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -18,9 +19,11 @@ class Quotas {
     static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
     private final JdbcClient db;
+    private final OneInstance oneInstance;
 
-    Quotas(JdbcClient db) {
+    Quotas(JdbcClient db, OneInstance oneInstance) {
         this.db = db;
+        this.oneInstance = oneInstance;
     }
 
     /** Must run in the transaction that stores the job. */
@@ -28,8 +31,7 @@ class Quotas {
         if (caller.maxQueued() == null) {
             return;
         }
-        db.sql("select pg_advisory_xact_lock(hashtext(?))").param("valley:quota:" + caller.name())
-                .query((rs, n) -> null).optional();
+        oneInstance.holdForTransaction("quota:" + caller.name());
         long queued = db.sql("select count(*) from job where submitted_by = ? and status in ('QUEUED', 'WAITING')")
                 .param(caller.name()).query(Long.class).single();
         if (queued >= caller.maxQueued()) {

@@ -241,7 +241,7 @@ class ChartTest {
         Map<String, Object> tree = new org.yaml.snakeyaml.Yaml().load(json); // JSON is YAML
         assertThat((List<Object>) tree.get("panels")).hasSize(10);
         for (String metric : List.of("valley_jobs", "valley_submissions_total", "valley_dispatch_latency_seconds_bucket",
-                "valley_job_duration_seconds_bucket", "valley_outbox_unsent", "valley_leases_expired_total",
+                "valley_job_duration_seconds_bucket", "valley_outbox_unsent", "valley_outbox_held", "valley_leases_expired_total",
                 "valley_worker_training_samples_per_second", "valley_worker_grid_points_per_second",
                 "valley_worker_checkpoint_upload_seconds_bucket", "valley_worker_device_memory_used_bytes")) {
             assertThat(json).as(metric).contains(metric);

@@ -77,7 +77,7 @@ class MetricsEndToEndTest extends OwnValley {
         assertThat(value(after, "valley_job_duration_seconds_count", train, "status=\"SUCCEEDED\"")
                 - value(before, "valley_job_duration_seconds_count", train, "status=\"SUCCEEDED\"")).isEqualTo(2);
         assertThat(after.keySet()).anyMatch(k -> k.startsWith("valley_dispatch_latency_seconds_bucket{"));
-        assertThat(after).containsKeys("valley_outbox_unsent", "valley_outbox_oldest_age_seconds",
+        assertThat(after).containsKeys("valley_outbox_unsent", "valley_outbox_oldest_age_seconds", "valley_outbox_held",
                 "valley_streams_subscribers", "valley_leases_expired_total");
 
         // The gauge of jobs is refreshed on a schedule: it comes to count the three succeeded trainings.

@@ -1,5 +1,6 @@
 package dev.valley.api.metrics;
 
+import dev.valley.api.dispatch.OutboxRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +21,8 @@ import org.springframework.stereotype.Component;
  * The api-service's metrics, served at {@code /actuator/prometheus} (the README lists each with its labels). Counters
  * and timers move where the lifecycle acts; the gauges over the database (jobs by status, type and pool; the outbox)
  * are refreshed every {@code valley.metrics.refresh} (15 s), one query each, so a scrape costs the database nothing.
+ * The outbox's unsent rows and their age leave out what a {@code maxRunning} quota holds back (counted apart, as
+ * {@code valley.outbox.held}): a caller waiting on its own quota is not a broker owing messages.
  */
 @Component
 public class ApiMetrics {
@@ -28,6 +31,7 @@ public class ApiMetrics {
     private final MultiGauge jobs;
     private final AtomicLong outboxUnsent = new AtomicLong();
     private final AtomicLong outboxOldestMillis = new AtomicLong();
+    private final AtomicLong outboxHeld = new AtomicLong();
     private final Counter leasesExpired;
 
     ApiMetrics(MeterRegistry registry, JdbcClient db) {
@@ -35,9 +39,12 @@ public class ApiMetrics {
         this.db = db;
         this.jobs = MultiGauge.builder("valley.jobs").description("jobs by status, type and pool").register(registry);
         Gauge.builder("valley.outbox.unsent", outboxUnsent, AtomicLong::get)
-                .description("outbox rows not yet confirmed by the broker").register(registry);
+                .description("outbox rows not yet confirmed by the broker, those a quota holds back apart")
+                .register(registry);
         Gauge.builder("valley.outbox.oldest.age", outboxOldestMillis, a -> a.get() / 1000.0).baseUnit("seconds")
                 .description("age of the oldest unsent outbox row (0 when none)").register(registry);
+        Gauge.builder("valley.outbox.held", outboxHeld, AtomicLong::get)
+                .description("unsent dispatches a maxRunning quota holds back").register(registry);
         leasesExpired = Counter.builder("valley.leases.expired").description("leases that lapsed without a heartbeat")
                 .register(registry);
     }
@@ -133,9 +140,15 @@ public class ApiMetrics {
                         rs.getString("type"), "pool", rs.getString("pool")), rs.getLong("n"))))
                 .list();
         jobs.register(rows, true);
-        db.sql("select count(*) as n, min(created_at) as oldest from outbox where sent_at is null")
+        db.sql(OutboxRepository.HELD_JOBS + """
+                select count(*) filter (where not h) as n, min(created_at) filter (where not h) as oldest,
+                       count(*) filter (where h) as held
+                from (select o.created_at, o.kind = 'DISPATCH' and o.job_id in (select id from held) as h
+                      from outbox o where o.sent_at is null) u""")
+                .param("now", Timestamp.from(Instant.now()))
                 .query(rs -> {
                     outboxUnsent.set(rs.getLong("n"));
+                    outboxHeld.set(rs.getLong("held"));
                     java.sql.Timestamp oldest = rs.getTimestamp("oldest");
                     outboxOldestMillis.set(oldest == null ? 0
                             : Math.max(0, Duration.between(oldest.toInstant(), Instant.now()).toMillis()));

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.valley.api.ApiTestServers;
 import dev.valley.api.dispatch.OutboxMessage;
 import dev.valley.api.dispatch.OutboxRepository;
+import dev.valley.api.metrics.ApiMetrics;
 import dev.valley.model.event.JobEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
  * sets none. Alice's fourth queued submission is a 429 naming {@code maxQueued}, with Retry-After, and stores nothing;
  * Bob is not held back by her. The outbox hands out one of Alice's jobs at a time: the claim takes her oldest, holds
  * the others while it is dispatched and while it runs, and admits the next when it ends. (The outbox is not published
- * here, publish interval 1 h: the claim is read, then rolled back, or marked sent by hand as a publish would.)
+ * here, publish interval 1 h: the claim is read, then rolled back, or marked sent by hand as a publish would.) The
+ * outbox gauges count her held rows apart from the rows the broker owes.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.config.name=api-service", "valley.dispatch.publish-interval=1h", "valley.dispatch.lease-check=1h",
@@ -56,6 +59,10 @@ class QuotasTest {
     ApplyJobEvent apply;
     @Autowired
     JdbcClient db;
+    @Autowired
+    ApiMetrics metrics;
+    @Autowired
+    MeterRegistry registry;
 
     @Test
     void aQueueQuotaRefusesWithA429AndARunningQuotaHoldsDispatchesBack() throws Exception {
@@ -84,10 +91,12 @@ class QuotasTest {
         assertThat(claimed(alice, bob)).containsExactlyInAnyOrder(alice[0], bob);
         markSent(alice[0]);
         assertThat(claimed(alice, bob)).containsExactly(bob); // her one place is taken by a dispatched job
+        assertOutboxGauges(2); // her second and third: one dispatch row each, held apart from what the broker owes
         apply.apply(JobEvent.started(alice[0], 1, "w1", "cpu"));
         assertThat(claimed(alice, bob)).containsExactly(bob); // ... and by a running one
         apply.apply(JobEvent.finished(alice[0], 1, "w1", JSON.readTree("{}"), List.of()));
         assertThat(claimed(alice, bob)).containsExactlyInAnyOrder(alice[1], bob);
+        assertOutboxGauges(1);
 
         // Two of hers not yet running: a third may be queued again.
         assertThat(submit(ALICE, 4).statusCode()).isEqualTo(201);
@@ -111,6 +120,14 @@ class QuotasTest {
             return outbox.claimDue(Instant.now(), 100_000).stream().map(OutboxMessage::getJobId)
                     .filter(ours::contains).toList();
         });
+    }
+
+    /** The metrics' outbox gauges: {@code held} rows apart, the rest counted from the table here. */
+    private void assertOutboxGauges(int held) {
+        metrics.refresh();
+        long unsent = db.sql("select count(*) from outbox where sent_at is null").query(Long.class).single();
+        assertThat(registry.get("valley.outbox.held").gauge().value()).isEqualTo(held);
+        assertThat(registry.get("valley.outbox.unsent").gauge().value()).isEqualTo(unsent - held);
     }
 
     private void markSent(UUID job) {

@@ -6,7 +6,7 @@
 # reaches Debian's mirror, Maven Central and the npm registry. Usage: tools/fresh-machine.sh [--keep]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-base=valley-fresh/debian12-base
+base=valley-local/debian12 # tools/local-images.sh makes it, once
 image=valley-fresh/debian12-prerequisites
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 t0=$(date +%s)
@@ -14,11 +14,7 @@ step() { printf '%-58s %4d s\n' "$1" $(( $(date +%s) - t0 )); t0=$(date +%s); }
 
 docker info >/dev/null 2>&1 || { echo "no Docker engine answers (start one: dockerd &)" >&2; exit 2; }
 if ! docker image inspect "$base" >/dev/null 2>&1; then
-  command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install debootstrap" >&2; exit 2; }
-  root=$(mktemp -d)
-  debootstrap --variant=minbase bookworm "$root" "$mirror" >/dev/null
-  tar -C "$root" -c . | docker import - "$base" >/dev/null
-  rm -rf "$root"
+  tools/local-images.sh base
   step "a Debian 12 base image (debootstrap, docker import)"
 fi
 # The prerequisites table's packages, nothing else (git and curl for the steps below). Where this host trusts

@@ -9,4 +9,6 @@ management.tcp.port = 15672
 default_user = ${RABBITMQ_DEFAULT_USER:-guest}
 default_pass = ${RABBITMQ_DEFAULT_PASS:-guest}
 CONF
-exec rabbitmq-server
+# The server itself, not Debian's wrapper in /usr/sbin, which sends its output to files under /var/log/rabbitmq:
+# a container's log is its standard output (RABBITMQ_LOGS=-).
+exec /usr/lib/rabbitmq/bin/rabbitmq-server

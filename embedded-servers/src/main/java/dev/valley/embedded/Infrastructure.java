@@ -10,9 +10,9 @@ import java.util.UUID;
 
 /**
  * The servers Valley needs, as Spring properties both services read: PostgreSQL, an AMQP broker and an S3 store.
- * {@link #embedded} starts all three in-process; {@link #forTests} uses this machine's real PostgreSQL and RabbitMQ
- * where the environment names them (as .ci/run does) and embedded ones otherwise. S3 is always embedded: no test
- * machine runs an S3 server.
+ * {@link #embedded} starts all three in-process; {@link #forTests} runs PostgreSQL and RabbitMQ in containers with
+ * {@code VALLEY_TEST_SERVERS=containers}, else uses this machine's real ones where the environment names them (as
+ * .ci/run does), and embedded ones otherwise. S3 is always embedded: no test machine runs an S3 server.
  */
 public final class Infrastructure implements AutoCloseable {
     /** JDBC URL of a real PostgreSQL for tests, e.g. jdbc:postgresql://127.0.0.1:5432/test */
@@ -20,6 +20,8 @@ public final class Infrastructure implements AutoCloseable {
     public static final String TEST_POSTGRES_USER = "VALLEY_TEST_POSTGRES_USER";
     /** host:port of a real RabbitMQ for tests (guest/guest), e.g. 127.0.0.1:5672 */
     public static final String TEST_RABBITMQ = "VALLEY_TEST_RABBITMQ";
+    /** {@code containers}: PostgreSQL and RabbitMQ in containers through Testcontainers ({@link ServerContainer}). */
+    public static final String TEST_SERVERS = "VALLEY_TEST_SERVERS";
 
     private static Infrastructure forTests;
 
@@ -82,6 +84,38 @@ public final class Infrastructure implements AutoCloseable {
         List<String> parts = new ArrayList<>();
         Map<String, Object> p = new LinkedHashMap<>();
         Credentials credentials = Credentials.in(home);
+        if (containers()) {
+            ServerContainer database = ServerContainer.postgres(credentials.databasePassword());
+            started.add(database);
+            database(p, "jdbc:postgresql://" + database.host() + ":" + database.port() + "/valley", "valley",
+                    credentials.databasePassword());
+            ServerContainer broker = ServerContainer.rabbitmq(credentials.brokerUser(), credentials.brokerPassword());
+            started.add(broker);
+            broker(p, broker.host(), broker.port(), credentials.brokerUser(), credentials.brokerPassword());
+            parts.add("PostgreSQL and RabbitMQ in containers of " + database.image() + " and " + broker.image());
+        } else {
+            realOrEmbedded(p, parts, started, home, credentials, run);
+        }
+        String pool = "test-" + run;
+        p.put("valley.dispatch.default-pool", pool);
+        p.put("valley.worker.pool", pool);
+        // Its own events queue too: on a shared broker, another run's api-service must not take this run's events.
+        p.put("valley.dispatch.events-queue", "valley.events." + pool);
+        p.put("valley.worker.events-queue", "valley.events." + pool);
+        EmbeddedObjectStore store = EmbeddedObjectStore.start(home.resolve("objects"),
+                credentials.storageAccessKey(), credentials.storageSecretKey());
+        started.add(store);
+        storage(p, store, credentials);
+        parts.add("embedded S3Proxy");
+        forTests = new Infrastructure(p, started, String.join(", ", parts));
+        Runtime.getRuntime().addShutdownHook(new Thread(forTests::close, "valley-test-servers-stop"));
+        System.out.println("Valley test servers: " + forTests.description());
+        return forTests;
+    }
+
+    /** This machine's PostgreSQL and RabbitMQ where the environment names them, embedded ones otherwise. */
+    private static void realOrEmbedded(Map<String, Object> p, List<String> parts, List<AutoCloseable> started,
+            Path home, Credentials credentials, String run) {
         String pgUrl = System.getenv(TEST_POSTGRES_URL);
         if (pgUrl != null && !pgUrl.isBlank()) {
             String schema = "valley_test_" + run;
@@ -108,21 +142,11 @@ public final class Infrastructure implements AutoCloseable {
             embeddedBroker(p, broker);
             parts.add("embedded Qpid Broker-J");
         }
-        String pool = "test-" + run;
-        p.put("valley.dispatch.default-pool", pool);
-        p.put("valley.worker.pool", pool);
-        // Its own events queue too: on a shared broker, another run's api-service must not take this run's events.
-        p.put("valley.dispatch.events-queue", "valley.events." + pool);
-        p.put("valley.worker.events-queue", "valley.events." + pool);
-        EmbeddedObjectStore store = EmbeddedObjectStore.start(home.resolve("objects"),
-                credentials.storageAccessKey(), credentials.storageSecretKey());
-        started.add(store);
-        storage(p, store, credentials);
-        parts.add("embedded S3Proxy");
-        forTests = new Infrastructure(p, started, String.join(", ", parts));
-        Runtime.getRuntime().addShutdownHook(new Thread(forTests::close, "valley-test-servers-stop"));
-        System.out.println("Valley test servers: " + forTests.description());
-        return forTests;
+    }
+
+    /** Whether the tests run their servers in containers ({@code VALLEY_TEST_SERVERS=containers}). */
+    public static boolean containers() {
+        return "containers".equals(System.getenv(TEST_SERVERS));
     }
 
     private static void database(Map<String, Object> p, String url, String user, String password) {

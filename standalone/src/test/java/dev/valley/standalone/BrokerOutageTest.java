@@ -3,9 +3,8 @@ package dev.valley.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.valley.embedded.EmbeddedBroker;
-import dev.valley.embedded.FreePorts;
 import dev.valley.embedded.Infrastructure;
+import dev.valley.embedded.OutageServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,26 +19,21 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A job submitted while the broker is down waits in the outbox and runs when the broker returns. The broker here
- * is a private embedded one so that the test can stop it; it keeps nothing across the restart, as RabbitMQ without
- * durable storage would not either, so the dispatch can only come from the database. Meanwhile the api-service stays
- * live and ready.
+ * is the test's own so that it can stop it ({@link OutageServer}): an embedded Qpid, which keeps nothing across the
+ * restart, so the dispatch can only come from the database; or, with {@code VALLEY_TEST_SERVERS=containers}, a
+ * RabbitMQ container stopped and started. Meanwhile the api-service stays live and ready.
  */
 class BrokerOutageTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private static final dev.valley.embedded.Credentials CREDENTIALS = dev.valley.embedded.Credentials.generate();
-
     @TempDir
     Path brokerDir;
 
     /** The test servers, but this test's own broker, which it may stop, and a worker pool of its own. */
-    private static Map<String, Object> servers(EmbeddedBroker broker, String pool) {
+    private static Map<String, Object> servers(OutageServer broker, String pool) {
         Map<String, Object> servers = new HashMap<>(Infrastructure.forTests().properties());
-        servers.put("spring.rabbitmq.host", broker.host());
-        servers.put("spring.rabbitmq.port", broker.port());
-        servers.put("spring.rabbitmq.username", broker.user());
-        servers.put("spring.rabbitmq.password", broker.password());
+        servers.putAll(broker.properties());
         servers.put("valley.dispatch.default-pool", pool);
         servers.put("valley.worker.pool", pool);
         return servers;
@@ -47,13 +41,11 @@ class BrokerOutageTest {
 
     @Test
     void jobSubmittedWhileTheBrokerIsDownRunsWhenItReturns() throws Exception {
-        int port = FreePorts.next();
-        EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, port, CREDENTIALS.brokerUser(),
-                CREDENTIALS.brokerPassword());
+        OutageServer broker = OutageServer.broker(brokerDir);
         Valley valley = Valley.start(servers(broker, "outage"), Map.of("server.port", "0"));
         try {
             String base = "http://127.0.0.1:" + valley.api().getEnvironment().getProperty("local.server.port");
-            broker.close();
+            broker.stop();
 
             HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs"))
                     .header("Content-Type", "application/json")
@@ -71,7 +63,7 @@ class BrokerOutageTest {
             assertThat(httpStatus(base + "/actuator/health/readiness")).isEqualTo(200);
             assertThat(httpStatus(base + "/actuator/health")).isEqualTo(503);
 
-            broker = EmbeddedBroker.start(brokerDir, port, CREDENTIALS.brokerUser(), CREDENTIALS.brokerPassword());
+            broker.start();
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                     .until(() -> status(base, id).matches("SUCCEEDED|FAILED"));
             assertThat(status(base, id)).isEqualTo("SUCCEEDED");
@@ -87,9 +79,7 @@ class BrokerOutageTest {
      */
     @Test
     void aRunningJobCancelledWhileTheBrokerIsDownEndsCancelledWhenItReturns() throws Exception {
-        int port = FreePorts.next();
-        EmbeddedBroker broker = EmbeddedBroker.start(brokerDir, port, CREDENTIALS.brokerUser(),
-                CREDENTIALS.brokerPassword());
+        OutageServer broker = OutageServer.broker(brokerDir);
         Valley valley = Valley.start(servers(broker, "cancel-outage"), Map.of("server.port", "0"));
         try {
             ApiClient api = new ApiClient(valley);
@@ -98,14 +88,14 @@ class BrokerOutageTest {
                      "spec":{"dataset":"fashion-mnist","model":{"arch":"mlp","hidden":[512,512]},"epochs":30}}""")
                     .get("id").asString();
             api.awaitStatus(id, "RUNNING", Duration.ofMinutes(1));
-            broker.close();
+            broker.stop();
 
             HttpResponse<String> cancel = api.post("/api/v1/jobs/" + id + "/cancel", "");
             assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
             assertThat(JSON.readTree(cancel.body()).get("cancelRequested").asBoolean()).isTrue();
             assertThat(api.job(id).get("status").asString()).isEqualTo("RUNNING");
 
-            broker = EmbeddedBroker.start(brokerDir, port, CREDENTIALS.brokerUser(), CREDENTIALS.brokerPassword());
+            broker.start();
             assertThat(api.awaitEnd(id, Duration.ofMinutes(2)).get("status").asString()).isEqualTo("CANCELLED");
         } finally {
             valley.stop();

@@ -3,9 +3,8 @@ package dev.valley.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.valley.embedded.EmbeddedDatabase;
-import dev.valley.embedded.FreePorts;
 import dev.valley.embedded.Infrastructure;
+import dev.valley.embedded.OutageServer;
 import dev.valley.model.queue.Queues;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +26,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Fault tests (b) and (c) of issue 6, against real worker JVMs, the real broker and a real PostgreSQL: a worker
  * killed mid-training, whose job resumes from its checkpoint on another worker; a message on the dispatch queue that
- * is no dispatch; PostgreSQL restarted while jobs are being dispatched and run.
+ * is no dispatch; PostgreSQL restarted while jobs are being dispatched and run (the test's own, {@link OutageServer}:
+ * embedded, or with {@code VALLEY_TEST_SERVERS=containers} a PostgreSQL container stopped and started).
  */
 class FaultsTest {
     private static final Duration LONG = Duration.ofMinutes(4);
@@ -119,13 +119,9 @@ class FaultsTest {
 
     @Test
     void postgresRestartedWhileJobsAreDispatchedLosesNothing(@TempDir Path dir) throws Exception {
-        int port = FreePorts.next();
-        String password = dev.valley.embedded.Credentials.generate().databasePassword();
-        EmbeddedDatabase database = EmbeddedDatabase.start(dir, port, password);
+        OutageServer database = OutageServer.database(dir);
         Map<String, Object> servers = privatePool(Infrastructure.forTests().properties());
-        servers.put("spring.datasource.url", database.jdbcUrl());
-        servers.put("spring.datasource.username", database.username());
-        servers.put("spring.datasource.password", password);
+        servers.putAll(database.properties());
         servers.remove("spring.flyway.schemas");
         Valley valley = Valley.start(servers, Map.of("server.port", "0"));
         try {
@@ -136,13 +132,13 @@ class FaultsTest {
             }
             await().atMost(LONG).until(() -> succeeded(api, accepted) >= 5);
 
-            database.close();
+            database.stop();
             long downAt = System.nanoTime();
             // While it is away a submission is refused as unavailable, with nothing stored.
             HttpResponse<String> refused = api.post("/api/v1/jobs", small(99));
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
             assertThat(refused.headers().firstValue("Retry-After")).isPresent();
-            database = EmbeddedDatabase.start(dir, port, password);
+            database.start();
             double outage = (System.nanoTime() - downAt) / 1e9;
             long upAt = System.nanoTime();
             int before = succeeded(api, accepted);
@@ -158,9 +154,9 @@ class FaultsTest {
                 assertThat(done.get("artifacts")).hasSize(1);
             }
             assertThat(api.jobCount()).isEqualTo(accepted.size());
-            System.out.printf("fault (c): PostgreSQL down %.1f s with %d of 30 jobs done; first job done %.1f s after"
-                    + " it returned; %d accepted jobs, all SUCCEEDED, each with one artifact; 1 submission refused 503%n",
-                    outage, before, recovered, accepted.size());
+            System.out.printf("fault (c), PostgreSQL as %s: down %.1f s with %d of 30 jobs done; first job done %.1f s"
+                    + " after it returned; %d accepted jobs, all SUCCEEDED, each with one artifact; 1 submission"
+                    + " refused 503%n", database.description(), outage, before, recovered, accepted.size());
         } finally {
             valley.stop();
             database.close();

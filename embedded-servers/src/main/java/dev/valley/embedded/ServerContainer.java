@@ -4,12 +4,12 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.containers.wait.strategy.WaitStrategy;
 import org.testcontainers.utility.DockerImageName;
 
 /**
@@ -32,9 +32,9 @@ public final class ServerContainer implements AutoCloseable {
     private final GenericContainer<?> container;
     private final int port;
     private final String image;
-    private final String[] ready;
+    private final WaitStrategy ready;
 
-    private ServerContainer(GenericContainer<?> container, int port, String image, String[] ready) {
+    private ServerContainer(GenericContainer<?> container, int port, String image, WaitStrategy ready) {
         this.container = container;
         this.port = port;
         this.image = image;
@@ -44,19 +44,16 @@ public final class ServerContainer implements AutoCloseable {
     /** PostgreSQL with database {@code valley}, user {@code valley} and this password. */
     public static ServerContainer postgres(String password) {
         String image = image("VALLEY_TEST_POSTGRES_IMAGE", LOCAL_POSTGRES, "postgres:17");
-        // The official image's entrypoint starts a server once to initialise, so its "ready" line comes twice.
-        int readyLines = image.equals(LOCAL_POSTGRES) ? 1 : 2;
+        // Over TCP: the official image's entrypoint first runs a server for its initialisation on the socket only.
         return start(image, 5432, Map.of("POSTGRES_DB", "valley", "POSTGRES_USER", "valley", "POSTGRES_PASSWORD",
-                password), Wait.forLogMessage(".*database system is ready to accept connections.*\\n", readyLines),
-                "pg_isready", "-q", "-h", "127.0.0.1");
+                password), "pg_isready -q -h 127.0.0.1");
     }
 
     /** RabbitMQ with this user. */
     public static ServerContainer rabbitmq(String user, String password) {
         String image = image("VALLEY_TEST_RABBITMQ_IMAGE", LOCAL_RABBITMQ, "rabbitmq:4-management");
         return start(image, 5672, Map.of("RABBITMQ_DEFAULT_USER", user, "RABBITMQ_DEFAULT_PASS", password),
-                Wait.forLogMessage(".*Server startup complete.*\\n", 1), "rabbitmq-diagnostics", "-q",
-                "check_port_connectivity");
+                "rabbitmq-diagnostics -q check_port_connectivity");
     }
 
     private static String image(String variable, String local, String official) {
@@ -73,16 +70,27 @@ public final class ServerContainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Ready when {@code readiness} succeeds inside the container, at the first start and after a restart: the same
+     * test for the official and the local image, where their log lines differ, and a real one, where Docker's port
+     * proxy accepts connections before the server does.
+     */
     private static ServerContainer start(String image, int containerPort, Map<String, String> env,
-            org.testcontainers.containers.wait.strategy.WaitStrategy firstStart, String... ready) {
+            String readiness) {
+        WaitStrategy ready = Wait.forSuccessfulCommand(readiness).withStartupTimeout(Duration.ofMinutes(3));
         int port = FreePorts.next();
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))
                 .withExposedPorts(containerPort)
                 .withEnv(env)
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
                         new PortBinding(Ports.Binding.bindPort(port), ExposedPort.tcp(containerPort))))
-                .waitingFor(firstStart.withStartupTimeout(Duration.ofMinutes(3)));
-        container.start();
+                .waitingFor(ready);
+        try {
+            container.start();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(image + " did not start in a container (where no registry is reachable,"
+                    + " tools/local-images.sh builds the local images these tests take): " + e.getMessage(), e);
+        }
         ServerContainer started = new ServerContainer(container, port, image, ready);
         Runtime.getRuntime().addShutdownHook(new Thread(started::close, "valley-container-stop"));
         return started;
@@ -105,36 +113,10 @@ public final class ServerContainer implements AutoCloseable {
         DockerClientFactory.instance().client().stopContainerCmd(container.getContainerId()).withTimeout(10).exec();
     }
 
-    /**
-     * The stopped server starts again on the same port; returns once it answers its own readiness command inside the
-     * container ({@code pg_isready}, {@code rabbitmq-diagnostics check_port_connectivity}): Docker's port proxy
-     * accepts connections before the server does.
-     */
+    /** The stopped server starts again on the same port; returns once it answers its readiness command. */
     public void start() {
         DockerClientFactory.instance().client().startContainerCmd(container.getContainerId()).exec();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (!answers()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(image + " was not ready 2 minutes after its restart");
-            }
-            try {
-                Thread.sleep(250); // between two readiness commands
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    private boolean answers() {
-        try {
-            return container.execInContainer(ready).getExitCode() == 0;
-        } catch (IOException | RuntimeException notYet) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        ready.waitUntilReady(container);
     }
 
     @Override

@@ -25,23 +25,25 @@ import java.util.List;
  * 10,000 Fashion-MNIST training and 10,000 test images per point, all four metrics. Rows alternate between Valley's
  * evaluator and the per-point loop (weights built afresh, one full forward per point, the same evaluation batch), so
  * both see the same machine; float32 2048² matmul GFLOP/s is measured between them. Run with
- * {@code ./valley bench grid [rows] [evaluation batch]}.
+ * {@code ./valley bench grid [rows] [evaluation batch] [--json]}.
  */
 public final class GridBenchmark {
     private static final int SIDE = 21;
     private static final int SUBSET = 10_000;
 
-    public static void main(String[] args) {
+    public static void main(String[] options) {
+        BenchJson json = BenchJson.of("grid", options);
+        String[] args = BenchJson.withoutFlag(options);
         try (ComputeThread compute = new ComputeThread()) {
             compute.call(() -> {
                 measure(args.length > 0 ? Integer.parseInt(args[0]) : SIDE,
-                        args.length > 1 ? Integer.parseInt(args[1]) : 2000);
+                        args.length > 1 ? Integer.parseInt(args[1]) : 2000, json);
                 return null;
             });
         }
     }
 
-    private static void measure(int rows, int batch) {
+    private static void measure(int rows, int batch, BenchJson json) {
         Device device = Devices.select(System.getProperty("valley.device", "auto"));
         System.out.printf("engine %s %s, device %s, %d threads; %dx%d plane, %d of its rows, evaluation batch %d%n",
                 Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), device,
@@ -96,6 +98,10 @@ public final class GridBenchmark {
                         + " GFLOP/s, effective %.1f GFLOP/s (%.0f%% of matmul); largest relative difference %.1e%n",
                         r + 1, rate, (r + 1) * SIDE / loopSeconds, loopSeconds / valleySeconds, matmul,
                         rate * flopsPerPoint / 1e9, 100 * rate * flopsPerPoint / 1e9 / matmul, worst);
+                json.line("rows", r + 1, "pointsPerSecond", rate, "perPointLoopPointsPerSecond", (r + 1) * SIDE
+                        / loopSeconds, "speedup", loopSeconds / valleySeconds, "matmulGflops", matmul,
+                        "effectiveGflops", rate * flopsPerPoint / 1e9, "largestRelativeDifference", worst,
+                        "device", device.toString());
             }
         }
     }

@@ -25,7 +25,7 @@ import java.util.List;
  * Prints, in one run, training samples/s of the 784-512-512-10 MLP on Fashion-MNIST (batch 128, SGD with momentum)
  * and float32 2048x2048 matmul GFLOP/s, and the seconds of one curve epoch (a 3-bend Bezier curve between two such
  * MLPs) against one training epoch, interleaved in rounds because these machines are shared and noisy.
- * Run with {@code ./valley bench}.
+ * Run with {@code ./valley bench [rounds] [--json]}.
  */
 public final class TrainingBenchmark {
     private static final int N = 2048;
@@ -40,7 +40,9 @@ public final class TrainingBenchmark {
         }
     }
 
-    private static void measure(String[] args) {
+    private static void measure(String[] options) {
+        BenchJson json = BenchJson.of("training", options);
+        String[] args = BenchJson.withoutFlag(options);
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Device device = device();
         DatasetSplits data = FashionMnist.load(FashionMnist.DEBIAN_PACKAGE_DIR);
@@ -62,6 +64,9 @@ public final class TrainingBenchmark {
                         + "training at %.0f%% of matmul; epoch %.2f s, curve epoch %.2f s (%.2fx)%n", round, samples,
                         samples * flopsPerSample / 1e9, matmul, 100 * samples * flopsPerSample / 1e9 / matmul, epoch,
                         curve, curve / epoch);
+                json.line("round", round, "samplesPerSecond", samples, "effectiveGflops", samples * flopsPerSample
+                        / 1e9, "matmulGflops", matmul, "epochSeconds", epoch, "curveEpochSeconds", curve,
+                        "curveOverTraining", curve / epoch, "device", device.toString());
             }
         }
     }

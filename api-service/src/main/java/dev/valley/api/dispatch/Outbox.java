@@ -16,7 +16,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Writes what the broker should carry, in the transaction that decided it (it must join one): the dispatch of a job
- * attempt, or a cancel for the workers. {@link PublishOutbox} publishes it once that commits, and again until the
+ * attempt, or a cancel or release for the workers. {@link PublishOutbox} publishes it once that commits, and again until the
  * broker confirms, so nothing is lost to a broker that is away and nothing is sent for a change that rolled back.
  */
 @Component
@@ -39,8 +39,20 @@ public class Outbox {
     /** Tells every worker to stop attempt {@code attempt} of the job; the one running it does, at its next step. */
     @Transactional(propagation = Propagation.MANDATORY)
     public void cancel(UUID jobId, int attempt) {
-        ControlMessage message = new ControlMessage(jobId, attempt, ControlMessage.Command.CANCEL);
-        messages.save(new OutboxMessage(OutboxMessage.Kind.CONTROL, jobId, attempt, "",
+        control(new ControlMessage(jobId, attempt, ControlMessage.Command.CANCEL));
+    }
+
+    /**
+     * Asks the worker running attempt {@code attempt} to hand it back at its next step (RELEASED, resumed later from
+     * its checkpoint): a preemption.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void release(UUID jobId, int attempt) {
+        control(new ControlMessage(jobId, attempt, ControlMessage.Command.RELEASE));
+    }
+
+    private void control(ControlMessage message) {
+        messages.save(new OutboxMessage(OutboxMessage.Kind.CONTROL, message.jobId(), message.attempt(), "",
                 JSON.writeValueAsString(message), Instant.now(), null));
     }
 }

@@ -108,6 +108,13 @@ public class ApiMetrics {
                 });
     }
 
+    /** A running job asked to hand back for a waiting one of higher priority, counted once the caller commits. */
+    public void preempted() {
+        afterCommit(() -> Counter.builder("valley.preemptions")
+                .description("running jobs asked to hand back for a waiting job of higher priority").register(registry)
+                .increment());
+    }
+
     public void leaseExpired() {
         leasesExpired.increment();
     }

@@ -8,18 +8,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
-/** Cancellation requests that reached this worker, for the attempts it runs now. */
+/** Cancel and release requests that reached this worker, for the attempts it runs now. */
 @Component
 class CancelRequests {
     private final Map<UUID, Integer> running = new ConcurrentHashMap<>();
     private final Set<UUID> cancelled = ConcurrentHashMap.newKeySet();
+    private final Set<UUID> released = ConcurrentHashMap.newKeySet();
 
     @RabbitListener(queues = "#{controlQueue.name}")
     void on(ControlMessage message) {
         Integer attempt = running.get(message.jobId());
-        if (message.command() == ControlMessage.Command.CANCEL && attempt != null
-                && message.concerns(message.jobId(), attempt)) {
-            cancelled.add(message.jobId());
+        if (attempt == null || !message.concerns(message.jobId(), attempt)) {
+            return;
+        }
+        switch (message.command()) {
+            case CANCEL -> cancelled.add(message.jobId());
+            case RELEASE -> released.add(message.jobId());
         }
     }
 
@@ -30,9 +34,15 @@ class CancelRequests {
     void end(UUID jobId) {
         running.remove(jobId);
         cancelled.remove(jobId);
+        released.remove(jobId);
     }
 
     boolean isCancelled(UUID jobId) {
         return cancelled.contains(jobId);
+    }
+
+    /** Asked to hand this attempt back (a preemption): it stops at its next step and is RELEASED. */
+    boolean isReleased(UUID jobId) {
+        return released.contains(jobId);
     }
 }

@@ -157,7 +157,8 @@ class JobRunner {
     /** What the handler may tell and ask: progress, checkpoints under this attempt's key, whether to stop. */
     private JobContext context(DispatchMessage message) {
         String checkpointKey = ArtifactKeys.of(message.jobId(), message.attempt(), ArtifactKeys.CHECKPOINT);
-        return new JobContext(message.jobId(), message.attempt(), workerId, reporter, cancels, () -> handingBack,
+        return new JobContext(message.jobId(), message.attempt(), workerId, reporter, cancels,
+                () -> handingBack || cancels.isReleased(message.jobId()),
                 worker.progressInterval(), worker.checkpointEvery(),
                 bytes -> {
                     long began = System.nanoTime();
@@ -198,10 +199,19 @@ class JobRunner {
         return JobEvent.finished(jobId, attempt, workerId, outcome.result(), uploaded);
     }
 
-    /** Stopped at a step: handed back when this worker is stopping and nobody cancelled it, cancelled otherwise. */
+    /**
+     * Stopped at a step: handed back when it was preempted or this worker is stopping, and nobody cancelled it;
+     * cancelled otherwise.
+     */
     private JobEvent stopped(DispatchMessage message, CancelledException e) {
         var jobId = message.jobId();
         int attempt = message.attempt();
+        if (cancels.isReleased(jobId) && !cancels.isCancelled(jobId)) {
+            log.info("job {} attempt {} handed back for a job of higher priority: {}", jobId, attempt,
+                    e.getMessage());
+            return JobEvent.released(jobId, attempt, workerId, "preempted by a job of higher priority ("
+                    + e.getMessage() + "); the next attempt resumes from the last checkpoint");
+        }
         if (handingBack && !cancels.isCancelled(jobId)) {
             log.info("job {} attempt {} handed back: {}", jobId, attempt, e.getMessage());
             return JobEvent.released(jobId, attempt, workerId, "worker " + workerId + " stopped ("

@@ -7,7 +7,8 @@ import java.util.UUID;
  * it. {@code attempt} 0 means whichever attempt runs.
  */
 public record ControlMessage(UUID jobId, int attempt, Command command) {
-    public enum Command { CANCEL }
+    /** CANCEL: stop and upload nothing; RELEASE: stop at the next step and hand the attempt back (preempted). */
+    public enum Command { CANCEL, RELEASE }
 
     public boolean concerns(UUID job, int running) {
         return jobId.equals(job) && (attempt == 0 || attempt == running);

@@ -37,16 +37,21 @@ docker build -q -t "$image" "$context" >/dev/null
 rm -rf "$context"
 step "the prerequisites image (apt-get install, README's table)"
 
+# What the newcomer clones: this checkout's commit, as a bare repository (a worktree's .git is only a pointer into
+# another repository, which the container would not see).
+served=$(mktemp -d)
+git clone -q --bare . "$served/valley.git"
+commit=$(git rev-parse HEAD)
 name=valley-fresh-$$
-docker run -d --name "$name" -v "$PWD:/src:ro" "$image" sleep infinity >/dev/null
+docker run -d --name "$name" -v "$served/valley.git:/src:ro" "$image" sleep infinity >/dev/null
 keep=${1:-}
-trap '[[ "$keep" == --keep ]] || docker rm -f "$name" >/dev/null' EXIT
+trap '[[ "$keep" == --keep ]] || docker rm -f "$name" >/dev/null; rm -rf "$served"' EXIT
 # As an ordinary user, as a newcomer works; root is tried once, for its one-line refusal.
 inside() { docker exec -u newcomer -w /home/newcomer "$name" bash -c "$1"; }
 inside 'node --version; java -version 2>&1 | head -1; mvn -v 2>&1 | sed -n 1p' | sed 's/^/  /'
-# This checkout is mounted, root's, where a newcomer clones from a server: git would call it dubious.
-docker exec "$name" git config --system --add safe.directory /src/.git
-inside "git clone -q /src valley" && step "git clone"
+# The repository is mounted, root's, where a newcomer clones from a server: git would call it dubious.
+docker exec "$name" git config --system --add safe.directory /src
+inside "git clone -q /src valley && git -C valley checkout -q $commit" && step "git clone"
 if docker exec -w /home/newcomer/valley "$name" ./valley up > /tmp/fresh-root.log 2>&1; then
   echo "./valley up as root in a container did not stop" >&2; exit 1
 fi

@@ -1,6 +1,8 @@
 package dev.valley.api.job;
 
+import dev.valley.api.cluster.OneInstance;
 import dev.valley.api.dispatch.DispatchProperties;
+import dev.valley.api.metrics.ApiMetrics;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,13 +22,13 @@ public class LeaseMonitor {
     private final JobLifecycle lifecycle;
     private final DispatchProperties dispatch;
     private final TransactionTemplate transactions;
-    private final dev.valley.api.metrics.ApiMetrics metrics;
+    private final ApiMetrics metrics;
 
-    private final dev.valley.api.cluster.OneInstance oneInstance;
+    private final OneInstance oneInstance;
 
     LeaseMonitor(Leases leases, JobLifecycle lifecycle, DispatchProperties dispatch,
-            TransactionTemplate transactions, dev.valley.api.metrics.ApiMetrics metrics,
-            dev.valley.api.cluster.OneInstance oneInstance) {
+            TransactionTemplate transactions, ApiMetrics metrics,
+            OneInstance oneInstance) {
         this.metrics = metrics;
         this.oneInstance = oneInstance;
         this.leases = leases;
@@ -35,7 +37,7 @@ public class LeaseMonitor {
         this.transactions = transactions;
     }
 
-    /** On one api-service instance at a time ({@link dev.valley.api.cluster.OneInstance}): the others skip. */
+    /** On one api-service instance at a time ({@link OneInstance}): the others skip. */
     public void expire() {
         try {
             oneInstance.runAlone("lease-monitor", this::expireNow);

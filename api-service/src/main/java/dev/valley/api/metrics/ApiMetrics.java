@@ -12,10 +12,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The api-service's metrics, served at {@code /actuator/prometheus} (the README lists each with its labels). Counters
@@ -26,6 +32,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ApiMetrics {
+    private static final Logger log = LoggerFactory.getLogger(ApiMetrics.class);
+
     private final MeterRegistry registry;
     private final JdbcClient db;
     private final MultiGauge jobs;
@@ -66,7 +74,7 @@ public class ApiMetrics {
      * Attempt {@code attempt} of a job started at {@code at}: the time since its dispatch was due (the outbox row's
      * availability, or its writing), recorded once the caller's transaction commits.
      */
-    public void started(java.util.UUID job, String type, int attempt, Instant at) {
+    public void started(UUID job, String type, int attempt, Instant at) {
         Timestamp due = db.sql("select max(coalesce(available_at, created_at)) from outbox where job_id = ? and attempt"
                 + " = ?").params(job, attempt).query(Timestamp.class).optional().orElse(null);
         if (due != null) {
@@ -79,7 +87,7 @@ public class ApiMetrics {
     }
 
     /** The job just ended (in the caller's transaction): its time from start to end, by type and final status. */
-    public void ended(java.util.UUID job) {
+    public void ended(UUID job) {
         db.sql("select type, status, started_at, finished_at from job where id = ?").param(job).query(rs -> {
             Timestamp started = rs.getTimestamp("started_at");
             Timestamp finished = rs.getTimestamp("finished_at");
@@ -95,12 +103,12 @@ public class ApiMetrics {
     }
 
     private static void afterCommit(Runnable action) {
-        if (!org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
             action.run();
             return;
         }
-        org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
-                new org.springframework.transaction.support.TransactionSynchronization() {
+        TransactionSynchronizationManager.registerSynchronization(
+                new TransactionSynchronization() {
                     @Override
                     public void afterCommit() {
                         action.run();
@@ -126,7 +134,7 @@ public class ApiMetrics {
     }
 
     /** A gauge of live event streams, read from {@code count} at each scrape. */
-    public void streams(java.util.function.Supplier<Number> count) {
+    public void streams(Supplier<Number> count) {
         Gauge.builder("valley.streams.subscribers", count).description("open event streams").register(registry);
     }
 
@@ -136,7 +144,7 @@ public class ApiMetrics {
         try {
             read();
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(ApiMetrics.class).debug("metrics not refreshed: {}", e.toString());
+            log.debug("metrics not refreshed: {}", e.toString());
         }
     }
 
@@ -156,7 +164,7 @@ public class ApiMetrics {
                 .query(rs -> {
                     outboxUnsent.set(rs.getLong("n"));
                     outboxHeld.set(rs.getLong("held"));
-                    java.sql.Timestamp oldest = rs.getTimestamp("oldest");
+                    Timestamp oldest = rs.getTimestamp("oldest");
                     outboxOldestMillis.set(oldest == null ? 0
                             : Math.max(0, Duration.between(oldest.toInstant(), Instant.now()).toMillis()));
                 });

@@ -87,8 +87,7 @@ public final class Infrastructure implements AutoCloseable {
         if (containers()) {
             ServerContainer database = ServerContainer.postgres(credentials.databasePassword());
             started.add(database);
-            database(p, "jdbc:postgresql://" + database.host() + ":" + database.port() + "/valley", "valley",
-                    credentials.databasePassword());
+            database(p, database.jdbcUrl(), ServerContainer.POSTGRES_USER, credentials.databasePassword());
             ServerContainer broker = ServerContainer.rabbitmq(credentials.brokerUser(), credentials.brokerPassword());
             started.add(broker);
             broker(p, broker.host(), broker.port(), credentials.brokerUser(), credentials.brokerPassword());
@@ -149,14 +148,14 @@ public final class Infrastructure implements AutoCloseable {
         return "containers".equals(System.getenv(TEST_SERVERS));
     }
 
-    private static void database(Map<String, Object> p, String url, String user, String password) {
+    static void database(Map<String, Object> p, String url, String user, String password) {
         p.put("spring.datasource.url", url);
         p.put("spring.datasource.username", user);
         p.put("spring.datasource.password", password);
     }
 
     /** Spring properties for an embedded broker: {@link #broker} and its quiet idle. */
-    private static void embeddedBroker(Map<String, Object> p, EmbeddedBroker broker) {
+    static void embeddedBroker(Map<String, Object> p, EmbeddedBroker broker) {
         broker(p, broker.host(), broker.port(), broker.user(), broker.password());
         // Qpid logs a subscription's creation and close for every basic.get, so an idle worker's poll (4 a second)
         // would fill the log: 400 lines in 50 idle seconds.
@@ -164,7 +163,7 @@ public final class Infrastructure implements AutoCloseable {
     }
 
     /** This machine's RabbitMQ for tests is Debian's, with its guest user; an embedded broker has its own. */
-    private static void broker(Map<String, Object> p, String host, int port, String user, String password) {
+    static void broker(Map<String, Object> p, String host, int port, String user, String password) {
         p.put("spring.rabbitmq.host", host);
         p.put("spring.rabbitmq.port", port);
         p.put("spring.rabbitmq.username", user);

@@ -1,7 +1,9 @@
 package dev.valley.embedded;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A server of a test's own that the test takes down and brings back at the same address, with what it stored: an
@@ -35,48 +37,45 @@ public abstract class OutageServer implements AutoCloseable {
     /** An AMQP broker of the test's own; an embedded one keeps its state under {@code dir}. */
     public static OutageServer broker(Path dir) {
         Credentials credentials = Credentials.generate();
+        Map<String, Object> properties = new LinkedHashMap<>();
         if (Infrastructure.containers()) {
             ServerContainer container = ServerContainer.rabbitmq(credentials.brokerUser(),
                     credentials.brokerPassword());
-            return new InContainer(container, Map.of("spring.rabbitmq.host", container.host(), "spring.rabbitmq.port",
-                    container.port(), "spring.rabbitmq.username", credentials.brokerUser(), "spring.rabbitmq.password",
-                    credentials.brokerPassword()));
+            Infrastructure.broker(properties, container.host(), container.port(), credentials.brokerUser(),
+                    credentials.brokerPassword());
+            return new InContainer(container, properties);
         }
         int port = FreePorts.next();
-        return new Embedded("embedded Qpid Broker-J", () -> EmbeddedBroker.start(dir, port, credentials.brokerUser(),
-                credentials.brokerPassword()), Map.of("spring.rabbitmq.host", "127.0.0.1", "spring.rabbitmq.port", port,
-                "spring.rabbitmq.username", credentials.brokerUser(), "spring.rabbitmq.password",
-                credentials.brokerPassword()));
+        Supplier<EmbeddedBroker> starter = () -> EmbeddedBroker.start(dir, port, credentials.brokerUser(),
+                credentials.brokerPassword());
+        EmbeddedBroker first = starter.get();
+        Infrastructure.embeddedBroker(properties, first);
+        return new Embedded("embedded Qpid Broker-J", first, starter, properties);
     }
 
     /** A PostgreSQL of the test's own; an embedded one keeps its data under {@code dir}. */
     public static OutageServer database(Path dir) {
         String password = Credentials.generate().databasePassword();
+        Map<String, Object> properties = new LinkedHashMap<>();
         if (Infrastructure.containers()) {
             ServerContainer container = ServerContainer.postgres(password);
-            return new InContainer(container, Map.of("spring.datasource.url", "jdbc:postgresql://" + container.host()
-                    + ":" + container.port() + "/valley", "spring.datasource.username", "valley",
-                    "spring.datasource.password", password));
+            Infrastructure.database(properties, container.jdbcUrl(), ServerContainer.POSTGRES_USER, password);
+            return new InContainer(container, properties);
         }
         int port = FreePorts.next();
-        EmbeddedDatabase first = EmbeddedDatabase.start(dir, port, password);
-        Map<String, Object> properties = Map.of("spring.datasource.url", first.jdbcUrl(), "spring.datasource.username",
-                first.username(), "spring.datasource.password", password);
-        return new Embedded("embedded PostgreSQL", first, () -> EmbeddedDatabase.start(dir, port, password),
-                properties);
+        Supplier<EmbeddedDatabase> starter = () -> EmbeddedDatabase.start(dir, port, password);
+        EmbeddedDatabase first = starter.get();
+        Infrastructure.database(properties, first.jdbcUrl(), first.username(), password);
+        return new Embedded("embedded PostgreSQL", first, starter, properties);
     }
 
     private static final class Embedded extends OutageServer {
         private final String description;
-        private final java.util.function.Supplier<AutoCloseable> starter;
+        private final Supplier<? extends AutoCloseable> starter;
         private AutoCloseable running;
 
-        Embedded(String description, java.util.function.Supplier<AutoCloseable> starter,
-                Map<String, Object> properties) {
-            this(description, starter.get(), starter, properties);
-        }
-
-        Embedded(String description, AutoCloseable running, java.util.function.Supplier<AutoCloseable> starter,
+        /** {@code running}: the first server {@code starter} started; each {@link #start} starts another. */
+        Embedded(String description, AutoCloseable running, Supplier<? extends AutoCloseable> starter,
                 Map<String, Object> properties) {
             super(properties);
             this.description = description;

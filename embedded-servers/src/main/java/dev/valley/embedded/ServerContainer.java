@@ -28,6 +28,8 @@ import org.testcontainers.utility.DockerImageName;
 public final class ServerContainer implements AutoCloseable {
     private static final String LOCAL_POSTGRES = "valley-local/postgres:15";
     private static final String LOCAL_RABBITMQ = "valley-local/rabbitmq:3.10";
+    /** The PostgreSQL container's database and user. */
+    static final String POSTGRES_USER = "valley";
 
     private final GenericContainer<?> container;
     private final int port;
@@ -41,12 +43,12 @@ public final class ServerContainer implements AutoCloseable {
         this.ready = ready;
     }
 
-    /** PostgreSQL with database {@code valley}, user {@code valley} and this password. */
+    /** PostgreSQL with database and user {@value #POSTGRES_USER} and this password ({@link #jdbcUrl}). */
     public static ServerContainer postgres(String password) {
         String image = image("VALLEY_TEST_POSTGRES_IMAGE", LOCAL_POSTGRES, "postgres:17");
         // Over TCP: the official image's entrypoint first runs a server for its initialisation on the socket only.
-        return start(image, 5432, Map.of("POSTGRES_DB", "valley", "POSTGRES_USER", "valley", "POSTGRES_PASSWORD",
-                password), "pg_isready -q -h 127.0.0.1");
+        return start(image, 5432, Map.of("POSTGRES_DB", POSTGRES_USER, "POSTGRES_USER", POSTGRES_USER,
+                "POSTGRES_PASSWORD", password), "pg_isready -q -h 127.0.0.1");
     }
 
     /** RabbitMQ with this user. */
@@ -106,6 +108,11 @@ public final class ServerContainer implements AutoCloseable {
 
     public String image() {
         return image;
+    }
+
+    /** Where a {@link #postgres} container's database is. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + host() + ":" + port + "/" + POSTGRES_USER;
     }
 
     /** The server stops (SIGTERM, then SIGKILL after 10 s); the container and what it stored stay. */

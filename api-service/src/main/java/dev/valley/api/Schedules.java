@@ -50,6 +50,8 @@ class Schedules implements SchedulingConfigurer {
         registrar.addFixedDelayTask(leases::expire, dispatch.leaseCheck());
         registrar.addFixedDelayTask(streams::keepAlive, api.streamKeepalive());
         registrar.addFixedDelayTask(() -> objects.sweep(storage.cleanupSweep()), storage.cleanupSweep());
-        registrar.addFixedDelayTask(preemption::check, preemptionProperties.check());
+        if (preemptionProperties.enabled()) {
+            registrar.addFixedDelayTask(preemption::check, preemptionProperties.check());
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.valley.api.metrics.ApiMetrics;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class Preemption {
     private static final Logger log = LoggerFactory.getLogger(Preemption.class);
+    /** Whether running job {@code r}'s current attempt was already asked to hand back. */
+    private static final String RELEASE_ASKED = """
+            exists (select 1 from outbox c where c.job_id = r.id and c.attempt = r.attempt
+                    and c.kind = 'CONTROL' and c.payload ->> 'command' = 'RELEASE')""";
 
     private final PreemptionProperties properties;
     private final JdbcClient db;
@@ -51,10 +56,8 @@ public class Preemption {
     record Victim(UUID id, int attempt, int priority) {
     }
 
+    /** One round (scheduled by {@code Schedules} only where preemption is on). */
     public void check() {
-        if (!properties.enabled()) {
-            return;
-        }
         try {
             oneInstance.runAlone("preemption", () -> transactions.executeWithoutResult(status -> preempt()));
         } catch (RuntimeException e) {
@@ -90,22 +93,18 @@ public class Preemption {
 
     /** Running jobs of the pool already asked to hand back their current attempt. */
     private int releasesPending(String pool) {
-        return db.sql("""
-                select count(*) from job r
-                where r.pool = ? and r.status = 'RUNNING' and exists (select 1 from outbox c where c.job_id = r.id
-                      and c.attempt = r.attempt and c.kind = 'CONTROL' and c.payload ->> 'command' = 'RELEASE')""")
+        return db.sql("select count(*) from job r where r.pool = ? and r.status = 'RUNNING' and " + RELEASE_ASKED)
                 .param(pool).query(Integer.class).single();
     }
 
-    private java.util.Optional<Victim> victim(String pool, int below) {
+    private Optional<Victim> victim(String pool, int below) {
         return db.sql("""
                 select r.id, r.attempt, r.priority from job r
                 where r.pool = ? and r.status = 'RUNNING' and r.priority < ?
                   and r.type in ('train', 'curve', 'swa', 'fge') and not r.cancel_requested
-                  and not exists (select 1 from outbox c where c.job_id = r.id and c.attempt = r.attempt
-                                  and c.kind = 'CONTROL' and c.payload ->> 'command' = 'RELEASE')
+                  and not %s
                 order by r.priority, r.started_at desc
-                limit 1 for update skip locked""")
+                limit 1 for update skip locked""".formatted(RELEASE_ASKED))
                 .params(pool, below)
                 .query((rs, i) -> new Victim(rs.getObject("id", UUID.class), rs.getInt("attempt"),
                         rs.getInt("priority")))

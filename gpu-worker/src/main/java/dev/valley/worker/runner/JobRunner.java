@@ -206,16 +206,12 @@ class JobRunner {
     private JobEvent stopped(DispatchMessage message, CancelledException e) {
         var jobId = message.jobId();
         int attempt = message.attempt();
-        if (cancels.isReleased(jobId) && !cancels.isCancelled(jobId)) {
-            log.info("job {} attempt {} handed back for a job of higher priority: {}", jobId, attempt,
-                    e.getMessage());
-            return JobEvent.released(jobId, attempt, workerId, "preempted by a job of higher priority ("
-                    + e.getMessage() + "); the next attempt resumes from the last checkpoint");
-        }
-        if (handingBack && !cancels.isCancelled(jobId)) {
-            log.info("job {} attempt {} handed back: {}", jobId, attempt, e.getMessage());
-            return JobEvent.released(jobId, attempt, workerId, "worker " + workerId + " stopped ("
-                    + e.getMessage() + "); the next attempt resumes from the last checkpoint");
+        boolean preempted = cancels.isReleased(jobId);
+        if ((preempted || handingBack) && !cancels.isCancelled(jobId)) {
+            String why = preempted ? "preempted by a job of higher priority" : "worker " + workerId + " stopped";
+            log.info("job {} attempt {} handed back, {}: {}", jobId, attempt, why, e.getMessage());
+            return JobEvent.released(jobId, attempt, workerId, why + " (" + e.getMessage()
+                    + "); the next attempt resumes from the last checkpoint");
         }
         log.info("job {} attempt {} {}", jobId, attempt, e.getMessage());
         return JobEvent.cancelled(jobId, attempt, workerId);

@@ -136,25 +136,19 @@ class ComposeStackTest {
     private static void compose(List<String> compose, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(compose);
         command.addAll(List.of(args));
-        Host.Result result = Host.run(LONG, false, env, command.toArray(String[]::new));
-        assertThat(result.exit()).as(String.join(" ", command) + "\n" + result.out()).isZero();
+        Host.succeed(LONG, env, command);
     }
 
     private static String docker(String... args) {
         List<String> command = new ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
-        Host.Result result = Host.run(Duration.ofMinutes(2), false, Map.of(), command.toArray(String[]::new));
-        assertThat(result.exit()).as(String.join(" ", command) + "\n" + result.out()).isZero();
-        return result.out().strip();
+        return Host.succeed(Duration.ofMinutes(2), Map.of(), command);
     }
 
     /** The service's container, by compose's labels (1.29 and v2 name containers differently). */
     private static String container(String service) {
-        Host.Result r = Host.run(Duration.ofSeconds(30), false, Map.of(), "docker", "ps", "-a", "-q", "--filter",
-                "label=com.docker.compose.project=" + PROJECT, "--filter", "label=com.docker.compose.service="
-                        + service);
-        assertThat(r.exit()).as(r.out()).isZero();
-        return r.out().strip();
+        return docker("ps", "-a", "-q", "--filter", "label=com.docker.compose.project=" + PROJECT, "--filter",
+                "label=com.docker.compose.service=" + service);
     }
 
     private static String health(String service) {

@@ -6,14 +6,13 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -39,10 +38,7 @@ class ComposeTest {
             List<String> command = new ArrayList<>(List.of("docker-compose", "-f", FILE.toString()));
             command.addAll(profile);
             command.addAll(List.of("config", "--services"));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).as(out).isZero();
+            String out = Host.succeed(Duration.ofSeconds(60), Map.of(), command);
             List<String> expected = new ArrayList<>(List.of("postgres", "rabbitmq", "s3", "api",
                     "gpu-worker"));
             if (!profile.isEmpty()) {

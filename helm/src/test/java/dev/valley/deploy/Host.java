@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -31,6 +32,13 @@ final class Host {
             assertThat(engine).as("a Docker engine (VALLEY_TEST_DOCKER=required)").isTrue();
         }
         assumeThat(engine).as("no Docker engine answers here").isTrue();
+    }
+
+    /** Runs the command, which must succeed (the assertion shows its output otherwise); its output, stripped. */
+    static String succeed(Duration timeout, Map<String, String> env, List<String> command) {
+        Result result = run(timeout, false, env, command.toArray(String[]::new));
+        assertThat(result.exit()).as(String.join(" ", command) + "\n" + result.out()).isZero();
+        return result.out().strip();
     }
 
     /** The command's output and error together (echoed line by line as it comes, if asked); -1 if it could not run

@@ -5,13 +5,13 @@ import static dev.valley.model.Json.JSON;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.valley.model.job.CurveResult;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.Checkpoint;
-import dev.valley.worker.science.train.DivergedException;
 import dev.valley.worker.science.train.LearningRates;
 import dev.valley.worker.science.train.MinibatchLoop;
 import dev.valley.worker.science.train.NoGrad;
@@ -166,24 +166,21 @@ public final class CurveTrainer {
         }
 
         /** t ~ U(0, 1); CE(φ(t)) backward to the leaf φ; each interior bend steps by c_k·(∂CE/∂φ + wd·φ). */
-        float step(NDArray x, NDArray y, NDManager scope, int epoch, int step) {
+        NDArray step(NDArray x, NDArray y, NDManager scope, int epoch, int step) {
             int bendCount = curve.bendCount();
             double[] c = curve.kind().coefficients(random.nextDouble(), bendCount);
             Weights phi = curve.point(c, scope, buffers);
             List<NDArray> parameters = phi.parameters();
             parameters.forEach(p -> p.setRequiresGradient(true));
-            float loss;
+            NDArray loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray lossArray = MinibatchLoop.loss(curve.architecture().forward(phi, x, Mode.TRAIN), y);
-                collector.backward(lossArray);
-                loss = lossArray.getFloat();
+                loss = MinibatchLoop.loss(curve.architecture().forward(phi, x, Mode.TRAIN), y);
+                collector.backward(loss);
             }
-            if (!Float.isFinite(loss)) {
-                throw new DivergedException(epoch, step, loss);
-            }
+            // full() makes the scalar on the device; create() would copy it from the host, which waits for a GPU.
             List<NDArray> scalars = new ArrayList<>();
             for (double ck : c) {
-                scalars.add(ck == 0 ? null : scope.create((float) ck));
+                scalars.add(ck == 0 ? null : scope.full(new Shape(), (float) ck));
             }
             for (int i = 0; i < parameters.size(); i++) {
                 NDArray p = parameters.get(i);

@@ -3,6 +3,7 @@ package dev.valley.worker.science.simplex;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.valley.model.job.SimplexResult;
 import dev.valley.model.job.SimplexSpec;
@@ -11,7 +12,6 @@ import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.TensorMaps;
-import dev.valley.worker.science.train.DivergedException;
 import dev.valley.worker.science.train.LearningRates;
 import dev.valley.worker.science.train.MinibatchLoop;
 import dev.valley.worker.science.train.NoGrad;
@@ -121,28 +121,24 @@ public final class SimplexTrainer {
         }
     }
 
-    private static float step(List<Map<String, NDArray>> vertices, int v, List<String> names, Architecture architecture,
+    private static NDArray step(List<Map<String, NDArray>> vertices, int v, List<String> names, Architecture architecture,
             Map<String, NDArray> buffers, NDArray x, NDArray y, NDManager scope, SimplexSpec spec,
             SplittableRandom random, Sgd sgd, int epoch, int step) {
         Map<String, NDArray> gradient = new LinkedHashMap<>();
-        double lossSum = 0;
-        NDArray decay = scope.create(spec.weightDecay().floatValue());
+        NDArray lossSum = scope.zeros(new Shape());
+        NDArray decay = scope.full(new Shape(), spec.weightDecay().floatValue());
         for (int s = 0; s < spec.samples(); s++) {
             double[] w = Dirichlet.uniform(vertices.size(), random);
             var phi = Curve.combination(architecture, vertices, w, scope, buffers);
             List<NDArray> parameters = phi.parameters();
             parameters.forEach(p -> p.setRequiresGradient(true));
-            float loss;
+            NDArray loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray lossArray = MinibatchLoop.loss(architecture.forward(phi, x, Mode.TRAIN), y);
-                collector.backward(lossArray);
-                loss = lossArray.getFloat();
+                loss = MinibatchLoop.loss(architecture.forward(phi, x, Mode.TRAIN), y);
+                collector.backward(loss);
             }
-            if (!Float.isFinite(loss)) {
-                throw new DivergedException(epoch, step, loss);
-            }
-            lossSum += loss;
-            NDArray share = scope.create((float) (w[v] / spec.samples()));
+            lossSum.addi(loss);
+            NDArray share = scope.full(new Shape(), (float) (w[v] / spec.samples()));
             Map<String, NDArray> params = phi.parameterMap();
             for (String name : names) {
                 NDArray g = params.get(name).getGradient();
@@ -177,7 +173,7 @@ public final class SimplexTrainer {
         for (int i = 0; i < names.size(); i++) {
             sgd.apply(i, gradient.get(names.get(i)));
         }
-        return (float) (lossSum / spec.samples());
+        return lossSum.divi(spec.samples());
     }
 
     /** D[i][j] = ‖θ_i − θ_j‖² over the parameters, in float64. */

@@ -3,19 +3,24 @@ package dev.valley.worker.science.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import dev.valley.worker.science.data.DatasetSplits;
 import dev.valley.worker.science.data.DeviceData;
 
 /**
  * Epochs of minibatches over a device-resident dataset, for every kind of training: each epoch gathers a seeded
  * permutation once, then slices batches, each step in a sub-manager of its own so that nothing outlives it. Checks
- * for cancellation before every step and for divergence after it.
+ * for cancellation before every step. The steps' losses stay on the device, each in its slot of an epoch's array, and
+ * are read once at the end of the epoch: a read per step would make the host wait for a GPU at every step. The read
+ * finds divergence and names the first step whose loss was not finite; the steps after it change nothing that
+ * survives, since the run then fails.
  */
 public final class MinibatchLoop {
 
-    /** One optimiser step on a batch; returns the loss it saw. Arrays it makes belong to {@code scope}. */
+    /** One optimiser step on a batch; returns the loss it saw, a 0-d array the loop reads later (never read it
+     * here). Arrays it makes belong to {@code scope}. */
     public interface Step {
-        float apply(NDArray x, NDArray y, NDManager scope, int epoch, int step);
+        NDArray apply(NDArray x, NDArray y, NDManager scope, int epoch, int step);
     }
 
     public interface Epochs {
@@ -55,6 +60,7 @@ public final class MinibatchLoop {
                 double lossSum = 0;
                 long epochStart = System.nanoTime();
                 try (NDManager epochScope = manager.newSubManager()) {
+                    NDArray losses = epochScope.zeros(new Shape(stepsPerEpoch));
                     NDArray order = epochScope.create(toLongs(DatasetSplits.permutation(train.size(),
                             seed * 1_000_003L + epoch)));
                     NDArray xs = train.x().get(epochScope, new NDIndex("{}", order));
@@ -65,15 +71,20 @@ public final class MinibatchLoop {
                         }
                         int from = (step - 1) * batchSize;
                         int to = Math.min(from + batchSize, train.size());
-                        float loss;
                         try (NDManager stepScope = epochScope.newSubManager()) {
                             NDArray x = xs.get(stepScope, new NDIndex().addSliceDim(from, to));
                             NDArray y = ys.get(stepScope, new NDIndex().addSliceDim(from, to));
-                            loss = body.apply(x, y, stepScope, epoch, step);
+                            losses.set(new NDIndex(step - 1), body.apply(x, y, stepScope, epoch, step));
                         }
-                        lossSum += loss;
                         steps++;
                         listener.onStep(epoch, step, (double) (before + steps) / totalSteps);
+                    }
+                    float[] seen = losses.toFloatArray();
+                    for (int i = 0; i < seen.length; i++) {
+                        if (!Float.isFinite(seen[i])) {
+                            throw new DivergedException(epoch, i + 1, seen[i]);
+                        }
+                        lossSum += seen[i];
                     }
                 }
                 double epochSeconds = (System.nanoTime() - epochStart) / 1e9;

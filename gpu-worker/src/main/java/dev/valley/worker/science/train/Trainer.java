@@ -104,15 +104,10 @@ public final class Trainer {
                             sgd.setLearningRate(lr);
                             current[0] = lr;
                         }
-                        float loss;
+                        NDArray loss;
                         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                            NDArray lossArray = MinibatchLoop.loss(
-                                    weights.architecture().forward(weights, x, Mode.TRAIN), y);
-                            collector.backward(lossArray);
-                            loss = lossArray.getFloat();
-                        }
-                        if (!Float.isFinite(loss)) {
-                            throw new DivergedException(epoch, step, loss);
+                            loss = MinibatchLoop.loss(weights.architecture().forward(weights, x, Mode.TRAIN), y);
+                            collector.backward(loss);
                         }
                         sgd.step();
                         return loss;

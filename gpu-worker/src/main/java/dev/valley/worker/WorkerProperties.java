@@ -15,6 +15,8 @@ import org.springframework.validation.annotation.Validated;
  *     {@code checkpoint.safetensors}, overwriting the last
  * @param gridMemory the most a grid may keep on the device for its first-layer products (four tensors of the first
  *     layer's output over the train and test examples); a grid that needs more evaluates every point in full
+ * @param evaluationMemory the most one evaluation batch may put in the network's widest intermediate tensor, which
+ *     sets the batch's examples; unset: 16MB on a CPU (2,000 examples at most) and 1GB on a GPU (65,536 at most)
  * @param drain how long a stopping worker waits for the attempt it is running before it hands it back
  * @param pollInterval how often an idle worker asks its pool's queue for a dispatch
  * @param reportPatience how long a finished attempt keeps trying to deliver its end to a broker that is away
@@ -32,6 +34,7 @@ public record WorkerProperties(
         @DefaultValue("/usr/share/datasets/fashion-mnist") Path fashionMnist,
         @DefaultValue("1") @jakarta.validation.constraints.Min(0) int checkpointEvery,
         @DefaultValue("2GB") org.springframework.util.unit.DataSize gridMemory,
+        org.springframework.util.unit.DataSize evaluationMemory,
         @DefaultValue("30s") Duration drain,
         @DefaultValue("250ms") Duration pollInterval,
         @DefaultValue("5m") Duration reportPatience,

@@ -103,11 +103,12 @@ public final class AlignRun {
     static double functionDifference(Weights target, Weights aligned, DeviceData data) {
         double largest = 0;
         double worst = 0;
+        int size = Evaluator.batchFor(target.architecture(), data, target.manager().getDevice());
         try (NoGrad noGrad = NoGrad.enter()) {
-            for (int from = 0; from < data.size(); from += Evaluator.BATCH) {
+            for (int from = 0; from < data.size(); from += size) {
                 try (NDManager batch = target.manager().newSubManager()) {
                     NDArray x = data.x().get(batch, new NDIndex().addSliceDim(from,
-                            Math.min(from + Evaluator.BATCH, data.size())));
+                            Math.min(from + size, data.size())));
                     NDArray a = target.architecture().forward(target, x, Mode.EVAL);
                     NDArray b = aligned.architecture().forward(aligned, x, Mode.EVAL);
                     a.attach(batch);

@@ -66,15 +66,16 @@ public final class GridRun {
             boolean linear = ws.architecture().firstWeight() != null
                     && examples * LinearFirstLayerEvaluator.bytesPerExample(plane, ws.train()) / 4
                     * (2 + 2L * planes.size()) <= memoryBudget;
+            int evaluationBatch = Evaluator.batchFor(ws.architecture(), ws.train(), device);
             List<PointEvaluator> evaluators = new java.util.ArrayList<>();
             try {
                 for (Plane p : planes) {
                     evaluators.add(linear
                             ? new LinearFirstLayerEvaluator(p, ws.train(), ws.test(), metrics,
-                                    spec.recomputeBatchNorm(), spec.batchSize(), Evaluator.BATCH,
+                                    spec.recomputeBatchNorm(), spec.batchSize(), evaluationBatch,
                                     evaluators.isEmpty() ? null : (LinearFirstLayerEvaluator) evaluators.get(0))
                             : new PerPointEvaluator(p, ws.train(), ws.test(), metrics, spec.recomputeBatchNorm(),
-                                    spec.batchSize(), Evaluator.BATCH));
+                                    spec.batchSize(), evaluationBatch));
                 }
             } catch (RuntimeException e) {
                 closeAll(evaluators, frames != null ? planes : List.of(plane));
@@ -175,7 +176,8 @@ public final class GridRun {
             Plane.Path path = plane.path();
             List<GridResult.Step> steps = new java.util.ArrayList<>();
             try (PerPointEvaluator itself = new PerPointEvaluator(plane, workspace.train(), workspace.test(),
-                    new GridMetrics(names), spec.recomputeBatchNorm(), spec.batchSize(), Evaluator.BATCH)) {
+                    new GridMetrics(names), spec.recomputeBatchNorm(), spec.batchSize(),
+                    Evaluator.batchFor(workspace.architecture(), workspace.train(), workspace.manager().getDevice()))) {
                 for (int i = 0; i < path.epochs().size(); i++) {
                     double[] c = path.coordinates()[i];
                     double[] atStep = itself.atParameters(path.steps().get(i));

@@ -48,6 +48,15 @@ public interface Architecture {
         return Conv2d.conv2d(images, weight, bias, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
     }
 
+    /**
+     * Floats per example in the network's widest intermediate tensor (a conv net's first feature maps, an MLP's widest
+     * layer), which sizes evaluation batches ({@link dev.valley.worker.science.train.EvaluationBatch}); 0 where it is
+     * not known (a TorchScript module).
+     */
+    default long widestActivation() {
+        return 0;
+    }
+
     /** Whether any tensor is a batch-norm statistic, to be recomputed for weights that were never trained as such
      * (a curve point, an average, a grid point). */
     default boolean hasBatchNorm() {

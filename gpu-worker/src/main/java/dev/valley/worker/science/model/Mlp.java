@@ -27,6 +27,11 @@ public final class Mlp implements Architecture {
     }
 
     @Override
+    public long widestActivation() {
+        return java.util.Arrays.stream(sizes).max().orElseThrow();
+    }
+
+    @Override
     public String firstWeight() {
         return "layers.0.weight";
     }

@@ -56,6 +56,12 @@ public final class PreResNet implements Architecture {
         return tensors;
     }
 
+    /** Stage 1's feature maps: each later stage doubles the channels on a quarter of the positions. */
+    @Override
+    public long widestActivation() {
+        return ModelLayout.PRERESNET_WIDTHS[0] * input[1] * input[2];
+    }
+
     @Override
     public String firstWeight() {
         return "conv1.weight";

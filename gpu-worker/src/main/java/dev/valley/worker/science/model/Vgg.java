@@ -43,6 +43,12 @@ public final class Vgg implements Architecture {
         return tensors;
     }
 
+    /** The first block's feature maps, before pooling: every later block has a quarter of the positions. */
+    @Override
+    public long widestActivation() {
+        return channels.get(0) * input[1] * input[2];
+    }
+
     @Override
     public String firstWeight() {
         return "features.0.weight";

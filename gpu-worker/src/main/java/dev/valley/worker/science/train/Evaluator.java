@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
@@ -29,7 +31,14 @@ public final class Evaluator {
     }
 
     public static Evaluation evaluate(Weights weights, DeviceData data, NDManager keepIn) {
-        return evaluate(weights, data, BATCH, weights.manager(), keepIn);
+        return evaluate(weights, data, batchFor(weights.architecture(), data, weights.manager().getDevice()),
+                weights.manager(), keepIn);
+    }
+
+    /** The evaluation batch ({@link EvaluationBatch}) of {@code architecture} over {@code data} on {@code device}. */
+    public static int batchFor(dev.valley.worker.science.model.Architecture architecture, DeviceData data,
+            ai.djl.Device device) {
+        return EvaluationBatch.of(architecture, data.size() == 0 ? 1 : data.x().size() / data.size(), device);
     }
 
     /** As above in batches of {@code batchSize}, the batches' arrays under {@code parent}. */
@@ -52,11 +61,14 @@ public final class Evaluator {
     public static Evaluation evaluate(NDManager parent, DeviceData data, int batchSize, NDManager keepIn,
             Logits model) {
         boolean regression = data.isRegression();
-        double lossSum = 0;
-        long correct = 0;
+        double lossSum;
+        long correct;
         NDArray probabilities = null;
+        // The sums stay on the device and are read once: a read per batch would wait for the device each time.
         try (NoGrad noGrad = NoGrad.enter(); NDManager scope = parent.newSubManager()) {
             NDList parts = new NDList();
+            NDArray loss = scope.zeros(new Shape(), DataType.FLOAT64);
+            NDArray right = scope.zeros(new Shape(), DataType.INT64);
             for (int from = 0; from < data.size(); from += batchSize) {
                 int to = Math.min(from + batchSize, data.size());
                 NDManager batch = scope.newSubManager();
@@ -64,12 +76,12 @@ public final class Evaluator {
                 NDArray logits = model.of(batch, from, to);
                 NDArray kept;
                 if (regression) {
-                    lossSum += logits.sub(y).square().sum().getFloat();
+                    loss.addi(logits.sub(y).square().sum().toType(DataType.FLOAT64, false));
                     kept = logits;
                 } else {
                     NDArray logProbabilities = logits.logSoftmax(1);
-                    lossSum -= logProbabilities.gather(y, 1).sum().getFloat();
-                    correct += logits.argMax(1).reshape(-1, 1).eq(y).sum().getLong();
+                    loss.subi(logProbabilities.gather(y, 1).sum().toType(DataType.FLOAT64, false));
+                    right.addi(logits.argMax(1).reshape(-1, 1).eq(y).sum());
                     kept = keepIn == null ? null : logProbabilities.exp();
                 }
                 if (keepIn != null) {
@@ -78,6 +90,8 @@ public final class Evaluator {
                     batch.close();
                 }
             }
+            lossSum = loss.getDouble();
+            correct = right.getLong();
             if (keepIn != null) {
                 probabilities = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
                 probabilities.attach(keepIn);

@@ -5,27 +5,36 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.valley.model.job.ModelSpec;
 import dev.valley.worker.science.ComputeThread;
 import dev.valley.worker.science.Devices;
-import dev.valley.worker.science.data.DatasetSplits;
-import dev.valley.worker.science.data.DeviceData;
-import dev.valley.worker.science.data.FashionMnist;
+import dev.valley.worker.science.average.WeightAverage;
 import dev.valley.worker.science.curve.Curve;
 import dev.valley.worker.science.curve.CurveKind;
 import dev.valley.worker.science.curve.CurveTrainer;
+import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Architecture;
-import dev.valley.worker.science.model.Architectures;
 import dev.valley.worker.science.model.Weights;
+import dev.valley.worker.science.train.BatchNormStatistics;
+import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.Trainer;
 import dev.valley.worker.science.train.TrainingListener;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Prints, in one run, training samples/s of the 784-512-512-10 MLP on Fashion-MNIST (batch 128, SGD with momentum)
- * and float32 2048x2048 matmul GFLOP/s, and the seconds of one curve epoch (a 3-bend Bezier curve between two such
- * MLPs) against one training epoch, interleaved in rounds because these machines are shared and noisy.
- * Run with {@code ./valley bench [rounds] [--json]}.
+ * Training throughput, in one run, interleaved in rounds because these machines are shared and noisy. Each case
+ * ({@link BenchCase}: a network on its data) trains one epoch per round as a job does: the steps, the test
+ * evaluation after the epoch, a checkpoint (weights and momentum, written to a file as the upload would read it) and
+ * the progress events ({@link JobPathListener}). Beside it, float32 2048² matmul GFLOP/s and, with {@code --pytorch},
+ * the same epoch in PyTorch ({@link PyTorchSide}), in the same round, the order alternating between rounds.
+ * With {@code --overheads}, a 3-bend Bezier curve epoch between two such networks and an SWA epoch's extra work (the
+ * average's update, its batch-norm statistics recomputed, its test evaluation) against the training epoch.
+ * <pre>
+ * ./valley bench [rounds] [--arch mlp,vgg,preresnet20,preresnet20-plain,...|all] [--samples N] [--pytorch]
+ *                [--overheads] [--json]
+ * </pre>
+ * Without {@code --arch}: the 784-512-512-10 MLP on Fashion-MNIST, with the overheads.
  */
 public final class TrainingBenchmark {
     private static final int N = 2048;
@@ -40,33 +49,102 @@ public final class TrainingBenchmark {
         }
     }
 
-    private static void measure(String[] options) {
-        BenchJson json = BenchJson.of("training", options);
-        String[] args = BenchJson.withoutFlag(options);
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    private record Options(int rounds, List<BenchCase> cases, Integer samples, boolean pytorch, boolean overheads) {
+        static Options parse(String[] args) {
+            int rounds = 3;
+            List<BenchCase> cases = null;
+            Integer samples = null;
+            boolean pytorch = false;
+            boolean overheads = false;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--arch" -> cases = BenchCase.named(args[++i]);
+                    case "--samples" -> samples = Integer.parseInt(args[++i]);
+                    case "--pytorch" -> pytorch = true;
+                    case "--overheads" -> overheads = true;
+                    default -> rounds = Integer.parseInt(args[i]);
+                }
+            }
+            return cases == null ? new Options(rounds, BenchCase.named("mlp"), samples, pytorch, true)
+                    : new Options(rounds, cases, samples, pytorch, overheads);
+        }
+    }
+
+    private static void measure(String[] all) {
+        BenchJson json = BenchJson.of("training", all);
+        Options options = Options.parse(BenchJson.withoutFlag(all));
         Device device = device();
-        DatasetSplits data = FashionMnist.load(FashionMnist.DEBIAN_PACKAGE_DIR);
-        try (NDManager manager = NDManager.newBaseManager(device);
-                DeviceData train = DeviceData.of(manager, data.train());
-                DeviceData test = DeviceData.of(manager, data.test().select(new int[] {0}))) {
-            var architecture = Architectures.of(new ModelSpec("mlp", List.of(512, 512), null), data.sampleShape(), 10);
-            double flopsPerSample = 6.0 * (784 * 512 + 512 * 512 + 512 * 10);
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            double matmul = matmulGflops(manager, 5);
+            System.out.printf("matmul %.1f GFLOP/s%n", matmul);
+            json.line("matmulGflops", matmul, "device", device.toString());
+            for (BenchCase c : options.cases()) {
+                measure(c.withSamples(options.samples()), options, manager, device, json);
+            }
+        }
+    }
+
+    private static void measure(BenchCase c, Options options, NDManager manager, Device device, BenchJson json) {
+        try (NDManager scope = manager.newSubManager();
+                BenchCase.Data data = c.load(scope);
+                PyTorchSide torch = options.pytorch() ? PyTorchSide.start(c.pytorchSpec(device)) : null) {
+            Architecture architecture = data.architecture();
+            System.out.printf("%n%s: %d training and %d test examples, batch %d, SGD lr 0.05 momentum 0.9 weight decay"
+                    + " 1e-4%s%n", c.label(), data.train().size(), data.test().size(), BenchCase.BATCH,
+                    torch == null ? "" : String.format("; PyTorch %s (its matmul %.1f GFLOP/s)", torch.version(),
+                            torch.matmulGflops()));
             // Warm-up: the JIT and libtorch's first calls.
-            trainSamplesPerSecond(architecture, manager, train, test, 1);
-            matmulGflops(manager, 5);
-            curveEpochSeconds(architecture, manager, train);
-            for (int round = 1; round <= rounds; round++) {
-                double matmul = matmulGflops(manager, 20);
-                double samples = trainSamplesPerSecond(architecture, manager, train, test, 1);
-                double curve = curveEpochSeconds(architecture, manager, train);
-                double epoch = train.size() / samples;
-                System.out.printf("round %d: train %.0f samples/s (%.1f GFLOP/s effective), matmul %.1f GFLOP/s, "
-                        + "training at %.0f%% of matmul; epoch %.2f s, curve epoch %.2f s (%.2fx)%n", round, samples,
-                        samples * flopsPerSample / 1e9, matmul, 100 * samples * flopsPerSample / 1e9 / matmul, epoch,
-                        curve, curve / epoch);
-                json.line("round", round, "samplesPerSecond", samples, "effectiveGflops", samples * flopsPerSample
-                        / 1e9, "matmulGflops", matmul, "epochSeconds", epoch, "curveEpochSeconds", curve,
-                        "curveOverTraining", curve / epoch, "device", device.toString());
+            epoch(architecture, scope, data);
+            if (options.overheads()) {
+                curveEpochSeconds(architecture, scope, data.train());
+                swaExtraSeconds(architecture, scope, data);
+            }
+            for (int round = 1; round <= options.rounds(); round++) {
+                JobPathListener.Epoch valley;
+                PyTorchSide.Epoch reference = null;
+                if (torch != null && round % 2 == 0) {
+                    reference = torch.epoch();
+                    valley = epoch(architecture, scope, data);
+                } else {
+                    valley = epoch(architecture, scope, data);
+                    reference = torch == null ? null : torch.epoch();
+                }
+                double matmul = matmulGflops(scope, 5);
+                int n = data.train().size();
+                System.out.printf("round %d: Valley %.0f samples/s in steps, %.0f per epoch as a job sees it (steps %.2f"
+                        + " s, evaluation %.2f s, checkpoint %.3f s)", round, n / valley.steps(), n / valley.total(),
+                        valley.steps(), valley.evaluation(), valley.checkpoint());
+                if (c.flopsPerSample() > 0) {
+                    System.out.printf(", %.0f%% of matmul %.1f GFLOP/s", 100 * n / valley.steps() * c.flopsPerSample()
+                            / 1e9 / matmul, matmul);
+                }
+                System.out.println();
+                List<Object> fields = new ArrayList<>(Arrays.asList("case", c.label(), "round", round,
+                        "trainExamples", n, "samplesPerSecond", n / valley.steps(), "epochSamplesPerSecond",
+                        n / valley.total(), "stepsSeconds", valley.steps(), "evaluationSeconds", valley.evaluation(),
+                        "checkpointSeconds", valley.checkpoint(), "matmulGflops", matmul, "device",
+                        device.toString()));
+                if (reference != null) {
+                    System.out.printf("         PyTorch %.0f samples/s in steps, %.0f per epoch (steps %.2f s, "
+                            + "evaluation %.2f s, checkpoint %.3f s); Valley/PyTorch %.2fx in steps, %.2fx per epoch%n",
+                            n / reference.steps(), n / reference.total(), reference.steps(), reference.evaluation(),
+                            reference.checkpoint(), reference.steps() / valley.steps(),
+                            reference.total() / valley.total());
+                    fields.addAll(List.of("pytorchSamplesPerSecond", n / reference.steps(),
+                            "pytorchEpochSamplesPerSecond", n / reference.total(), "pytorchVersion", torch.version(),
+                            "ratioSteps", reference.steps() / valley.steps(), "ratioEpoch",
+                            reference.total() / valley.total()));
+                }
+                if (options.overheads()) {
+                    double curve = curveEpochSeconds(architecture, scope, data.train());
+                    double swa = swaExtraSeconds(architecture, scope, data);
+                    System.out.printf("         curve epoch %.2f s (%.2fx the training steps); SWA's extra work per"
+                            + " epoch %.2f s (%.1f%% of them)%n", curve, curve / valley.steps(), swa,
+                            100 * swa / valley.steps());
+                    fields.addAll(List.of("curveEpochSeconds", curve, "curveOverTraining", curve / valley.steps(),
+                            "swaExtraSeconds", swa, "swaExtraOverTraining", swa / valley.steps()));
+                }
+                json.line(fields.toArray());
             }
         }
     }
@@ -79,12 +157,13 @@ public final class TrainingBenchmark {
         return device;
     }
 
-    private static double trainSamplesPerSecond(Architecture architecture,
-            NDManager manager, DeviceData train, DeviceData test, int epochs) {
+    private static JobPathListener.Epoch epoch(Architecture architecture, NDManager manager, BenchCase.Data data) {
+        JobPathListener listener = new JobPathListener();
         try (Weights weights = architecture.initialize(manager, 1)) {
-            Trainer.Outcome outcome = Trainer.train(weights, train, test,
-                    new Trainer.Config(epochs, 128, 0.05, 0.9, 1e-4, 1), TrainingListener.NONE);
-            return (double) outcome.steps() * 128 / outcome.seconds();
+            long start = System.nanoTime();
+            Trainer.Outcome outcome = Trainer.train(weights, data.train(), data.test(),
+                    new Trainer.Config(1, BenchCase.BATCH, 0.05, 0.9, 1e-4, 1), listener);
+            return listener.epoch(outcome.seconds(), (System.nanoTime() - start) / 1e9);
         }
     }
 
@@ -92,8 +171,29 @@ public final class TrainingBenchmark {
         try (Weights a = architecture.initialize(manager, 1);
                 Weights b = architecture.initialize(manager, 2);
                 Curve curve = Curve.between(CurveKind.BEZIER, 3, a, b, true, 1, manager)) {
-            return CurveTrainer.train(curve, train, new CurveTrainer.Config(1, 128, 0.05, 0.9, 1e-4, 1),
+            return CurveTrainer.train(curve, train, new CurveTrainer.Config(1, BenchCase.BATCH, 0.05, 0.9, 1e-4, 1),
                     TrainingListener.NONE, e -> { }).seconds();
+        }
+    }
+
+    /**
+     * What an SWA epoch adds to its training epoch (SwaRun's per-epoch work): the average's update, the average
+     * with its batch-norm statistics recomputed over the training set, and its test evaluation.
+     */
+    private static double swaExtraSeconds(Architecture architecture, NDManager manager, BenchCase.Data data) {
+        try (NDManager scope = manager.newSubManager();
+                Weights first = architecture.initialize(scope, 1);
+                Weights second = architecture.initialize(scope, 2);
+                WeightAverage average = new WeightAverage(scope)) {
+            average.add(first);
+            long start = System.nanoTime();
+            average.add(second);
+            try (NDManager view = scope.newSubManager()) {
+                Weights averaged = average.weights(second, view);
+                BatchNormStatistics.recompute(averaged, data.train(), BenchCase.BATCH);
+                Evaluator.evaluate(averaged, data.test());
+            }
+            return (System.nanoTime() - start) / 1e9;
         }
     }
 

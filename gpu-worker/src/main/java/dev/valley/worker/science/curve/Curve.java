@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.valley.worker.science.Scalars;
 
 /**
  * A parametric curve in weight space, φ(t) = Σ_k c_k(t)·θ_k, over the parameters of one architecture. Bend 0 and
@@ -129,7 +130,7 @@ public final class Curve implements AutoCloseable {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         List<NDArray> scalars = new ArrayList<>();
         for (double c : coefficients) {
-            scalars.add(c == 0 ? null : scope.create((float) c));
+            scalars.add(c == 0 ? null : Scalars.of(scope, c));
         }
         for (TensorSpec spec : architecture.tensors()) {
             if (!spec.isParameter()) {

@@ -5,7 +5,6 @@ import static dev.valley.model.Json.JSON;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.valley.model.job.CurveResult;
 import dev.valley.worker.science.data.DeviceData;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import dev.valley.worker.science.Scalars;
 
 /**
  * Fits a curve's interior bends as dnn-mode-connectivity's train.py does: per minibatch t ~ U(0, 1), the loss
@@ -140,7 +140,7 @@ public final class CurveTrainer {
             this.fixed = curve.manager().newSubManager();
             this.sgd = new Sgd(interior, curve.manager(), config.lr(), config.momentum(), 0);
             this.buffers = curve.architecture().freshBuffers(fixed);
-            this.weightDecay = fixed.create((float) config.weightDecay());
+            this.weightDecay = Scalars.of(fixed, config.weightDecay());
         }
 
         /** The checkpoint's bends, momentum, statistics and history, and its epochs' draws of t skipped. */
@@ -177,10 +177,9 @@ public final class CurveTrainer {
                 loss = MinibatchLoop.loss(curve.architecture().forward(phi, x, Mode.TRAIN), y);
                 collector.backward(loss);
             }
-            // full() makes the scalar on the device; create() would copy it from the host, which waits for a GPU.
             List<NDArray> scalars = new ArrayList<>();
             for (double ck : c) {
-                scalars.add(ck == 0 ? null : scope.full(new Shape(), (float) ck));
+                scalars.add(ck == 0 ? null : Scalars.of(scope, ck));
             }
             for (int i = 0; i < parameters.size(); i++) {
                 NDArray p = parameters.get(i);

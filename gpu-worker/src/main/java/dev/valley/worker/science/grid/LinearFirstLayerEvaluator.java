@@ -12,6 +12,7 @@ import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.NoGrad;
 import java.util.HashSet;
 import java.util.Set;
+import dev.valley.worker.science.Scalars;
 
 /**
  * A plane's points evaluated with the first layer done by algebra. The first layer is linear in its weight and
@@ -49,7 +50,7 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
         /** The first layer's output at x for examples [from, to). */
         NDArray first(NDManager batch, int from, int to, double x) {
             NDIndex rows = new NDIndex().addSliceDim(from, to);
-            NDArray out = b.get(batch, rows).mul((float) x);
+            NDArray out = b.get(batch, rows).mul(Scalars.of(batch, x));
             out.attach(batch);
             return out.addi(ay.get(batch, rows));
         }
@@ -132,7 +133,7 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
                     split.ay.close();
                 }
                 try (NoGrad noGrad = NoGrad.enter()) {
-                    split.ay = split.c.mul((float) y).addi(split.a);
+                    split.ay = split.c.mul(Scalars.of(manager, y)).addi(split.a);
                 }
                 split.ay.attach(manager);
             }

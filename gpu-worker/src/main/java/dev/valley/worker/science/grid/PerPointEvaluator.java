@@ -11,6 +11,7 @@ import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.NoGrad;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import dev.valley.worker.science.Scalars;
 
 /**
  * The plain per-point loop, as the reference tools run it: at every point the weights origin + x·u + y·v are
@@ -51,9 +52,9 @@ public final class PerPointEvaluator implements PointEvaluator {
     @Override
     public double[] at(double x) {
         return evaluate((name, scope) -> {
-            NDArray tensor = plane.u(name).mul((float) x);
+            NDArray tensor = plane.u(name).mul(Scalars.of(scope, x));
             tensor.attach(scope);
-            NDArray vy = plane.v(name).mul((float) y);
+            NDArray vy = plane.v(name).mul(Scalars.of(scope, y));
             vy.attach(scope);
             return tensor.addi(vy).addi(plane.origin().get(name));
         });

@@ -9,6 +9,7 @@ import dev.valley.worker.science.model.Weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import dev.valley.worker.science.Scalars;
 
 /**
  * The weights W(x, y) = origin + x·u + y·v of one point after another, formed in place: one set of tensors,
@@ -58,7 +59,7 @@ final class PlanePoints implements AutoCloseable {
         rowBase.clear();
         row = manager.newSubManager();
         for (String name : formed.keySet()) {
-            NDArray base = plane.v(name).mul((float) y);
+            NDArray base = plane.v(name).mul(Scalars.of(row, y));
             base.attach(row);
             rowBase.put(name, base.addi(plane.origin().get(name)));
         }
@@ -68,7 +69,7 @@ final class PlanePoints implements AutoCloseable {
     Weights at(double x) {
         try (NDManager scratch = manager.newSubManager()) {
             for (Map.Entry<String, NDArray> e : formed.entrySet()) {
-                NDArray step = plane.u(e.getKey()).mul((float) x);
+                NDArray step = plane.u(e.getKey()).mul(Scalars.of(scratch, x));
                 step.attach(scratch);
                 e.getValue().set(ALL, step.addi(rowBase.get(e.getKey())));
             }

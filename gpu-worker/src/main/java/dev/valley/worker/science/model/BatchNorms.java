@@ -2,6 +2,7 @@ package dev.valley.worker.science.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.norm.BatchNorm;
+import dev.valley.worker.science.Scalars;
 
 /** PyTorch's BatchNorm1d/2d over dimension 1, with the tensors {@code prefix.{weight, bias, running_*}}. */
 final class BatchNorms {
@@ -21,7 +22,8 @@ final class BatchNorms {
                 w.get(prefix + ".weight"), w.get(prefix + ".bias"), -1, momentum, EPSILON,
                 mode.usesBatchStatistics()).singletonOrThrow();
         if (mode.usesBatchStatistics()) {
-            w.get(prefix + ".num_batches_tracked").addi(1);
+            NDArray counter = w.get(prefix + ".num_batches_tracked");
+            counter.addi(Scalars.of(h.getManager(), 1, counter.getDataType()));
         }
         return out;
     }

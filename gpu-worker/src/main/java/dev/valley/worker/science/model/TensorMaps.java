@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
+import dev.valley.worker.science.Scalars;
 
 /**
  * Operations over a network's named tensors (name → array), one call for all of them, as torch's {@code _foreach_*}
@@ -60,7 +61,7 @@ public final class TensorMaps {
             try (NDManager scope = s.getManager().newSubManager()) {
                 NDArray e = end.get(name);
                 scope.tempAttachAll(s, e);
-                s.addi(e.sub(s).muli((float) weight));
+                s.addi(e.sub(s).muli(Scalars.of(scope, weight)));
             }
         });
     }

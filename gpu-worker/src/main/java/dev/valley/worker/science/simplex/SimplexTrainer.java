@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import dev.valley.worker.science.Scalars;
 
 /**
  * Grows a simplex one vertex at a time, as loss-surface-simplexes' {@code simplex_train} does (Benton et al. 2021):
@@ -126,7 +127,7 @@ public final class SimplexTrainer {
             SplittableRandom random, Sgd sgd, int epoch, int step) {
         Map<String, NDArray> gradient = new LinkedHashMap<>();
         NDArray lossSum = scope.zeros(new Shape());
-        NDArray decay = scope.full(new Shape(), spec.weightDecay().floatValue());
+        NDArray decay = Scalars.of(scope, spec.weightDecay());
         for (int s = 0; s < spec.samples(); s++) {
             double[] w = Dirichlet.uniform(vertices.size(), random);
             var phi = Curve.combination(architecture, vertices, w, scope, buffers);
@@ -138,7 +139,7 @@ public final class SimplexTrainer {
                 collector.backward(loss);
             }
             lossSum.addi(loss);
-            NDArray share = scope.full(new Shape(), (float) (w[v] / spec.samples()));
+            NDArray share = Scalars.of(scope, w[v] / spec.samples());
             Map<String, NDArray> params = phi.parameterMap();
             for (String name : names) {
                 NDArray g = params.get(name).getGradient();
@@ -165,7 +166,7 @@ public final class SimplexTrainer {
                     if (c[j] != 0) {
                         NDArray difference = own.sub(vertices.get(j).get(name));
                         difference.attach(scope);
-                        g.subi(difference.muli(scope.create((float) (spec.volumeWeight() * c[j]))));
+                        g.subi(difference.muli(Scalars.of(scope, spec.volumeWeight() * c[j])));
                     }
                 }
             }
@@ -173,7 +174,7 @@ public final class SimplexTrainer {
         for (int i = 0; i < names.size(); i++) {
             sgd.apply(i, gradient.get(names.get(i)));
         }
-        return lossSum.divi(spec.samples());
+        return lossSum.divi(Scalars.of(scope, spec.samples()));
     }
 
     /** D[i][j] = ‖θ_i − θ_j‖² over the parameters, in float64. */

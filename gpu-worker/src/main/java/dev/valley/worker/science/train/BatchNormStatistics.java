@@ -9,6 +9,7 @@ import dev.valley.worker.science.model.TensorSpec;
 import dev.valley.worker.science.model.Weights;
 import java.util.ArrayList;
 import java.util.List;
+import dev.valley.worker.science.Scalars;
 
 /**
  * Recomputes batch-norm statistics for weights that were never trained as they are (a curve point, an average, a
@@ -60,10 +61,10 @@ public final class BatchNormStatistics {
                 batches++;
             }
             for (int i = 0; i < statistics.size(); i++) {
-                sums.get(i).divi(batches).copyTo(statistics.get(i));
+                sums.get(i).divi(Scalars.of(scope, batches)).copyTo(statistics.get(i));
             }
             for (NDArray counter : counters) {
-                scope.create((long) batches).reshape(counter.getShape()).copyTo(counter);
+                Scalars.of(scope, batches, counter.getDataType()).reshape(counter.getShape()).copyTo(counter);
             }
         }
         return true;

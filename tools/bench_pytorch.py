@@ -6,7 +6,7 @@ per epoch, torch.optim.SGD with foreach), driven by Valley's benchmark so that t
     python3 tools/bench_pytorch.py '{"arch": "preresnet", "depth": 20, "skips": true, "input": [1, 28, 28], ...}'
 
 Prints "ready {"version": ..., "matmulGflops": ...}" once the network has taken its warm-up steps; then for every line "epoch" on stdin it runs one epoch
-as a user's job sees it (the steps, a test evaluation in batches of 2000, a checkpoint of the weights and momentum
+as a user's job sees it (the steps, a test evaluation in Valley's evaluation batches, a checkpoint of the weights and momentum
 written to a file) and prints one JSON line: {"steps": s, "evaluation": s, "checkpoint": s, "samples": n}. A line
 "quit", or the end of stdin, ends it. Data: Fashion-MNIST from its IDX files (/255, as Valley reads them), or random
 images of the given shape (the time of a step does not depend on the values).
@@ -134,11 +134,12 @@ def main():
     def evaluate():
         model.eval()
         loss, correct = torch.zeros((), device=device), torch.zeros((), device=device, dtype=torch.long)
+        size = spec.get("evaluationBatch", 2000)
         with torch.no_grad():
-            for s in range(0, len(test_x), 2000):
-                logits = model(test_x[s:s + 2000])
-                loss += F.cross_entropy(logits, test_y[s:s + 2000], reduction="sum")
-                correct += (logits.argmax(1) == test_y[s:s + 2000]).sum()
+            for s in range(0, len(test_x), size):
+                logits = model(test_x[s:s + size])
+                loss += F.cross_entropy(logits, test_y[s:s + size], reduction="sum")
+                correct += (logits.argmax(1) == test_y[s:s + size]).sum()
         return loss.item() / len(test_x), correct.item() / len(test_x)
 
     steps(5)

@@ -123,7 +123,7 @@ record BenchCase(String label, ModelSpec model, boolean images32, Path module, i
     }
 
     /** The same case for {@code tools/bench_pytorch.py}. */
-    Map<String, Object> pytorchSpec(Device device) {
+    Map<String, Object> pytorchSpec(Device device, int evaluationBatch) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("arch", model.arch());
         spec.put("hidden", model.hidden());
@@ -138,6 +138,7 @@ record BenchCase(String label, ModelSpec model, boolean images32, Path module, i
         spec.put("train", train);
         spec.put("test", test);
         spec.put("batch", BATCH);
+        spec.put("evaluationBatch", evaluationBatch);
         spec.put("lr", 0.05);
         spec.put("momentum", 0.9);
         spec.put("weightDecay", 1e-4);

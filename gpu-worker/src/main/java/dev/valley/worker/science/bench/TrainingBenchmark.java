@@ -87,7 +87,9 @@ public final class TrainingBenchmark {
     private static void measure(BenchCase c, Options options, NDManager manager, Device device, BenchJson json) {
         try (NDManager scope = manager.newSubManager();
                 BenchCase.Data data = c.load(scope);
-                PyTorchSide torch = options.pytorch() ? PyTorchSide.start(c.pytorchSpec(device)) : null) {
+                // PyTorch evaluates in the batches Valley chooses (EvaluationBatch), so that the epochs compare.
+                PyTorchSide torch = options.pytorch() ? PyTorchSide.start(c.pytorchSpec(device,
+                        Evaluator.batchFor(data.architecture(), data.test(), device))) : null) {
             Architecture architecture = data.architecture();
             System.out.printf("%n%s: %d training and %d test examples, batch %d, SGD lr 0.05 momentum 0.9 weight decay"
                     + " 1e-4%s%n", c.label(), data.train().size(), data.test().size(), BenchCase.BATCH,

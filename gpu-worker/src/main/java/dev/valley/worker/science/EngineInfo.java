@@ -16,15 +16,32 @@ public final class EngineInfo {
     private EngineInfo() {
     }
 
+    /** {@code [device] [--json]}: with {@code --json}, one JSON line (tools/gpu-check.sh reads it) instead. */
     public static void main(String[] args) {
+        boolean json = java.util.Arrays.asList(args).contains("--json");
+        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--json")).toArray(String[]::new);
         Engine engine = Engine.getInstance();
-        System.out.printf("engine %s %s, %d GPU(s), libtorch in %s%n", engine.getEngineName(), engine.getVersion(),
-                engine.getGpuCount(), ai.djl.pytorch.jni.LibUtils.getLibtorchPath());
-        var device = Devices.select(args.length > 0 ? args[0] : "auto");
+        var device = Devices.select(rest.length > 0 ? rest[0] : "auto");
+        float[] product;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             NDArray a = manager.arange(4f).reshape(2, 2);
-            System.out.printf("device %s: [[0,1],[2,3]]² = %s%n", device,
-                    java.util.Arrays.toString(a.matMul(a).toFloatArray()));
+            product = a.matMul(a).toFloatArray();
         }
+        if (json) {
+            java.util.Map<String, Object> line = new java.util.LinkedHashMap<>();
+            line.put("check", "engine");
+            line.put("engine", engine.getEngineName());
+            line.put("version", engine.getVersion());
+            line.put("gpus", engine.getGpuCount());
+            line.put("device", device.toString());
+            line.put("libtorch", String.valueOf(ai.djl.pytorch.jni.LibUtils.getLibtorchPath()));
+            line.put("product", product);
+            line.put("productRight", java.util.Arrays.equals(product, new float[] {2, 3, 6, 11}));
+            System.out.println(dev.valley.model.Json.JSON.writeValueAsString(line));
+            return;
+        }
+        System.out.printf("engine %s %s, %d GPU(s), libtorch in %s%n", engine.getEngineName(), engine.getVersion(),
+                engine.getGpuCount(), ai.djl.pytorch.jni.LibUtils.getLibtorchPath());
+        System.out.printf("device %s: [[0,1],[2,3]]² = %s%n", device, java.util.Arrays.toString(product));
     }
 }

@@ -103,6 +103,16 @@ def data(spec, device):
     return split(spec["train"]) + split(spec["test"])
 
 
+def blas():
+    """The BLAS this process loaded. Debian's OpenBLAS comes in a pthreads build (libopenblas0-pthread, the default)
+    and an OpenMP one (libopenblas0-openmp): with the pthreads build, OpenBLAS's threads and torch's OpenMP threads
+    spin against each other and the MLP trains some 4 times slower; the reference BLAS (libblas3) is 40 times slower
+    at matmul. Only the OpenMP build gives PyTorch its due."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line and "/" in line}
+    return sorted(paths)
+
+
 def main():
     spec = json.loads(sys.argv[1])
     torch.set_num_threads(spec.get("threads", os.cpu_count()))
@@ -153,7 +163,7 @@ def main():
     sync()
     gflops = 2 * 2048 ** 3 * 5 / (time.perf_counter() - start) / 1e9
     del a, b
-    print("ready " + json.dumps({"version": torch.__version__, "matmulGflops": gflops}), flush=True)
+    print("ready " + json.dumps({"version": torch.__version__, "matmulGflops": gflops, "blas": blas()}), flush=True)
     for line in sys.stdin:
         if line.strip() != "epoch":
             break

@@ -70,6 +70,14 @@ final class PyTorchSide implements AutoCloseable {
                         + "apt-get install python3-torch where torch is missing)");
             }
             JsonNode ready = JSON.readTree(first.substring("ready ".length()));
+            String blas = ready.get("blas").toString();
+            if (!blas.contains("openblas-openmp")) {
+                System.out.println("warning: PyTorch runs on " + blas + ", not Debian's OpenMP build of OpenBLAS"
+                        + " (apt-get install libopenblas0-openmp, then update-alternatives --set"
+                        + " libopenblas.so.0-x86_64-linux-gnu and libblas.so.3-x86_64-linux-gnu to its"
+                        + " openblas-openmp files): with the pthreads build or the reference BLAS its figures are"
+                        + " several times too low");
+            }
             return new PyTorchSide(process, out, ready.get("version").asString(), ready.get("matmulGflops")
                     .asDouble());
         } catch (IOException e) {
@@ -84,7 +92,8 @@ final class PyTorchSide implements AutoCloseable {
 
     /**
      * PyTorch's float32 2048² matmul GFLOP/s, measured as it started: the comparison is only as fair as its matrix
-     * library, and Debian's reference BLAS (libblas3, without libopenblas0) is some 40 times slower than OpenBLAS.
+     * library, and Debian's reference BLAS (libblas3, without libopenblas0) is some 40 times slower than OpenBLAS
+     * (see also the warning {@link #start} prints).
      */
     double matmulGflops() {
         return matmulGflops;

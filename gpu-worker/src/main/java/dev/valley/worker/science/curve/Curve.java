@@ -2,16 +2,16 @@ package dev.valley.worker.science.curve;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.valley.worker.science.Scalars;
 import dev.valley.worker.science.model.Architecture;
-import dev.valley.worker.science.model.TensorSpec;
 import dev.valley.worker.science.model.TensorMaps;
+import dev.valley.worker.science.model.TensorSpec;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.NoGrad;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.valley.worker.science.Scalars;
 
 /**
  * A parametric curve in weight space, φ(t) = Σ_k c_k(t)·θ_k, over the parameters of one architecture. Bend 0 and

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.valley.model.job.CurveResult;
+import dev.valley.worker.science.Scalars;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import dev.valley.worker.science.Scalars;
 
 /**
  * Fits a curve's interior bends as dnn-mode-connectivity's train.py does: per minibatch t ~ U(0, 1), the loss

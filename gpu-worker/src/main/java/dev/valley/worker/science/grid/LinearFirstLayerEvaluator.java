@@ -3,6 +3,7 @@ package dev.valley.worker.science.grid;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.valley.worker.science.Scalars;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Mode;
@@ -12,7 +13,6 @@ import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.NoGrad;
 import java.util.HashSet;
 import java.util.Set;
-import dev.valley.worker.science.Scalars;
 
 /**
  * A plane's points evaluated with the first layer done by algebra. The first layer is linear in its weight and

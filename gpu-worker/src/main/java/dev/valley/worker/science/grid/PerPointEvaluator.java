@@ -2,6 +2,7 @@ package dev.valley.worker.science.grid;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.valley.worker.science.Scalars;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.TensorSpec;
@@ -11,7 +12,6 @@ import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.NoGrad;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import dev.valley.worker.science.Scalars;
 
 /**
  * The plain per-point loop, as the reference tools run it: at every point the weights origin + x·u + y·v are

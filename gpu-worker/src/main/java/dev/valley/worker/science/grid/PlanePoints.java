@@ -3,13 +3,13 @@ package dev.valley.worker.science.grid;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.valley.worker.science.Scalars;
 import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.TensorSpec;
 import dev.valley.worker.science.model.Weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import dev.valley.worker.science.Scalars;
 
 /**
  * The weights W(x, y) = origin + x·u + y·v of one point after another, formed in place: one set of tensors,

@@ -3,11 +3,11 @@ package dev.valley.worker.science.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.valley.worker.science.Scalars;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
-import dev.valley.worker.science.Scalars;
 
 /**
  * Operations over a network's named tensors (name → array), one call for all of them, as torch's {@code _foreach_*}

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.valley.model.job.SimplexResult;
 import dev.valley.model.job.SimplexSpec;
+import dev.valley.worker.science.Scalars;
 import dev.valley.worker.science.curve.Curve;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Architecture;
@@ -22,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import dev.valley.worker.science.Scalars;
 
 /**
  * Grows a simplex one vertex at a time, as loss-surface-simplexes' {@code simplex_train} does (Benton et al. 2021):

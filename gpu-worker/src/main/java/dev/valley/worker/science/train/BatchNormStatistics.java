@@ -3,13 +3,13 @@ package dev.valley.worker.science.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.valley.worker.science.Scalars;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.TensorSpec;
 import dev.valley.worker.science.model.Weights;
 import java.util.ArrayList;
 import java.util.List;
-import dev.valley.worker.science.Scalars;
 
 /**
  * Recomputes batch-norm statistics for weights that were never trained as they are (a curve point, an average, a

@@ -9,7 +9,7 @@ import dev.valley.worker.science.model.Architecture;
  * <ul>
  * <li>On a CPU the budget is 16 MB. DJL keeps every intermediate of a batch until the batch ends, and glibc serves
  * a block over its mmap threshold (32 MB as {@code ./valley} sets it) with fresh pages each time: a 1,000-image batch
- * of PreResNet-20 spent two thirds of its evaluation in page faults (3.0 s against 1.1 s in batches of 320,
+ * of PreResNet-20 spent most of its evaluation in page faults (3.0 s against 0.6 s in batches of 334,
  * {@code ./valley bench --arch preresnet20}). The MLP keeps its batches of 2,000.</li>
  * <li>On a GPU the budget is 1 GB, up to 65,536 examples: a GPU is fed by large batches, and its caching allocator
  * reuses blocks.</li>

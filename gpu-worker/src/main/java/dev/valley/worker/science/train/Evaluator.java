@@ -1,5 +1,6 @@
 package dev.valley.worker.science.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -8,6 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
 
@@ -36,8 +38,7 @@ public final class Evaluator {
     }
 
     /** The evaluation batch ({@link EvaluationBatch}) of {@code architecture} over {@code data} on {@code device}. */
-    public static int batchFor(dev.valley.worker.science.model.Architecture architecture, DeviceData data,
-            ai.djl.Device device) {
+    public static int batchFor(Architecture architecture, DeviceData data, Device device) {
         return EvaluationBatch.of(architecture, data.size() == 0 ? 1 : data.x().size() / data.size(), device);
     }
 

@@ -71,8 +71,10 @@ record BenchCase(String label, ModelSpec model, boolean images32, Path module, i
         };
     }
 
-    BenchCase withSamples(Integer samples) {
-        return samples == null ? this : new BenchCase(label, model, images32, module, samples, test, flopsPerSample);
+    /** The same network on other subsets; null keeps a size as it is. */
+    BenchCase withSizes(Integer train, Integer test) {
+        return new BenchCase(label, model, images32, module, train == null ? this.train : train,
+                test == null ? this.test : test, flopsPerSample);
     }
 
     /** The network and its data on the device; closing frees them. */

@@ -1,12 +1,10 @@
 package dev.valley.worker.science.bench;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.valley.worker.science.ComputeThread;
-import dev.valley.worker.science.Devices;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.grid.GridMetrics;
 import dev.valley.worker.science.grid.LinearFirstLayerEvaluator;
@@ -56,9 +54,8 @@ public final class GridBenchmark {
             }
         }
         BenchCase base = BenchCase.of(arch);
-        boolean mlp = base.flopsPerSample() > 0;
-        BenchCase c = new BenchCase(base.label(), base.model(), base.images32(), null, mlp ? 10_000 : 1_000,
-                mlp ? 10_000 : 1_000, base.flopsPerSample());
+        int subset = base.flopsPerSample() > 0 ? 10_000 : 1_000;
+        BenchCase c = base.withSizes(subset, subset);
         int rowCount = rows;
         Integer evaluationBatch = batch;
         try (ComputeThread compute = new ComputeThread()) {
@@ -70,7 +67,7 @@ public final class GridBenchmark {
     }
 
     private static void measure(BenchCase c, int rows, Integer chosenBatch, BenchJson json) {
-        Device device = Devices.select(System.getProperty("valley.device", "auto"));
+        Device device = TrainingBenchmark.device();
         GridMetrics metrics = new GridMetrics(GridMetrics.all());
         try (NDManager manager = NDManager.newBaseManager(device);
                 BenchCase.Data data = c.load(manager)) {
@@ -79,10 +76,9 @@ public final class GridBenchmark {
             DeviceData test = data.test();
             int batch = chosenBatch != null ? chosenBatch : Evaluator.batchFor(architecture, train, device);
             boolean batchNorm = architecture.hasBatchNorm();
-            System.out.printf("engine %s %s, device %s, %d threads; %s, %dx%d plane, %d of its rows, %d + %d examples"
-                    + " per point, evaluation batch %d%s%n", Engine.getInstance().getEngineName(),
-                    Engine.getInstance().getVersion(), device, Runtime.getRuntime().availableProcessors(), c.label(),
-                    SIDE, SIDE, rows, train.size(), test.size(), batch, batchNorm ? ", batch norm recomputed" : "");
+            System.out.printf("%s, %dx%d plane, %d of its rows, %d + %d examples per point, evaluation batch %d%s%n",
+                    c.label(), SIDE, SIDE, rows, train.size(), test.size(), batch,
+                    batchNorm ? ", batch norm recomputed" : "");
             double matmulFlopsPerPoint = restMatmulFlops(architecture) * (train.size() + test.size());
             try (Weights w2 = architecture.initialize(manager, 2);
                     Weights w3 = architecture.initialize(manager, 3);

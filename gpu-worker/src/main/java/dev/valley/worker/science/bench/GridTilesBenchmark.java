@@ -134,6 +134,7 @@ public final class GridTilesBenchmark {
                     System.gc();
                     long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
                     long rss = status("VmRSS");
+                    long peak = status("VmHWM");
                     if (done >= 50) {
                         samples.add(new double[] {done, heap, rss});
                     }
@@ -142,8 +143,8 @@ public final class GridTilesBenchmark {
                     System.out.printf("tiles %3d: %.0f points/s; heap after GC %.1f MB, RSS %.1f MB (peak %.1f MB);"
                             + " growth from tile 50 on (least squares): heap %+.2f KB, RSS %+.2f KB per tile%n", done,
                             done * 2500.0 / ((System.nanoTime() - start) / 1e9), heap / 1e6, rss / 1024.0 / 1024,
-                            status("VmHWM") / 1024.0 / 1024, heapSlope, rssSlope);
-                    json.line("tiles", done, "heapBytes", heap, "rssBytes", rss, "peakRssBytes", status("VmHWM"),
+                            peak / 1024.0 / 1024, heapSlope, rssSlope);
+                    json.line("tiles", done, "heapBytes", heap, "rssBytes", rss, "peakRssBytes", peak,
                             "heapGrowthPerTileKb", heapSlope, "rssGrowthPerTileKb", rssSlope,
                             "device", device.toString());
                 }

@@ -79,7 +79,7 @@ public final class TrainingBenchmark {
             System.out.printf("matmul %.1f GFLOP/s%n", matmul);
             json.line("matmulGflops", matmul, "device", device.toString());
             for (BenchCase c : options.cases()) {
-                measure(c.withSamples(options.samples()), options, manager, device, json);
+                measure(c.withSizes(options.samples(), null), options, manager, device, json);
             }
         }
     }

@@ -41,6 +41,7 @@ public class ApiMetrics {
     private final AtomicLong outboxOldestMillis = new AtomicLong();
     private final AtomicLong outboxHeld = new AtomicLong();
     private final Counter leasesExpired;
+    private final Counter preemptions;
 
     ApiMetrics(MeterRegistry registry, JdbcClient db) {
         this.registry = registry;
@@ -55,6 +56,8 @@ public class ApiMetrics {
                 .description("unsent dispatches a maxRunning quota holds back").register(registry);
         leasesExpired = Counter.builder("valley.leases.expired").description("leases that lapsed without a heartbeat")
                 .register(registry);
+        preemptions = Counter.builder("valley.preemptions")
+                .description("running jobs asked to hand back for a waiting job of higher priority").register(registry);
     }
 
     /** A submission stored ({@code outcome} accepted) or answered with an earlier job ({@code reused}). */
@@ -118,9 +121,7 @@ public class ApiMetrics {
 
     /** A running job asked to hand back for a waiting one of higher priority, counted once the caller commits. */
     public void preempted() {
-        afterCommit(() -> Counter.builder("valley.preemptions")
-                .description("running jobs asked to hand back for a waiting job of higher priority").register(registry)
-                .increment());
+        afterCommit(preemptions::increment);
     }
 
     public void leaseExpired() {

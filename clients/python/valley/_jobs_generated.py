@@ -118,8 +118,8 @@ class JobMethods:
     def swa(
             self, *, dataset=None, model=None, start=None, epochs=None, swaStart=None, batchSize=None, lr=None,
             swaLr=None, anneal=None, annealEpochs=None, averageEvery=None, averageUnit=None,
-            momentum=None, weightDecay=None, seed=None, trainSubset=None, name=None, experiment=None,
-            tags=None, reuse=None, pool=None, max_attempts=None, priority=None):
+            evaluateEvery=None, momentum=None, weightDecay=None, seed=None, trainSubset=None, name=None,
+            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None, priority=None):
         """Submits a swa job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -141,6 +141,9 @@ class JobMethods:
             averageEvery (int): update the average every this many averageUnits of the SWA phase; >= 1,
                 <= 100000; default 1.
             averageUnit (str): epochs or steps; one of epochs, steps; default "epochs".
+            evaluateEvery (int): score the average every this many epochs after swaStart, and at the
+                last; each score costs a forward pass over the training set where the network has batch
+                norm; >= 1, <= 1000; default 1.
             momentum (float): SGD momentum (PyTorch's update rule: v = μv + g, w -= lr·v); >= 0, < 1;
                 default 0.9.
             weightDecay (float): L2 weight decay, added to the gradient; >= 0, <= 1; default 0.0001.
@@ -162,8 +165,8 @@ class JobMethods:
             'dataset': dataset, 'model': model, 'start': start, 'epochs': epochs, 'swaStart':
             swaStart, 'batchSize': batchSize, 'lr': lr, 'swaLr': swaLr, 'anneal': anneal,
             'annealEpochs': annealEpochs, 'averageEvery': averageEvery, 'averageUnit': averageUnit,
-            'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed, 'trainSubset':
-            trainSubset}
+            'evaluateEvery': evaluateEvery, 'momentum': momentum, 'weightDecay': weightDecay,
+            'seed': seed, 'trainSubset': trainSubset}
         return self._submit('swa', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
                             pool=pool, max_attempts=max_attempts, priority=priority)
 

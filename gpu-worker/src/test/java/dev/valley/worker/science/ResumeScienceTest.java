@@ -88,7 +88,7 @@ class ResumeScienceTest {
         // Averaging every 7 steps of the SWA run once it is past epoch 2; an epoch is ⌈3000 / 64⌉ = 47 steps, so a
         // resumed run that lost count of its steps would average other iterates.
         SwaSpec spec = new SwaSpec("spirals", new ModelSpec("mlp", List.of(16, 16), null), null, 5, 2, 64, 0.1,
-                0.03, "cosine", 1, 7, "steps", 0.9, 1e-4, 4L, null).withDefaults();
+                0.03, "cosine", 1, 7, "steps", null, 0.9, 1e-4, 4L, null).withDefaults();
         SwaRun run = new SwaRun(catalog);
         Checkpoints checkpoints = new Checkpoints();
         SwaRun.Output whole = run.run(spec, null, "seed 4", cpu, checkpoints);

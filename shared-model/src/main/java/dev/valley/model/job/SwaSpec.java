@@ -14,7 +14,9 @@ import java.util.Map;
  * Stochastic weight averaging (Izmailov et al. 2018), against plain SGD at the same budget. The network comes from
  * {@code dataset} and {@code model} (trained from the seed) or from {@code start} (a trained network). SGD at
  * {@code lr} until epoch {@code swaStart}, then at {@code swaLr} (reached at once, or by cosine annealing over
- * {@code annealEpochs}, as SWALR does), the running average updated every {@code averageEvery} epochs or steps.
+ * {@code annealEpochs}, as SWALR does), the running average updated every {@code averageEvery} epochs or steps,
+ * and scored (its batch-norm statistics recomputed over the training set, then the test set) every
+ * {@code evaluateEvery} epochs of the SWA phase and at its end, as the reference's {@code eval_freq} does.
  * The baseline is SGD from the same start for the same {@code epochs} with the curve schedule (flat, then linear
  * down to 1 %).
  */
@@ -42,6 +44,9 @@ public record SwaSpec(
         @NotNull @Min(1) @Max(100000) Integer averageEvery,
         @Description("epochs or steps")
         @NotNull @Pattern(regexp = "epochs|steps", message = "must be one of: epochs, steps") String averageUnit,
+        @Description("score the average every this many epochs after swaStart, and at the last; each score costs a "
+                + "forward pass over the training set where the network has batch norm")
+        @NotNull @Min(1) @Max(1000) Integer evaluateEvery,
         @Sgd.Momentum Double momentum,
         @Sgd.WeightDecay Double weightDecay,
         @Description("initialisation (without start), batch order, subset and spirals")
@@ -83,6 +88,7 @@ public record SwaSpec(
                 annealEpochs == null ? 1 : annealEpochs,
                 averageEvery == null ? 1 : averageEvery,
                 averageUnit == null ? "epochs" : averageUnit,
+                evaluateEvery == null ? 1 : evaluateEvery,
                 momentum == null ? Sgd.DEFAULT_MOMENTUM : momentum,
                 weightDecay == null ? Sgd.DEFAULT_WEIGHT_DECAY : weightDecay,
                 seed == null ? Sgd.DEFAULT_SEED : seed,
@@ -101,6 +107,6 @@ public record SwaSpec(
     @Override
     public JobSpec withInputs(ModelSpec inputModel, String inputDataset) {
         return new SwaSpec(dataset == null ? inputDataset : dataset, inputModel, start, epochs, swaStart, batchSize,
-                lr, swaLr, anneal, annealEpochs, averageEvery, averageUnit, momentum, weightDecay, seed, trainSubset);
+                lr, swaLr, anneal, annealEpochs, averageEvery, averageUnit, evaluateEvery, momentum, weightDecay, seed, trainSubset);
     }
 }

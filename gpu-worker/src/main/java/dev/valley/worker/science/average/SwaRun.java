@@ -153,10 +153,8 @@ public final class SwaRun {
                                     && (r.epoch() - spec.swaStart()) % spec.averageEvery() == 0) {
                                 average.add(swa);
                             }
-                            if (r.epoch() > spec.swaStart()) {
-                                iterates.take(r.epoch(), swa, ws.test());
-                            }
-                            Metrics averaged = evaluateAverage(average, swa, train, ws.test(), spec.batchSize());
+                            Metrics averaged = scoresAverage(r.epoch())
+                                    ? evaluateAverage(average, swa, train, ws.test(), spec.batchSize()) : null;
                             history.add(new SwaResult.SwaEpoch(r.epoch(), LearningRates.swa(spec.lr(),
                                     spec.swaLr(), spec.swaStart(), cosine, spec.annealEpochs(), r.epoch() - 1),
                                     r.trainLoss(), r.testLoss(), r.testAccuracy(),
@@ -164,6 +162,20 @@ public final class SwaRun {
                                     averaged == null ? null : averaged.reportedAccuracy(), average.count(),
                                     r.seconds()));
                             super.onEpoch(r);
+                        }
+
+                        @Override
+                        public NDManager keepTestProbabilities(int epoch) {
+                            return epoch > spec.swaStart() ? iterates.kept : super.keepTestProbabilities(epoch);
+                        }
+
+                        @Override
+                        public void onTestProbabilities(int epoch, NDArray probabilities) {
+                            if (epoch > spec.swaStart()) {
+                                iterates.take(epoch, probabilities);
+                            } else {
+                                super.onTestProbabilities(epoch, probabilities);
+                            }
                         }
 
                         @Override
@@ -181,6 +193,13 @@ public final class SwaRun {
                         + spec.averageEvery() + " " + spec.averageUnit() + " is longer than it");
             }
             return history;
+        }
+
+        /** Whether the average is scored after {@code epoch}: every evaluateEvery epochs after swaStart, and at the
+         * last (the reference's eval_freq); each score costs a forward pass over the training set with batch norm. */
+        boolean scoresAverage(int epoch) {
+            return epoch > spec.swaStart() && ((epoch - spec.swaStart()) % spec.evaluateEvery() == 0
+                    || epoch == spec.epochs());
         }
 
         /** The average with its batch-norm statistics recomputed, scored beside the baseline and the iterate. */
@@ -220,8 +239,10 @@ public final class SwaRun {
             this.kept = parent.newSubManager();
         }
 
-        void take(int epoch, Weights iterate, DeviceData test) {
-            byEpoch.put(epoch, Evaluator.evaluate(iterate, test, kept).probabilities());
+        /** {@code probabilities}: the iterate's test outputs after {@code epoch}, in {@link #kept}; the training
+         * loop's own evaluation makes them ({@link TrainingListener#keepTestProbabilities}). */
+        void take(int epoch, NDArray probabilities) {
+            byEpoch.put(epoch, probabilities);
             while (byEpoch.size() > DIVERSITY_ITERATES) {
                 byEpoch.pollFirstEntry().getValue().close();
             }

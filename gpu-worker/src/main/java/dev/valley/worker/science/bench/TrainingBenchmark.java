@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.valley.model.job.SwaSpec;
 import dev.valley.worker.science.ComputeThread;
 import dev.valley.worker.science.Devices;
 import dev.valley.worker.science.average.WeightAverage;
@@ -139,12 +140,19 @@ public final class TrainingBenchmark {
                 }
                 if (options.overheads()) {
                     double curve = curveEpochSeconds(architecture, scope, data.train());
-                    double swa = swaExtraSeconds(architecture, scope, data);
+                    SwaExtra swa = swaExtraSeconds(architecture, scope, data);
+                    double perEpoch = swa.update() + swa.score();
+                    double everyEpoch = swa.perJob(1) / (2 * SWA_EPOCHS * valley.steps());
+                    double everyFifth = swa.perJob(5) / (2 * SWA_EPOCHS * valley.steps());
                     System.out.printf("         curve epoch %.2f s (%.2fx the training steps); SWA's extra work per"
-                            + " epoch %.2f s (%.1f%% of them)%n", curve, curve / valley.steps(), swa,
-                            100 * swa / valley.steps());
+                            + " averaged epoch %.2f s (%.1f%% of its steps: update %.3f s, score %.2f s); per job at"
+                            + " the defaults %.1f%% of its training, %.1f%% with evaluateEvery 5%n", curve,
+                            curve / valley.steps(), perEpoch, 100 * perEpoch / valley.steps(), swa.update(),
+                            swa.score(), 100 * everyEpoch, 100 * everyFifth);
                     fields.addAll(List.of("curveEpochSeconds", curve, "curveOverTraining", curve / valley.steps(),
-                            "swaExtraSeconds", swa, "swaExtraOverTraining", swa / valley.steps()));
+                            "swaExtraSeconds", perEpoch, "swaExtraOverTraining", perEpoch / valley.steps(),
+                            "swaJobExtraOverTraining", everyEpoch, "swaJobExtraOverTrainingEvaluateEvery5",
+                            everyFifth));
                 }
                 json.line(fields.toArray());
             }
@@ -178,11 +186,31 @@ public final class TrainingBenchmark {
         }
     }
 
+    /** The SWA job's defaults that the per-job figure assumes: 20 epochs for each run, averaging after 15. */
+    private static final int SWA_EPOCHS = SwaSpec.DEFAULT_EPOCHS;
+    private static final int SWA_START = SWA_EPOCHS * 3 / 4;
+
     /**
-     * What an SWA epoch adds to its training epoch (SwaRun's per-epoch work): the average's update, the average
-     * with its batch-norm statistics recomputed over the training set, and its test evaluation.
+     * What an SWA epoch adds to its training epoch (SwaRun's per-epoch work): {@code update}, the average's update;
+     * {@code score}, the average with its batch-norm statistics recomputed over the training set and its test
+     * evaluation. The iterate's own test outputs come from the training loop's evaluation, at no cost.
      */
-    private static double swaExtraSeconds(Architecture architecture, NDManager manager, BenchCase.Data data) {
+    private record SwaExtra(double update, double score) {
+        /** A job at the defaults: an update after each of the epochs after swaStart, a score every
+         * {@code evaluateEvery} of them and at the last. */
+        double perJob(int evaluateEvery) {
+            int averaged = SWA_EPOCHS - SWA_START;
+            int scored = 0;
+            for (int e = SWA_START + 1; e <= SWA_EPOCHS; e++) {
+                if ((e - SWA_START) % evaluateEvery == 0 || e == SWA_EPOCHS) {
+                    scored++;
+                }
+            }
+            return averaged * update + scored * score;
+        }
+    }
+
+    private static SwaExtra swaExtraSeconds(Architecture architecture, NDManager manager, BenchCase.Data data) {
         try (NDManager scope = manager.newSubManager();
                 Weights first = architecture.initialize(scope, 1);
                 Weights second = architecture.initialize(scope, 2);
@@ -190,12 +218,13 @@ public final class TrainingBenchmark {
             average.add(first);
             long start = System.nanoTime();
             average.add(second);
+            long updated = System.nanoTime();
             try (NDManager view = scope.newSubManager()) {
                 Weights averaged = average.weights(second, view);
                 BatchNormStatistics.recompute(averaged, data.train(), BenchCase.BATCH);
                 Evaluator.evaluate(averaged, data.test());
             }
-            return (System.nanoTime() - start) / 1e9;
+            return new SwaExtra((updated - start) / 1e9, (System.nanoTime() - updated) / 1e9);
         }
     }
 

@@ -4,6 +4,7 @@ import static dev.valley.model.Json.JSON;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.valley.model.job.TrainResult.EpochRecord;
 import dev.valley.worker.science.data.DeviceData;
@@ -91,7 +92,12 @@ public final class Trainer {
                     config.epochs(), config.batchSize(),
                     config.seed(), weights.manager(), listener,
                     (epoch, meanLoss, seconds) -> {
-                        Metrics testMetrics = Evaluator.evaluate(weights, test);
+                        NDManager keep = listener.keepTestProbabilities(epoch);
+                        Evaluator.Evaluation evaluation = Evaluator.evaluate(weights, test, keep);
+                        Metrics testMetrics = evaluation.metrics();
+                        if (keep != null) {
+                            listener.onTestProbabilities(epoch, evaluation.probabilities());
+                        }
                         EpochRecord record = new EpochRecord(epoch, config.schedule().at(epoch - 1, 0), meanLoss,
                                 testMetrics.loss(), testMetrics.reportedAccuracy(), seconds);
                         history.add(record);

@@ -1,5 +1,7 @@
 package dev.valley.worker.science.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.valley.model.job.TrainResult.EpochRecord;
 
 /** Hooks for progress and cancellation; the numerical loop knows nothing of queues or HTTP. */
@@ -28,6 +30,20 @@ public interface TrainingListener {
 
     /** Work that is not a training step (evaluating points along a path): {@code done} in (0, 1], and what it is. */
     default void onEvaluation(double done, String text) {
+    }
+
+    /**
+     * Asked before the test evaluation after {@code epoch}: a manager here makes that evaluation keep its softmax
+     * outputs in it and hand them to {@link #onTestProbabilities}, so that a listener that wants them (an SWA run's
+     * iterates) does not evaluate the same weights again; null (the default) keeps nothing.
+     */
+    default NDManager keepTestProbabilities(int epoch) {
+        return null;
+    }
+
+    /** The test set's softmax outputs after {@code epoch}, in the manager {@link #keepTestProbabilities} gave;
+     * called before {@link #onEpoch}. */
+    default void onTestProbabilities(int epoch, NDArray probabilities) {
     }
 
     /** After each epoch: {@code state} builds the loop's checkpoint, for a listener that wants one now. */
@@ -69,6 +85,16 @@ public interface TrainingListener {
         @Override
         public void onEvaluation(double done, String text) {
             next.onEvaluation(done, text);
+        }
+
+        @Override
+        public NDManager keepTestProbabilities(int epoch) {
+            return next.keepTestProbabilities(epoch);
+        }
+
+        @Override
+        public void onTestProbabilities(int epoch, NDArray probabilities) {
+            next.onTestProbabilities(epoch, probabilities);
         }
 
         @Override

@@ -18,9 +18,11 @@ import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Mlp;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.Checkpoint;
+import dev.valley.worker.science.train.Evaluator;
 import dev.valley.worker.science.train.LearningRates;
 import dev.valley.worker.science.train.TrainingListener;
 import dev.valley.worker.science.train.TrainingRun;
+import dev.valley.worker.science.train.Workspace;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -78,7 +80,7 @@ class AverageScienceTest {
     @Test
     void swaRunsBesideItsSgdBaselineAndAveragesAfterItsStart() {
         SwaSpec spec = new SwaSpec("spirals", new ModelSpec("mlp", List.of(32, 32), null), null, 40, 36, 64, 0.1,
-                0.02, "cosine", 2, 1, "epochs", 0.9, 0.0, 4L, null).withDefaults();
+                0.02, "cosine", 2, 1, "epochs", null, 0.9, 0.0, 4L, null).withDefaults();
         List<SafeTensors.Contents> checkpoints = new java.util.ArrayList<>();
         SwaRun.Output output = new SwaRun(catalog).run(spec, null, "seed 4", cpu, new TrainingListener() {
             @Override
@@ -108,6 +110,58 @@ class AverageScienceTest {
         assertThat(r.batchNormRecomputed()).isFalse();
         assertThat(SafeTensors.read(output.swa()).metadata()).containsEntry("averaged", "4");
         assertThat(output.png()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    }
+
+    /**
+     * evaluateEvery 4 from swaStart 6 of 12: the average is scored after epochs 10 and 12 only (the last always),
+     * and its final score is the result's; the iterates' diversity, from the loop's own test evaluations, equals
+     * the SWA run's iterates (from its checkpoints) evaluated again here.
+     */
+    @Test
+    void swaScoresTheAverageEveryEvaluateEveryEpochsAndAtTheEnd() {
+        SwaSpec spec = new SwaSpec("spirals", new ModelSpec("mlp", List.of(16, 16), null), null, 12, 6, 64, 0.1,
+                0.02, "constant", 1, 1, "epochs", 4, 0.9, 0.0, 4L, null).withDefaults();
+        java.util.Map<Integer, byte[]> iterates = new java.util.TreeMap<>();
+        SwaRun.Output output = new SwaRun(catalog).run(spec, null, "seed 4", cpu, new TrainingListener() {
+            @Override
+            public void onCheckpoint(int epoch, java.util.function.Supplier<Checkpoint> state) {
+                Checkpoint c = state.get();
+                if ("swa".equals(SafeTensors.read(c.bytes()).metadata().get("phase")) && epoch > 6) {
+                    iterates.put(epoch, c.bytes());
+                }
+            }
+        });
+        SwaResult r = output.result();
+        assertThat(r.swaHistory()).filteredOn(e -> e.averageTestLoss() != null)
+                .extracting(SwaResult.SwaEpoch::epoch).containsExactly(10, 12);
+        assertThat(r.swaHistory().get(11).averageTestLoss()).isEqualTo(r.swa().testLoss());
+        assertThat(r.averaged()).isEqualTo(6);
+        // The diversity's members are the iterates after epochs 7..12: their test accuracies, recomputed from the
+        // checkpointed weights by a separate evaluation, are the member accuracies the run reported.
+        assertThat(r.diversity().members()).hasSize(6);
+        try (Workspace ws = Workspace.open(catalog, "spirals", 4L, null, spec.model(), cpu)) {
+            List<Double> recomputed = new java.util.ArrayList<>();
+            List<Double> losses = new java.util.ArrayList<>();
+            for (byte[] bytes : iterates.values()) {
+                SafeTensors.Contents contents = SafeTensors.read(bytes);
+                java.util.Map<String, ai.djl.ndarray.NDArray> tensors = new java.util.LinkedHashMap<>();
+                try (NDManager m = ws.manager().newSubManager()) {
+                    contents.tensors().forEach((name, t) -> {
+                        if (name.startsWith("model.")) {
+                            tensors.put(name.substring("model.".length()), t.create(m, name));
+                        }
+                    });
+                    var metrics = Evaluator.evaluate(Weights.of(ws.architecture(), m, tensors), ws.test());
+                    recomputed.add(metrics.accuracy());
+                    losses.add(metrics.loss());
+                }
+            }
+            assertThat(r.diversity().accuracy()).containsExactlyElementsOf(recomputed);
+            assertThat(losses).doesNotHaveDuplicates();
+            for (int i = 0; i < losses.size(); i++) {
+                assertThat(r.diversity().loss().get(i)).isCloseTo(losses.get(i), within(1e-5));
+            }
+        }
     }
 
     /** From a trained network, 8 epochs of 4-epoch cycles: snapshots at epochs 2 and 6, the first alone = its

@@ -10,8 +10,8 @@ class JobMethods:
     def train(
             self, *, dataset=None, model=None, epochs=None, batchSize=None, lr=None, momentum=None,
             weightDecay=None, seed=None, trainSubset=None, schedule=None, init=None, trajectory=None,
-            name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None,
-            priority=None):
+            precision=None, name=None, experiment=None, tags=None, reuse=None, pool=None,
+            max_attempts=None, priority=None):
         """Submits a train job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -38,6 +38,9 @@ class JobMethods:
             trajectory (int): keep the weights every this many epochs (and at the start and the end) as
                 trajectory.safetensors, for a grid's trajectory plane; at most 100 kept between start
                 and end; > 0.
+            precision (str): fp32, or bf16 on CUDA (as torch.autocast: products and convolutions in
+                bfloat16, weights, batch norm and the loss in float32; built-in architectures only); on
+                a CPU only for mlp; default "fp32".
             name (str): a label for the job, up to 200 characters.
             experiment (str): files the job under this name (up to 100 characters).
             tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
@@ -53,7 +56,8 @@ class JobMethods:
         spec = {
             'dataset': dataset, 'model': model, 'epochs': epochs, 'batchSize': batchSize, 'lr': lr,
             'momentum': momentum, 'weightDecay': weightDecay, 'seed': seed, 'trainSubset':
-            trainSubset, 'schedule': schedule, 'init': init, 'trajectory': trajectory}
+            trainSubset, 'schedule': schedule, 'init': init, 'trajectory': trajectory, 'precision':
+            precision}
         return self._submit('train', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
                             pool=pool, max_attempts=max_attempts, priority=priority)
 
@@ -212,8 +216,9 @@ class JobMethods:
 
     def grid(
             self, *, plane=None, resolution=None, range=None, dataset=None, trainSubset=None, testSubset=None,
-            metrics=None, recomputeBatchNorm=None, tile=None, batchSize=None, seed=None, name=None,
-            experiment=None, tags=None, reuse=None, pool=None, max_attempts=None, priority=None):
+            metrics=None, recomputeBatchNorm=None, tile=None, batchSize=None, seed=None, precision=None,
+            name=None, experiment=None, tags=None, reuse=None, pool=None, max_attempts=None,
+            priority=None):
         """Submits a grid job and returns it as a Job (not waiting for it to run).
 
         Args:
@@ -236,6 +241,9 @@ class JobMethods:
                 6].
             batchSize (int): the batch-norm pass's batch size; >= 1, <= 65536; default 128.
             seed (int): the subsets' permutation, and the spirals data; default 0.
+            precision (str): fp32, or bf16 on CUDA (as torch.autocast: products and convolutions in
+                bfloat16, weights, batch norm and the loss in float32; built-in architectures only); on
+                a CPU only for mlp; default "fp32".
             name (str): a label for the job, up to 200 characters.
             experiment (str): files the job under this name (up to 100 characters).
             tags (dict): labels, str -> str (up to 20; keys of A-Z a-z 0-9 _ . - /).
@@ -252,7 +260,7 @@ class JobMethods:
             'plane': plane, 'resolution': resolution, 'range': range, 'dataset': dataset,
             'trainSubset': trainSubset, 'testSubset': testSubset, 'metrics': metrics,
             'recomputeBatchNorm': recomputeBatchNorm, 'tile': tile, 'batchSize': batchSize, 'seed':
-            seed}
+            seed, 'precision': precision}
         return self._submit('grid', spec, name=name, experiment=experiment, tags=tags, reuse=reuse,
                             pool=pool, max_attempts=max_attempts, priority=priority)
 

@@ -268,6 +268,15 @@ class TorchScriptEndToEndTest {
                 {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"init":"archive"}}""");
         assertThat(initOnBuiltIn.statusCode()).isEqualTo(400);
         assertThat(initOnBuiltIn.body()).contains("spec.init");
+        HttpResponse<String> bf16OnModule = api.post("/api/v1/jobs", """
+                {"type":"train","spec":{"dataset":"fashion-mnist","model":{"arch":"torchscript","module":"%s"},
+                 "precision":"bf16"}}""".formatted(ids.get(0)));
+        assertThat(bf16OnModule.statusCode()).isEqualTo(400);
+        assertThat(bf16OnModule.body()).contains("spec.precision").contains("built-in architectures");
+        HttpResponse<String> fp16 = api.post("/api/v1/jobs", """
+                {"type":"train","spec":{"dataset":"spirals","model":{"arch":"mlp"},"precision":"fp16"}}""");
+        assertThat(fp16.statusCode()).isEqualTo(400);
+        assertThat(fp16.body()).contains("spec.precision").contains("must be one of: fp32, bf16");
         HttpResponse<String> inspect = api.post("/api/v1/jobs", """
                 {"type":"inspect","spec":{"module":"%s","dataset":"fashion-mnist"}}""".formatted(ids.get(0)));
         assertThat(inspect.statusCode()).isEqualTo(400);

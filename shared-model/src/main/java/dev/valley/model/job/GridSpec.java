@@ -48,7 +48,8 @@ public record GridSpec(
         @Description("the batch-norm pass's batch size")
         @NotNull @Min(1) @Max(65536) Integer batchSize,
         @Description("the subsets' permutation, and the spirals data")
-        @NotNull Long seed) implements JobSpec {
+        @NotNull Long seed,
+        @Precision.Of String precision) implements JobSpec {
 
     public static final int MAX_SIDE = 1000;
     public static final int MAX_TILE_POINTS = 10_000;
@@ -109,7 +110,8 @@ public record GridSpec(
                 metrics == null ? defaultMetrics(dataset) : metrics,
                 recomputeBatchNorm == null ? Boolean.TRUE : recomputeBatchNorm, t,
                 batchSize == null ? Sgd.DEFAULT_BATCH_SIZE : batchSize,
-                seed == null ? Sgd.DEFAULT_SEED : seed);
+                seed == null ? Sgd.DEFAULT_SEED : seed,
+                precision == null ? Precision.DEFAULT : precision);
     }
 
     /** A quarter of the side, at least 1 and at most 50: a dozen tiles or more to share out, each big enough that
@@ -256,7 +258,7 @@ public record GridSpec(
     public GridSpec withInputs(ModelSpec inputModel, String inputsDataset) {
         String d = dataset != null ? dataset : inputsDataset;
         return new GridSpec(plane, resolution, range, d, trainSubset, testSubset,
-                metrics == null ? defaultMetrics(d) : metrics, recomputeBatchNorm, tile, batchSize, seed);
+                metrics == null ? defaultMetrics(d) : metrics, recomputeBatchNorm, tile, batchSize, seed, precision);
     }
 
     /** All four metrics; on a regression dataset, the losses (null while the dataset is unknown: the inputs tell). */

@@ -40,7 +40,8 @@ public record TrainSpec(
         @Pattern(regexp = "archive|seed", message = "must be one of: archive, seed") String init,
         @Description("keep the weights every this many epochs (and at the start and the end) as "
                 + "trajectory.safetensors, for a grid's trajectory plane; at most 100 kept between start and end")
-        @Positive Integer trajectory)
+        @Positive Integer trajectory,
+        @Precision.Of String precision)
         implements JobSpec {
 
     /** The most weights a trajectory keeps between its start and its end. */
@@ -49,6 +50,17 @@ public record TrainSpec(
     public TrainSpec(String dataset, ModelSpec model, Integer epochs, Integer batchSize, Double lr, Double momentum,
             Double weightDecay, Long seed, Integer trainSubset, String schedule, String init) {
         this(dataset, model, epochs, batchSize, lr, momentum, weightDecay, seed, trainSubset, schedule, init, null);
+    }
+
+    public TrainSpec(String dataset, ModelSpec model, Integer epochs, Integer batchSize, Double lr, Double momentum,
+            Double weightDecay, Long seed, Integer trainSubset, String schedule, String init, Integer trajectory) {
+        this(dataset, model, epochs, batchSize, lr, momentum, weightDecay, seed, trainSubset, schedule, init,
+                trajectory, null);
+    }
+
+    @AssertTrue(message = "bf16 is for the built-in architectures; a TorchScript module runs as it was exported")
+    boolean isPrecisionForBuiltIn() {
+        return !Precision.BF16.equals(precision) || model == null || !model.isTorchScript();
     }
 
     @AssertTrue(message = "must be less than epochs (a plane needs three kept networks: the start, one on the way and"
@@ -117,6 +129,7 @@ public record TrainSpec(
                 seed == null ? Sgd.DEFAULT_SEED : seed,
                 trainSubset,
                 schedule == null ? CONSTANT : schedule,
-                init == null && model != null && model.isTorchScript() ? INIT_ARCHIVE : init, trajectory);
+                init == null && model != null && model.isTorchScript() ? INIT_ARCHIVE : init, trajectory,
+                precision == null ? Precision.DEFAULT : precision);
     }
 }

@@ -15,6 +15,7 @@ import dev.valley.worker.science.curve.CurveKind;
 import dev.valley.worker.science.data.DatasetCatalog;
 import dev.valley.worker.science.io.SafeTensors;
 import dev.valley.worker.science.model.Architecture;
+import dev.valley.worker.science.model.Autocast;
 import dev.valley.worker.science.model.TensorSpec;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.CancelledException;
@@ -67,6 +68,8 @@ public final class GridRun {
                     && examples * LinearFirstLayerEvaluator.bytesPerExample(plane, ws.train()) / 4
                     * (2 + 2L * planes.size()) <= memoryBudget;
             int evaluationBatch = Evaluator.batchFor(ws.architecture(), ws.train(), device);
+            // In the workspace's manager: closing the workspace frees it.
+            Autocast autocast = Autocast.forPrecision(spec.precision(), ws.architecture(), ws.manager());
             List<PointEvaluator> evaluators = new java.util.ArrayList<>();
             try {
                 for (Plane p : planes) {
@@ -74,8 +77,9 @@ public final class GridRun {
                             ? new LinearFirstLayerEvaluator(p, ws.train(), ws.test(), metrics,
                                     spec.recomputeBatchNorm(), spec.batchSize(), evaluationBatch,
                                     evaluators.isEmpty() ? null : (LinearFirstLayerEvaluator) evaluators.get(0))
+                                    .autocast(autocast)
                             : new PerPointEvaluator(p, ws.train(), ws.test(), metrics, spec.recomputeBatchNorm(),
-                                    spec.batchSize(), evaluationBatch));
+                                    spec.batchSize(), evaluationBatch).autocast(autocast));
                 }
             } catch (RuntimeException e) {
                 closeAll(evaluators, frames != null ? planes : List.of(plane));
@@ -96,7 +100,7 @@ public final class GridRun {
                     spec.recomputeBatchNorm() && ws.architecture().hasBatchNorm(), plane.parameterCount(),
                     ws.train().size(), ws.test().size(), linear ? "first-layer algebra" : "per point", plane.swap(),
                     trajectory, frameInfo);
-            return new Session(spec, ws, planes, evaluators, info, device.toString());
+            return new Session(spec, ws, planes, evaluators, info, device.toString(), autocast);
         } catch (RuntimeException e) {
             ws.close();
             throw e;
@@ -118,9 +122,11 @@ public final class GridRun {
         private final String device;
         private final double[] xs;
         private final double[] ys;
+        /** bf16 passes, null for fp32; the workspace's manager owns it. */
+        private final Autocast autocast;
 
         Session(GridSpec spec, Workspace workspace, List<Plane> planes, List<PointEvaluator> evaluators,
-                TileValues.PlaneInfo info, String device) {
+                TileValues.PlaneInfo info, String device, Autocast autocast) {
             this.spec = spec;
             this.workspace = workspace;
             this.planes = planes;
@@ -131,6 +137,7 @@ public final class GridRun {
             this.device = device;
             this.xs = spec.xs();
             this.ys = spec.ys();
+            this.autocast = autocast;
         }
 
         /** The tile's values (every frame's, for a grid with frames); checks {@code cancelled} before every point. */
@@ -177,7 +184,8 @@ public final class GridRun {
             List<GridResult.Step> steps = new java.util.ArrayList<>();
             try (PerPointEvaluator itself = new PerPointEvaluator(plane, workspace.train(), workspace.test(),
                     new GridMetrics(names), spec.recomputeBatchNorm(), spec.batchSize(),
-                    Evaluator.batchFor(workspace.architecture(), workspace.train(), workspace.manager().getDevice()))) {
+                    Evaluator.batchFor(workspace.architecture(), workspace.train(), workspace.manager().getDevice()))
+                    .autocast(autocast)) {
                 for (int i = 0; i < path.epochs().size(); i++) {
                     double[] c = path.coordinates()[i];
                     double[] atStep = itself.atParameters(path.steps().get(i));

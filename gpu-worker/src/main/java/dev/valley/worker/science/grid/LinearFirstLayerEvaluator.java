@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import dev.valley.worker.science.Scalars;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Architecture;
+import dev.valley.worker.science.model.Autocast;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.BatchNormStatistics;
@@ -31,6 +32,8 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
     private final PlanePoints points;
     private final Split train;
     private final Split test;
+    /** bf16 passes of the rest of the network; null: fp32. */
+    private Autocast autocast;
 
     /** One split's products: a = A, b = B, c = C, and ay = A + y·C for the current row. */
     private static final class Split {
@@ -124,6 +127,12 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
         return new Split(data, a, b, c);
     }
 
+    /** The rest of the network in bf16 at every point ({@link Autocast#lower} once per point); null: fp32. */
+    public LinearFirstLayerEvaluator autocast(Autocast autocast) {
+        this.autocast = autocast;
+        return this;
+    }
+
     @Override
     public void beginRow(double y) {
         points.beginRow(y);
@@ -142,12 +151,13 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
 
     @Override
     public double[] at(double x) {
-        Weights w = points.at(x);
-        Architecture architecture = plane.architecture();
-        try (NoGrad noGrad = NoGrad.enter()) {
+        Weights point = points.at(x);
+        try (NoGrad noGrad = NoGrad.enter(); Weights lowered = autocast == null ? null
+                : autocast.lower(point, manager)) {
+            Weights w = lowered == null ? point : lowered;
             if (recompute) {
                 BatchNormStatistics.recompute(w, train.data.size(), batchNormBatch,
-                        (batch, from, to) -> architecture.rest(w, train.first(batch, from, to, x), Mode.MEASURE));
+                        (batch, from, to) -> rest(w, train.first(batch, from, to, x), Mode.MEASURE));
             }
             Evaluator.Evaluation trainEvaluation = metrics.needsTrain() ? evaluate(w, train, x) : null;
             Evaluator.Evaluation testEvaluation = metrics.needsTest() ? evaluate(w, test, x) : null;
@@ -155,9 +165,14 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
         }
     }
 
+    private NDArray rest(Weights w, NDArray firstOutput, Mode mode) {
+        return autocast == null ? plane.architecture().rest(w, firstOutput, mode)
+                : autocast.rest(w, firstOutput, mode);
+    }
+
     private Evaluator.Evaluation evaluate(Weights w, Split split, double x) {
         return Evaluator.evaluate(manager, split.data, evaluationBatch, null,
-                (batch, from, to) -> plane.architecture().rest(w, split.first(batch, from, to, x), Mode.EVAL));
+                (batch, from, to) -> rest(w, split.first(batch, from, to, x), Mode.EVAL));
     }
 
     @Override

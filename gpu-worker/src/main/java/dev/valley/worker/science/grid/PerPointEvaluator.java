@@ -2,9 +2,12 @@ package dev.valley.worker.science.grid;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.valley.worker.science.Scalars;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Architecture;
+import dev.valley.worker.science.model.Autocast;
+import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.TensorSpec;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.BatchNormStatistics;
@@ -28,6 +31,8 @@ public final class PerPointEvaluator implements PointEvaluator {
     private final int batchNormBatch;
     private final int evaluationBatch;
     private double y;
+    /** bf16 passes ({@link Autocast#lower} once per point); null: fp32. */
+    private Autocast autocast;
 
     public PerPointEvaluator(Plane plane, DeviceData train, DeviceData test, GridMetrics metrics,
             boolean recomputeBatchNorm, int batchNormBatch, int evaluationBatch) {
@@ -42,6 +47,12 @@ public final class PerPointEvaluator implements PointEvaluator {
         this.recompute = recomputeBatchNorm;
         this.batchNormBatch = batchNormBatch;
         this.evaluationBatch = evaluationBatch;
+    }
+
+    /** Every pass in bf16; null: fp32. */
+    public PerPointEvaluator autocast(Autocast autocast) {
+        this.autocast = autocast;
+        return this;
     }
 
     @Override
@@ -90,9 +101,11 @@ public final class PerPointEvaluator implements PointEvaluator {
                 }
                 tensors.put(spec.name(), tensor);
             }
-            Weights w = Weights.view(architecture, point, tensors);
+            Weights full = Weights.view(architecture, point, tensors);
+            Weights w = autocast == null ? full : autocast.lower(full, point);
             if (recompute) {
-                BatchNormStatistics.recompute(w, train, batchNormBatch);
+                BatchNormStatistics.recompute(w, train.size(), batchNormBatch,
+                        (batch, from, to) -> forward(w, slice(train, batch, from, to), Mode.MEASURE));
             }
             Evaluator.Evaluation trainEvaluation = metrics.needsTrain() ? evaluate(w, train, point) : null;
             Evaluator.Evaluation testEvaluation = metrics.needsTest() ? evaluate(w, test, point) : null;
@@ -100,8 +113,17 @@ public final class PerPointEvaluator implements PointEvaluator {
         }
     }
 
+    private NDArray forward(Weights w, NDArray x, Mode mode) {
+        return autocast == null ? w.architecture().forward(w, x, mode) : autocast.forwardLowered(w, x, mode);
+    }
+
+    private static NDArray slice(DeviceData data, NDManager batch, int from, int to) {
+        return data.x().get(batch, new NDIndex().addSliceDim(from, to));
+    }
+
     private Evaluator.Evaluation evaluate(Weights w, DeviceData data, NDManager point) {
-        return Evaluator.evaluate(w, data, evaluationBatch, point, null);
+        return Evaluator.evaluate(point, data, evaluationBatch, null,
+                (batch, from, to) -> forward(w, slice(data, batch, from, to), Mode.EVAL));
     }
 
     @Override

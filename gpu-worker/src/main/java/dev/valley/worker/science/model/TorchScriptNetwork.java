@@ -92,24 +92,34 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
             throw new IllegalArgumentException("the archive does not load: " + e.getMessage(), e);
         }
         NDManager manager = parent.newSubManager();
-        Path file = null;
         try {
-            file = Files.createTempFile("valley-module-", ".pt");
-            Files.write(file, rewritten);
             PtSymbolBlock module;
             try {
-                // Trainable: otherwise its tensors are inference tensors, which refuse in-place writes.
-                module = JniUtils.loadModule((PtNDManager) manager, file, true, new String[0], new String[0], true);
+                module = loadModule(manager, rewritten);
+            } catch (UncheckedIOException e) {
+                throw e;
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("the archive does not load: " + firstLine(e.getMessage()), e);
             }
             return of(source, manager, module, metadata);
-        } catch (IOException e) {
-            manager.close();
-            throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /**
+     * A TorchScript archive loaded into {@code manager}, on its device, through a temporary file (DJL loads modules
+     * from paths). Trainable: otherwise its tensors are inference tensors, which refuse in-place writes.
+     */
+    static PtSymbolBlock loadModule(NDManager manager, byte[] archive) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("valley-module-", ".pt");
+            Files.write(file, archive);
+            return JniUtils.loadModule((PtNDManager) manager, file, true, new String[0], new String[0], true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } finally {
             if (file != null) {
                 try {

@@ -6,8 +6,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.valley.model.job.Precision;
 import dev.valley.model.job.TrainResult.EpochRecord;
 import dev.valley.worker.science.data.DeviceData;
+import dev.valley.worker.science.model.Autocast;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.Weights;
 import java.util.ArrayList;
@@ -17,8 +19,15 @@ import java.util.List;
 public final class Trainer {
 
     /** {@code schedule} sets the rate before every step; {@code lr} is where it starts. */
+    /** {@code precision}: the steps' forward passes, fp32 or bf16 ({@link Autocast}); the test evaluations are
+     * float32 whatever it is, so that a bf16 run's figures are its weights' exact ones. */
     public record Config(int epochs, int batchSize, double lr, double momentum, double weightDecay, long seed,
-            LearningRates.Schedule schedule) {
+            LearningRates.Schedule schedule, String precision) {
+
+        public Config(int epochs, int batchSize, double lr, double momentum, double weightDecay, long seed,
+                LearningRates.Schedule schedule) {
+            this(epochs, batchSize, lr, momentum, weightDecay, seed, schedule, Precision.FP32);
+        }
 
         public Config(int epochs, int batchSize, double lr, double momentum, double weightDecay, long seed) {
             this(epochs, batchSize, lr, momentum, weightDecay, seed, LearningRates.Schedule.constant(lr));
@@ -84,7 +93,9 @@ public final class Trainer {
         int stepsPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
         double[] current = {config.lr()};
         try (Sgd sgd = new Sgd(weights.parameters(), weights.manager(), config.lr(), config.momentum(),
-                config.weightDecay())) {
+                config.weightDecay());
+                Autocast autocast = Autocast.forPrecision(config.precision(), weights.architecture(),
+                        weights.manager())) {
             if (resume != null) {
                 resume.restore(weights, sgd);
             }
@@ -112,7 +123,9 @@ public final class Trainer {
                         }
                         NDArray loss;
                         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                            loss = MinibatchLoop.loss(weights.architecture().forward(weights, x, Mode.TRAIN), y);
+                            NDArray logits = autocast == null ? weights.architecture().forward(weights, x, Mode.TRAIN)
+                                    : autocast.forward(weights, x, Mode.TRAIN);
+                            loss = MinibatchLoop.loss(logits, y);
                             collector.backward(loss);
                         }
                         sgd.step();

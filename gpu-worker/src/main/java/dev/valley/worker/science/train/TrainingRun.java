@@ -68,7 +68,7 @@ public final class TrainingRun {
             }
             Trainer.Outcome outcome = Trainer.train(weights, train, test, new Trainer.Config(spec.epochs(),
                     spec.batchSize(), spec.lr(), spec.momentum(), spec.weightDecay(), spec.seed(),
-                    LearningRates.named(spec.schedule(), spec.lr(), spec.epochs())), listening,
+                    LearningRates.named(spec.schedule(), spec.lr(), spec.epochs()), spec.precision()), listening,
                     restored == null ? null : new Trainer.Resume(restored));
             Metrics trainMetrics = Evaluator.evaluate(weights, train);
             Metrics testMetrics = Evaluator.evaluate(weights, test);

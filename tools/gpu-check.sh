@@ -5,6 +5,8 @@
 #   matmul    float32 2048² matmul GFLOP/s on the GPU
 #   training  one epoch of the 784-512-512-10 MLP on Fashion-MNIST (batch 128, SGD with momentum) as a job runs it
 #   grid      a 21x21 plane of that MLP on 10,000 + 10,000 images, rows of it, points/s against the algebraic bound
+#   training-bf16, grid-bf16   the same two with "precision": "bf16" (Autocast; on a CPU it runs for MLPs only); the
+#             grid's largestRelativeDifference is then bf16's effect on the values against the float32 per-point loop
 # Needs Docker with the NVIDIA container toolkit and the image (docker compose build gpu-worker, or
 # VALLEY_WORKER_IMAGE=... for another tag). Run from anywhere:  tools/gpu-check.sh [rows]
 # The lines go to stdout; the engine's log goes to stderr. Exits non-zero when a check fails.
@@ -40,3 +42,7 @@ on_gpu dev.valley.worker.science.EngineInfo "$DEVICE" --json
 on_gpu dev.valley.worker.science.bench.TrainingBenchmark 1 --arch mlp --json \
   | sed -e 's/^{"bench":"training","matmulGflops"/{"check":"matmul","matmulGflops"/' -e 's/^{"bench":"training"/{"check":"training"/'
 on_gpu dev.valley.worker.science.bench.GridBenchmark "$ROWS" --json | tail -1 | sed 's/^{"bench":"grid"/{"check":"grid"/'
+on_gpu dev.valley.worker.science.bench.TrainingBenchmark 1 --arch mlp --precision bf16 --json \
+  | grep -v '^{"bench":"training","matmulGflops"' | sed 's/^{"bench":"training"/{"check":"training-bf16"/'
+on_gpu dev.valley.worker.science.bench.GridBenchmark "$ROWS" --precision bf16 --json | tail -1 \
+  | sed 's/^{"bench":"grid"/{"check":"grid-bf16"/'

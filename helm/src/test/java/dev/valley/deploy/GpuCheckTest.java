@@ -34,7 +34,7 @@ class GpuCheckTest {
         List<Map<String, Object>> lines = check.out().lines().filter(l -> l.startsWith("{"))
                 .map(l -> (Map<String, Object>) json.load(l)).toList();
         assertThat(lines).extracting(l -> l.get("check"))
-                .containsExactly("gpu", "engine", "matmul", "training", "grid");
+                .containsExactly("gpu", "engine", "matmul", "training", "grid", "training-bf16", "grid-bf16");
 
         Map<String, Object> engine = lines.get(1);
         assertThat(engine.get("device")).isEqualTo("cpu()");
@@ -54,6 +54,15 @@ class GpuCheckTest {
         assertThat(number(grid, "pointsPerSecond")).isPositive();
         assertThat(number(grid, "boundPointsPerSecond")).isPositive();
         assertThat(number(grid, "largestRelativeDifference")).isLessThan(1e-4);
+
+        // bf16 (on the CPU only for this check's MLP): it ran, and its grid values are within bf16's precision of
+        // the float32 per-point loop's, but not equal to them.
+        Map<String, Object> trainingBf16 = lines.get(5);
+        assertThat(trainingBf16.get("precision")).isEqualTo("bf16");
+        assertThat(number(trainingBf16, "samplesPerSecond")).isPositive();
+        Map<String, Object> gridBf16 = lines.get(6);
+        assertThat(gridBf16.get("precision")).isEqualTo("bf16");
+        assertThat(number(gridBf16, "largestRelativeDifference")).isLessThan(0.03).isGreaterThan(1e-7);
     }
 
     private static double number(Map<String, Object> line, String name) {

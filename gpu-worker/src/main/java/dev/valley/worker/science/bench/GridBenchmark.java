@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.valley.model.job.Precision;
 import dev.valley.worker.science.ComputeThread;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.grid.GridMetrics;
@@ -12,6 +13,7 @@ import dev.valley.worker.science.grid.PerPointEvaluator;
 import dev.valley.worker.science.grid.Plane;
 import dev.valley.worker.science.grid.PointEvaluator;
 import dev.valley.worker.science.model.Architecture;
+import dev.valley.worker.science.model.Autocast;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.TensorSpec;
 import dev.valley.worker.science.model.Weights;
@@ -33,7 +35,8 @@ import java.util.List;
  * needs: a batch-norm pass over the train subset where there is one, then train and test), timed.</li>
  * </ul>
  * <pre>
- * ./valley bench grid [rows] [--arch mlp|vgg|preresnet20|preresnet20-plain[@32]] [--batch N] [--json]
+ * ./valley bench grid [rows] [--arch mlp|vgg|preresnet20|preresnet20-plain[@32]] [--batch N] [--precision bf16]
+ *                   [--json]
  * </pre>
  * The MLP evaluates 10,000 Fashion-MNIST training and 10,000 test images per point, the conv nets 1,000 and 1,000.
  */
@@ -46,10 +49,12 @@ public final class GridBenchmark {
         int rows = SIDE;
         String arch = "mlp";
         Integer batch = null;
+        String precision = Precision.FP32;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--arch" -> arch = args[++i];
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--precision" -> precision = args[++i];
                 default -> rows = Integer.parseInt(args[i]);
             }
         }
@@ -58,15 +63,18 @@ public final class GridBenchmark {
         BenchCase c = base.withSizes(subset, subset);
         int rowCount = rows;
         Integer evaluationBatch = batch;
+        String chosenPrecision = precision;
         try (ComputeThread compute = new ComputeThread()) {
             compute.call(() -> {
-                measure(c, rowCount, evaluationBatch, json);
+                measure(c, rowCount, evaluationBatch, chosenPrecision, json);
                 return null;
             });
         }
     }
 
-    private static void measure(BenchCase c, int rows, Integer chosenBatch, BenchJson json) {
+    /** {@code precision} bf16: Valley's evaluator in bf16 ({@link Autocast}), the per-point loop and the bound in
+     * float32, so that the rows also print bf16's largest relative effect on the values. */
+    private static void measure(BenchCase c, int rows, Integer chosenBatch, String precision, BenchJson json) {
         Device device = TrainingBenchmark.device();
         GridMetrics metrics = new GridMetrics(GridMetrics.all());
         try (NDManager manager = NDManager.newBaseManager(device);
@@ -76,16 +84,17 @@ public final class GridBenchmark {
             DeviceData test = data.test();
             int batch = chosenBatch != null ? chosenBatch : Evaluator.batchFor(architecture, train, device);
             boolean batchNorm = architecture.hasBatchNorm();
-            System.out.printf("%s, %dx%d plane, %d of its rows, %d + %d examples per point, evaluation batch %d%s%n",
-                    c.label(), SIDE, SIDE, rows, train.size(), test.size(), batch,
-                    batchNorm ? ", batch norm recomputed" : "");
+            System.out.printf("%s, %dx%d plane, %d of its rows, %d + %d examples per point, evaluation batch %d%s,"
+                    + " Valley in %s%n", c.label(), SIDE, SIDE, rows, train.size(), test.size(), batch,
+                    batchNorm ? ", batch norm recomputed" : "", precision);
             double matmulFlopsPerPoint = restMatmulFlops(architecture) * (train.size() + test.size());
             try (Weights w2 = architecture.initialize(manager, 2);
                     Weights w3 = architecture.initialize(manager, 3);
                     Plane plane = Plane.points(architecture.initialize(manager, 1), w2, w3, List.of("w1", "w2",
                             "w3"));
+                    Autocast autocast = Autocast.forPrecision(precision, architecture, manager);
                     PointEvaluator valley = new LinearFirstLayerEvaluator(plane, train, test, metrics, true,
-                            BenchCase.BATCH, batch);
+                            BenchCase.BATCH, batch).autocast(autocast);
                     PointEvaluator perPoint = new PerPointEvaluator(plane, train, test, metrics, true,
                             BenchCase.BATCH, batch);
                     Rest rest = new Rest(architecture, architecture.initialize(manager, 4), train, test, batch)) {
@@ -137,7 +146,8 @@ public final class GridBenchmark {
                             "perPointLoopPointsPerSecond", (r + 1) * SIDE / loopSeconds, "speedup",
                             loopSeconds / valleySeconds, "boundPointsPerSecond", bound, "ofBound", rate / bound,
                             "restForwardPointsPerSecond", restRate, "matmulGflops", matmul,
-                            "largestRelativeDifference", worst, "evaluationBatch", batch, "device", device.toString());
+                            "largestRelativeDifference", worst, "evaluationBatch", batch, "device", device.toString(),
+                            "precision", precision);
                 }
             }
         }

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.valley.model.job.Precision;
 import dev.valley.model.job.SwaSpec;
 import dev.valley.worker.science.ComputeThread;
 import dev.valley.worker.science.Devices;
@@ -17,6 +18,7 @@ import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.BatchNormStatistics;
 import dev.valley.worker.science.train.Evaluator;
+import dev.valley.worker.science.train.LearningRates;
 import dev.valley.worker.science.train.Trainer;
 import dev.valley.worker.science.train.TrainingListener;
 import java.util.ArrayList;
@@ -33,7 +35,7 @@ import java.util.List;
  * average's update, its batch-norm statistics recomputed, its test evaluation) against the training epoch.
  * <pre>
  * ./valley bench [rounds] [--arch mlp,vgg,preresnet20,preresnet20-plain,...|all] [--samples N] [--pytorch]
- *                [--overheads] [--json]
+ *                [--overheads] [--precision bf16] [--json]
  * </pre>
  * Without {@code --arch}: the 784-512-512-10 MLP on Fashion-MNIST, with the overheads.
  */
@@ -50,9 +52,13 @@ public final class TrainingBenchmark {
         }
     }
 
-    private record Options(int rounds, List<BenchCase> cases, Integer samples, boolean pytorch, boolean overheads) {
+    /** {@code precision}: Valley's training steps' ({@link dev.valley.worker.science.model.Autocast}); PyTorch's side
+     * stays float32. */
+    private record Options(int rounds, List<BenchCase> cases, Integer samples, boolean pytorch, boolean overheads,
+            String precision) {
         static Options parse(String[] args) {
             int rounds = 3;
+            String precision = Precision.FP32;
             List<BenchCase> cases = null;
             Integer samples = null;
             boolean pytorch = false;
@@ -63,11 +69,12 @@ public final class TrainingBenchmark {
                     case "--samples" -> samples = Integer.parseInt(args[++i]);
                     case "--pytorch" -> pytorch = true;
                     case "--overheads" -> overheads = true;
+                    case "--precision" -> precision = args[++i];
                     default -> rounds = Integer.parseInt(args[i]);
                 }
             }
-            return cases == null ? new Options(rounds, BenchCase.named("mlp"), samples, pytorch, true)
-                    : new Options(rounds, cases, samples, pytorch, overheads);
+            return cases == null ? new Options(rounds, BenchCase.named("mlp"), samples, pytorch, true, precision)
+                    : new Options(rounds, cases, samples, pytorch, overheads, precision);
         }
     }
 
@@ -93,11 +100,12 @@ public final class TrainingBenchmark {
                         Evaluator.batchFor(data.architecture(), data.test(), device))) : null) {
             Architecture architecture = data.architecture();
             System.out.printf("%n%s: %d training and %d test examples, batch %d, SGD lr 0.05 momentum 0.9 weight decay"
-                    + " 1e-4%s%n", c.label(), data.train().size(), data.test().size(), BenchCase.BATCH,
+                    + " 1e-4, Valley in %s%s%n", c.label(), data.train().size(), data.test().size(), BenchCase.BATCH,
+                    options.precision(),
                     torch == null ? "" : String.format("; PyTorch %s (its matmul %.1f GFLOP/s)", torch.version(),
                             torch.matmulGflops()));
             // Warm-up: the JIT and libtorch's first calls.
-            epoch(architecture, scope, data);
+            epoch(architecture, scope, data, options.precision());
             if (options.overheads()) {
                 curveEpochSeconds(architecture, scope, data.train());
                 swaExtraSeconds(architecture, scope, data);
@@ -107,9 +115,9 @@ public final class TrainingBenchmark {
                 PyTorchSide.Epoch reference = null;
                 if (torch != null && round % 2 == 0) {
                     reference = torch.epoch();
-                    valley = epoch(architecture, scope, data);
+                    valley = epoch(architecture, scope, data, options.precision());
                 } else {
-                    valley = epoch(architecture, scope, data);
+                    valley = epoch(architecture, scope, data, options.precision());
                     reference = torch == null ? null : torch.epoch();
                 }
                 double matmul = matmulGflops(scope, 5);
@@ -126,7 +134,7 @@ public final class TrainingBenchmark {
                         "trainExamples", n, "samplesPerSecond", n / valley.steps(), "epochSamplesPerSecond",
                         n / valley.total(), "stepsSeconds", valley.steps(), "evaluationSeconds", valley.evaluation(),
                         "checkpointSeconds", valley.checkpoint(), "matmulGflops", matmul, "device",
-                        device.toString()));
+                        device.toString(), "precision", options.precision()));
                 if (reference != null) {
                     System.out.printf("         PyTorch %.0f samples/s in steps, %.0f per epoch (steps %.2f s, "
                             + "evaluation %.2f s, checkpoint %.3f s); Valley/PyTorch %.2fx in steps, %.2fx per epoch%n",
@@ -167,12 +175,14 @@ public final class TrainingBenchmark {
         return device;
     }
 
-    private static JobPathListener.Epoch epoch(Architecture architecture, NDManager manager, BenchCase.Data data) {
+    private static JobPathListener.Epoch epoch(Architecture architecture, NDManager manager, BenchCase.Data data,
+            String precision) {
         JobPathListener listener = new JobPathListener();
         try (Weights weights = architecture.initialize(manager, 1)) {
             long start = System.nanoTime();
             Trainer.Outcome outcome = Trainer.train(weights, data.train(), data.test(),
-                    new Trainer.Config(1, BenchCase.BATCH, 0.05, 0.9, 1e-4, 1), listener);
+                    new Trainer.Config(1, BenchCase.BATCH, 0.05, 0.9, 1e-4, 1, LearningRates.Schedule.constant(0.05),
+                            precision), listener);
             return listener.epoch(outcome.seconds(), (System.nanoTime() - start) / 1e9);
         }
     }

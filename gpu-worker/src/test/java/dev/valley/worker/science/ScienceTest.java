@@ -38,20 +38,27 @@ import org.junit.jupiter.api.Test;
 class ScienceTest {
     private final Device cpu = Device.cpu();
 
-    /** Two SGD steps on loss = sum(p * x), whose gradient is x, against torch.optim.SGD's update by hand. */
+    /** Three SGD steps on loss = sum(p * x), whose gradient is x, the third at a new rate, against
+     * torch.optim.SGD's update by hand. */
     @Test
     void sgdMatchesTorchUpdateRuleByHand() {
-        float p0 = 1.0f, x = 2.0f, lr = 0.1f, mu = 0.9f, wd = 0.01f;
+        float p0 = 1.0f, x = 2.0f, lr = 0.1f, mu = 0.9f, wd = 0.01f, lr3 = 0.04f;
         float b1 = x + wd * p0;
         float p1 = p0 - lr * b1;
         float b2 = mu * b1 + x + wd * p1;
         float p2 = p1 - lr * b2;
+        float b3 = mu * b2 + x + wd * p2;
+        float p3 = p2 - lr3 * b3;
         try (NDManager manager = NDManager.newBaseManager(cpu)) {
             NDArray p = manager.create(new float[] {p0});
             p.setRequiresGradient(true);
             NDArray input = manager.create(new float[] {x});
             try (Sgd sgd = new Sgd(List.of(p), manager, lr, mu, wd)) {
-                for (int i = 0; i < 2; i++) {
+                for (int i = 0; i < 3; i++) {
+                    if (i == 2) {
+                        assertThat(p.getFloat(0)).isCloseTo(p2, within(1e-6f));
+                        sgd.setLearningRate(lr3);
+                    }
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         collector.backward(p.mul(input).sum());
                     }
@@ -60,7 +67,7 @@ class ScienceTest {
                     }
                 }
             }
-            assertThat(p.getFloat(0)).isCloseTo(p2, within(1e-6f));
+            assertThat(p.getFloat(0)).isCloseTo(p3, within(1e-6f));
         }
     }
 

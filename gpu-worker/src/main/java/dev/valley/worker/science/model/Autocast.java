@@ -10,9 +10,6 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import dev.valley.model.job.Precision;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,7 +24,7 @@ import java.util.Set;
  * {@code batch_norm}, which updates the float32 running statistics); the logits come back as float32, so the loss,
  * the start of its gradient and every metric are float32. Gradients reach the float32 weights through the casts.
  *
- * <p>The casts are a TorchScript method's ({@code precision-cast.pt}, made by {@code tools/make_precision_module.py}):
+ * <p>The casts are a TorchScript method's ({@code precision-cast.pt}, made by {@code tools/make_worker_modules.py}):
  * DJL 0.36's JNI maps only its first nine data types to torch's, so {@code toType(BFLOAT16)} ends in
  * {@code std::terminate}, and its {@code toType} detaches from autograd. A bfloat16 array reports
  * {@code DataType.UNKNOWN} to DJL; nothing here asks one for its type or makes an array like it.
@@ -81,14 +78,8 @@ public final class Autocast implements AutoCloseable {
     /** The casts on {@code parent}'s device, whatever it is: {@link #forPrecision} decides where they may run. */
     public static Autocast load(NDManager parent) {
         NDManager manager = parent.newSubManager();
-        try (InputStream in = Autocast.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the worker lacks its resource " + RESOURCE);
-            }
-            return new Autocast(manager, TorchScriptNetwork.loadModule(manager, in.readAllBytes()));
-        } catch (IOException e) {
-            manager.close();
-            throw new UncheckedIOException(e);
+        try {
+            return new Autocast(manager, TorchScriptModules.resource(manager, Autocast.class, RESOURCE));
         } catch (RuntimeException e) {
             manager.close();
             throw e;

@@ -13,10 +13,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import dev.valley.worker.science.train.NoGrad;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -95,7 +92,7 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         try {
             PtSymbolBlock module;
             try {
-                module = loadModule(manager, rewritten);
+                module = TorchScriptModules.load(manager, rewritten);
             } catch (UncheckedIOException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -105,29 +102,6 @@ public final class TorchScriptNetwork implements Architecture, AutoCloseable {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
-        }
-    }
-
-    /**
-     * A TorchScript archive loaded into {@code manager}, on its device, through a temporary file (DJL loads modules
-     * from paths). Trainable: otherwise its tensors are inference tensors, which refuse in-place writes.
-     */
-    static PtSymbolBlock loadModule(NDManager manager, byte[] archive) {
-        Path file = null;
-        try {
-            file = Files.createTempFile("valley-module-", ".pt");
-            Files.write(file, archive);
-            return JniUtils.loadModule((PtNDManager) manager, file, true, new String[0], new String[0], true);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // a temporary file left behind
-                }
-            }
         }
     }
 

@@ -5,21 +5,16 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.TensorSpec;
+import dev.valley.worker.science.model.TorchScriptModules;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.MinibatchLoop;
 import dev.valley.worker.science.train.NoGrad;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,29 +51,7 @@ public final class HessianVectorProducts implements AutoCloseable {
         this.batchSize = batchSize;
         this.parameters = List.copyOf(network.parameterMap().keySet());
         this.moduleManager = network.manager().newSubManager();
-        this.module = load(moduleManager);
-    }
-
-    private static PtSymbolBlock load(NDManager manager) {
-        Path file = null;
-        try (InputStream in = HessianVectorProducts.class.getResourceAsStream(MODULE)) {
-            if (in == null) {
-                throw new IllegalStateException(MODULE + " is missing from the worker's classpath");
-            }
-            file = Files.createTempFile("valley-hessian-", ".pt");
-            Files.write(file, in.readAllBytes());
-            return JniUtils.loadModule((PtNDManager) manager, file, false, new String[0], new String[0], false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // a temporary file left behind
-                }
-            }
-        }
+        this.module = TorchScriptModules.resource(moduleManager, HessianVectorProducts.class, MODULE);
     }
 
     /** The mean loss at θ and its gradient ∇L (in {@code into}). */

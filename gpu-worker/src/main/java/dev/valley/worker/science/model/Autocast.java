@@ -12,7 +12,9 @@ import ai.djl.pytorch.jni.IValueUtils;
 import dev.valley.model.job.Precision;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +43,7 @@ public final class Autocast implements AutoCloseable {
     /** The module's direction: one element casts to bfloat16, none to float32. */
     private final NDArray toBf16;
     private final NDArray toFloat32;
-    private final Map<Architecture, Set<String>> lowered = new java.util.IdentityHashMap<>();
+    private final Map<Architecture, Set<String>> lowered = new IdentityHashMap<>();
 
     private Autocast(NDManager manager, PtSymbolBlock module) {
         this.manager = manager;
@@ -94,12 +96,8 @@ public final class Autocast implements AutoCloseable {
         names.forEach(n -> tensors.add(weights.get(n)));
         tensors.add(x);
         NDList low = cast(toBf16, tensors, scope);
-        Map<String, NDArray> view = new LinkedHashMap<>(weights.tensors());
-        for (int i = 0; i < names.size(); i++) {
-            view.put(names.get(i), low.get(i));
-        }
-        Weights w = Weights.view(weights.architecture(), scope, view);
-        return toFloat32(weights.architecture().forward(w, low.get(names.size()), mode));
+        return toFloat32(weights.architecture().forward(view(weights, names, low, scope), low.get(names.size()),
+                mode));
     }
 
     /**
@@ -109,7 +107,11 @@ public final class Autocast implements AutoCloseable {
     public Weights lower(Weights weights, NDManager parent) {
         NDManager scope = parent.newSubManager();
         List<String> names = new ArrayList<>(lowered(weights.architecture()));
-        NDList low = cast(toBf16, names.stream().map(weights::get).toList(), scope);
+        return view(weights, names, cast(toBf16, names.stream().map(weights::get).toList(), scope), scope);
+    }
+
+    /** {@code weights} with the tensors {@code names} replaced by the first of {@code low}, in order. */
+    private static Weights view(Weights weights, List<String> names, NDList low, NDManager scope) {
         Map<String, NDArray> view = new LinkedHashMap<>(weights.tensors());
         for (int i = 0; i < names.size(); i++) {
             view.put(names.get(i), low.get(i));
@@ -154,7 +156,7 @@ public final class Autocast implements AutoCloseable {
                     norms.add(spec.name().substring(0, spec.name().length() - ".running_mean".length()));
                 }
             }
-            Set<String> names = new java.util.LinkedHashSet<>();
+            Set<String> names = new LinkedHashSet<>();
             for (TensorSpec spec : a.tensors()) {
                 String layer = spec.name().substring(0, spec.name().lastIndexOf('.'));
                 if (spec.isParameter() && !norms.contains(layer)) {

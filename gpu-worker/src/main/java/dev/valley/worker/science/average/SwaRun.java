@@ -58,6 +58,12 @@ public final class SwaRun {
         return run(spec, startBytes, startedFrom, device, listener, null);
     }
 
+    /** Whether the average is scored after {@code epoch}: every {@code evaluateEvery} epochs after swaStart, and at
+     * the last (the reference's eval_freq); each score costs a forward pass over the training set with batch norm. */
+    public static boolean scoresAverage(int epoch, int swaStart, int epochs, int evaluateEvery) {
+        return epoch > swaStart && ((epoch - swaStart) % evaluateEvery == 0 || epoch == epochs);
+    }
+
     /** The job's epochs: the baseline's, then as many again for the SWA run. */
     public static int epochs(SwaSpec spec) {
         return 2 * spec.epochs();
@@ -195,11 +201,8 @@ public final class SwaRun {
             return history;
         }
 
-        /** Whether the average is scored after {@code epoch}: every evaluateEvery epochs after swaStart, and at the
-         * last (the reference's eval_freq); each score costs a forward pass over the training set with batch norm. */
         boolean scoresAverage(int epoch) {
-            return epoch > spec.swaStart() && ((epoch - spec.swaStart()) % spec.evaluateEvery() == 0
-                    || epoch == spec.epochs());
+            return SwaRun.scoresAverage(epoch, spec.swaStart(), spec.epochs(), spec.evaluateEvery());
         }
 
         /** The average with its batch-norm statistics recomputed, scored beside the baseline and the iterate. */

@@ -9,6 +9,7 @@ import dev.valley.model.job.Precision;
 import dev.valley.model.job.SwaSpec;
 import dev.valley.worker.science.ComputeThread;
 import dev.valley.worker.science.Devices;
+import dev.valley.worker.science.average.SwaRun;
 import dev.valley.worker.science.average.WeightAverage;
 import dev.valley.worker.science.curve.Curve;
 import dev.valley.worker.science.curve.CurveKind;
@@ -212,7 +213,7 @@ public final class TrainingBenchmark {
             int averaged = SWA_EPOCHS - SWA_START;
             int scored = 0;
             for (int e = SWA_START + 1; e <= SWA_EPOCHS; e++) {
-                if ((e - SWA_START) % evaluateEvery == 0 || e == SWA_EPOCHS) {
+                if (SwaRun.scoresAverage(e, SWA_START, SWA_EPOCHS, evaluateEvery)) {
                     scored++;
                 }
             }

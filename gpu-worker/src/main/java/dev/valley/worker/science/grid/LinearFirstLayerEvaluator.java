@@ -127,7 +127,8 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
         return new Split(data, a, b, c);
     }
 
-    /** The rest of the network in bf16 at every point ({@link Autocast#lower} once per point); null: fp32. */
+    /** The rest of the network in bf16 at every point (the point's weights {@link Autocast#lower}ed once); null:
+     * fp32. */
     public LinearFirstLayerEvaluator autocast(Autocast autocast) {
         this.autocast = autocast;
         return this;
@@ -156,8 +157,8 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
                 : autocast.lower(point, manager)) {
             Weights w = lowered == null ? point : lowered;
             if (recompute) {
-                BatchNormStatistics.recompute(w, train.data.size(), batchNormBatch,
-                        (batch, from, to) -> rest(w, train.first(batch, from, to, x), Mode.MEASURE));
+                BatchNormStatistics.recompute(w, train.data.size(), batchNormBatch, (batch, from, to) ->
+                        w.architecture().rest(w, train.first(batch, from, to, x), Mode.MEASURE));
             }
             Evaluator.Evaluation trainEvaluation = metrics.needsTrain() ? evaluate(w, train, x) : null;
             Evaluator.Evaluation testEvaluation = metrics.needsTest() ? evaluate(w, test, x) : null;
@@ -165,14 +166,9 @@ public final class LinearFirstLayerEvaluator implements PointEvaluator {
         }
     }
 
-    private NDArray rest(Weights w, NDArray firstOutput, Mode mode) {
-        return autocast == null ? plane.architecture().rest(w, firstOutput, mode)
-                : autocast.rest(w, firstOutput, mode);
-    }
-
     private Evaluator.Evaluation evaluate(Weights w, Split split, double x) {
         return Evaluator.evaluate(manager, split.data, evaluationBatch, null,
-                (batch, from, to) -> rest(w, split.first(batch, from, to, x), Mode.EVAL));
+                (batch, from, to) -> w.architecture().rest(w, split.first(batch, from, to, x), Mode.EVAL));
     }
 
     @Override

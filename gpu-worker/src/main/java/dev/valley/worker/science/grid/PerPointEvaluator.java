@@ -2,12 +2,10 @@ package dev.valley.worker.science.grid;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import dev.valley.worker.science.Scalars;
 import dev.valley.worker.science.data.DeviceData;
 import dev.valley.worker.science.model.Architecture;
 import dev.valley.worker.science.model.Autocast;
-import dev.valley.worker.science.model.Mode;
 import dev.valley.worker.science.model.TensorSpec;
 import dev.valley.worker.science.model.Weights;
 import dev.valley.worker.science.train.BatchNormStatistics;
@@ -104,8 +102,7 @@ public final class PerPointEvaluator implements PointEvaluator {
             Weights full = Weights.view(architecture, point, tensors);
             Weights w = autocast == null ? full : autocast.lower(full, point);
             if (recompute) {
-                BatchNormStatistics.recompute(w, train.size(), batchNormBatch,
-                        (batch, from, to) -> forward(w, slice(train, batch, from, to), Mode.MEASURE));
+                BatchNormStatistics.recompute(w, train, batchNormBatch);
             }
             Evaluator.Evaluation trainEvaluation = metrics.needsTrain() ? evaluate(w, train, point) : null;
             Evaluator.Evaluation testEvaluation = metrics.needsTest() ? evaluate(w, test, point) : null;
@@ -113,17 +110,8 @@ public final class PerPointEvaluator implements PointEvaluator {
         }
     }
 
-    private NDArray forward(Weights w, NDArray x, Mode mode) {
-        return autocast == null ? w.architecture().forward(w, x, mode) : autocast.forwardLowered(w, x, mode);
-    }
-
-    private static NDArray slice(DeviceData data, NDManager batch, int from, int to) {
-        return data.x().get(batch, new NDIndex().addSliceDim(from, to));
-    }
-
     private Evaluator.Evaluation evaluate(Weights w, DeviceData data, NDManager point) {
-        return Evaluator.evaluate(point, data, evaluationBatch, null,
-                (batch, from, to) -> forward(w, slice(data, batch, from, to), Mode.EVAL));
+        return Evaluator.evaluate(w, data, evaluationBatch, point, null);
     }
 
     @Override

@@ -43,7 +43,8 @@ public final class Autocast implements AutoCloseable {
     /** The module's direction: one element casts to bfloat16, none to float32. */
     private final NDArray toBf16;
     private final NDArray toFloat32;
-    private final Map<Architecture, Set<String>> lowered = new IdentityHashMap<>();
+    private final Map<Architecture, Set<String>> castNames = new IdentityHashMap<>();
+    private final Map<Architecture, Lowered> lowered = new IdentityHashMap<>();
 
     private Autocast(NDManager manager, PtSymbolBlock module) {
         this.manager = manager;
@@ -96,40 +97,87 @@ public final class Autocast implements AutoCloseable {
         names.forEach(n -> tensors.add(weights.get(n)));
         tensors.add(x);
         NDList low = cast(toBf16, tensors, scope);
-        return toFloat32(weights.architecture().forward(view(weights, names, low, scope), low.get(names.size()),
-                mode));
+        Weights w = Weights.view(weights.architecture(), scope, replaced(weights, names, low));
+        return toFloat32(weights.architecture().forward(w, low.get(names.size()), mode));
     }
 
     /**
      * {@code weights} seen in bfloat16 for passes to come (a grid point's, evaluated batch by batch): its parameters
-     * but batch norm's cast, in a sub-manager of {@code parent} that closing the view frees.
+     * but batch norm's cast once, in a sub-manager of {@code parent} that closing the view frees. The view's
+     * architecture takes float32 inputs and gives float32 logits ({@link Lowered}), so that whatever evaluates
+     * weights (an evaluation, a batch-norm pass) runs it in bf16 unchanged.
      */
     public Weights lower(Weights weights, NDManager parent) {
         NDManager scope = parent.newSubManager();
         List<String> names = new ArrayList<>(lowered(weights.architecture()));
-        return view(weights, names, cast(toBf16, names.stream().map(weights::get).toList(), scope), scope);
+        NDList low = cast(toBf16, names.stream().map(weights::get).toList(), scope);
+        return Weights.view(lowered.computeIfAbsent(weights.architecture(), Lowered::new), scope,
+                replaced(weights, names, low));
     }
 
-    /** {@code weights} with the tensors {@code names} replaced by the first of {@code low}, in order. */
-    private static Weights view(Weights weights, List<String> names, NDList low, NDManager scope) {
+    /** {@code weights}' tensors with those named {@code names} replaced by the first of {@code low}, in order. */
+    private static Map<String, NDArray> replaced(Weights weights, List<String> names, NDList low) {
         Map<String, NDArray> view = new LinkedHashMap<>(weights.tensors());
         for (int i = 0; i < names.size(); i++) {
             view.put(names.get(i), low.get(i));
         }
-        return Weights.view(weights.architecture(), scope, view);
+        return view;
     }
 
-    /** The network on {@code x} (float32) with weights {@link #lower}ed: float32 logits in {@code x}'s manager. */
-    public NDArray forwardLowered(Weights lowered, NDArray x, Mode mode) {
-        NDArray low = cast(toBf16, List.of(x), x.getManager()).singletonOrThrow();
-        return toFloat32(lowered.architecture().forward(lowered, low, mode));
-    }
+    /** The architecture of {@link #lower}ed weights: float32 in and out, the layers between in bfloat16. */
+    private final class Lowered implements Architecture {
+        private final Architecture inner;
 
-    /** The layers after the first on a first-layer output {@code h} (float32), with weights {@link #lower}ed:
-     * float32 logits in {@code h}'s manager. */
-    public NDArray rest(Weights lowered, NDArray h, Mode mode) {
-        NDArray low = cast(toBf16, List.of(h), h.getManager()).singletonOrThrow();
-        return toFloat32(lowered.architecture().rest(lowered, low, mode));
+        Lowered(Architecture inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public List<TensorSpec> tensors() {
+            return inner.tensors();
+        }
+
+        @Override
+        public NDArray forward(Weights weights, NDArray x, Mode mode) {
+            NDArray low = cast(toBf16, List.of(x), x.getManager()).singletonOrThrow();
+            return toFloat32(inner.forward(weights, low, mode));
+        }
+
+        @Override
+        public String firstWeight() {
+            return inner.firstWeight();
+        }
+
+        @Override
+        public String firstBias() {
+            return inner.firstBias();
+        }
+
+        @Override
+        public NDArray first(NDArray x, NDArray weight, NDArray bias) {
+            return inner.first(x, weight, bias);
+        }
+
+        @Override
+        public NDArray rest(Weights weights, NDArray firstOutput, Mode mode) {
+            NDArray low = cast(toBf16, List.of(firstOutput), firstOutput.getManager()).singletonOrThrow();
+            return toFloat32(inner.rest(weights, low, mode));
+        }
+
+        @Override
+        public long widestActivation() {
+            return inner.widestActivation();
+        }
+
+        @Override
+        public Map<String, String> metadata() {
+            return inner.metadata();
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe() + " in bf16";
+        }
     }
 
     /** A bfloat16 array as float32, in its manager; autograd runs through. */
@@ -149,7 +197,7 @@ public final class Autocast implements AutoCloseable {
 
     /** The parameters a pass casts: all but batch norm's weight and bias (as autocast leaves batch_norm's). */
     private Set<String> lowered(Architecture architecture) {
-        return lowered.computeIfAbsent(architecture, a -> {
+        return castNames.computeIfAbsent(architecture, a -> {
             Set<String> norms = new HashSet<>();
             for (TensorSpec spec : a.tensors()) {
                 if (spec.name().endsWith(".running_mean")) {
